@@ -1,0 +1,99 @@
+// pierre-mcp-server: composes the modules from configuration and runs them. No logic lives here.
+
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pierre/core/config.hpp"
+#include "pierre/core/log.hpp"
+#include "pierre/crypto/master_key.hpp"
+#include "pierre/http/metrics.hpp"
+#include "pierre/http/router.hpp"
+#include "pierre/http/server.hpp"
+#include "pierre/store/database.hpp"
+#include "routes.hpp"
+
+namespace {
+
+int startup_failure(const pierre::Error& error) {
+  // One line, naming the setting, on stderr; never a stack trace.
+  std::fprintf(stderr, "pierre-mcp-server: error: %s\n", error.message.c_str());
+  return 2;
+}
+
+// Development convenience only: production must supply PIERRE_MASTER_ENCRYPTION_KEY.
+pierre::Result<void> resolve_master_key(pierre::config::Config& cfg) {
+  if (!cfg.master_key.empty()) return {};
+  if (cfg.environment != pierre::config::Environment::development) {
+    return pierre::fail(pierre::ErrorCode::config_missing,
+                        "PIERRE_MASTER_ENCRYPTION_KEY: not set (required in production; generate one with "
+                        "`openssl rand -base64 32`, or start with --dev for a generated development key)");
+  }
+  const auto path = std::filesystem::path(cfg.data_dir) / "master.key";
+  auto dev_key = pierre::crypto::load_or_create_dev_master_key(path);
+  if (!dev_key) return std::unexpected(dev_key.error());
+  spdlog::warn("DEVELOPMENT MODE: using {} master key from {} — never use this in production; set "
+               "PIERRE_MASTER_ENCRYPTION_KEY instead",
+               dev_key->created ? "a newly generated" : "the generated", path.string());
+  cfg.master_key = std::move(dev_key->key);
+  return {};
+}
+
+// sqlite:./data/pierre.db needs ./data to exist.
+void ensure_sqlite_directory(const std::string& url) {
+  if (!url.starts_with("sqlite:") || url == "sqlite::memory:") return;
+  const auto parent = std::filesystem::path(url.substr(7)).parent_path();
+  std::error_code ignored;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+}
+
+std::string public_base_url(const pierre::config::Config& cfg, std::uint16_t port) {
+  if (!cfg.public_url.empty()) return cfg.public_url;
+  const bool any = cfg.host == "0.0.0.0" || cfg.host == "::";
+  const bool v6 = cfg.host.find(':') != std::string::npos;
+  return fmt::format("http://{}:{}", any ? "localhost" : (v6 ? "[" + cfg.host + "]" : cfg.host), port);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = pierre::config::parse({argv, static_cast<std::size_t>(argc)}, pierre::config::process_env());
+  if (!parsed) return startup_failure(parsed.error());
+  if (!parsed->config) {
+    std::fputs(parsed->message.c_str(), stdout);
+    std::fputc('\n', stdout);
+    return parsed->exit_code;
+  }
+  auto cfg = std::move(*parsed->config);
+  pierre::logging::init(cfg.log_level, cfg.log_format == pierre::config::LogFormat::json
+                                           ? pierre::logging::Format::json
+                                           : pierre::logging::Format::text);
+
+  if (auto key = resolve_master_key(cfg); !key) return startup_failure(key.error());
+
+  ensure_sqlite_directory(cfg.database_url);
+  auto database = pierre::store::open(cfg.database_url);
+  if (!database) return startup_failure(database.error());
+
+  pierre::http::Metrics metrics(PIERRE_VERSION);
+  pierre::http::Router router;
+  pierre::server::register_operational_routes(router, metrics, **database);
+
+  pierre::http::Server server({cfg.host, cfg.http_port, cfg.threads, cfg.http}, router, metrics);
+  if (auto listening = server.listen(); !listening) return startup_failure(listening.error());
+
+  const auto base = public_base_url(cfg, server.port());
+  // stdout is for people (and the test harness, which waits for the "listening on" line); logs go to stderr.
+  std::printf("pierre-mcp-server %s listening on %s (database: %s)\n", PIERRE_VERSION, base.c_str(),
+              (*database)->backend().data());
+  for (const auto& route : router.routes()) {
+    std::printf("  %-6s %s%-28s %s\n", route.method.c_str(), base.c_str(), route.pattern.c_str(),
+                route.summary.c_str());
+  }
+  std::fflush(stdout);
+
+  server.run();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, `make run` and `make test` need. Idempotent and fast when all is present:
+# it only calls apt-get when something is missing. Node packages for the e2e tests are installed by `make test`
+# from tests/e2e/package.json (npm ci).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config clang-14 libclang-rt-14-dev clang-format clang-tidy
+  # libraries (see docs/ARCHITECTURE.md for what each is for)
+  libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev libsodium-dev libsqlite3-dev libpq-dev
+  libhiredis-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev libzstd-dev
+  libvalijson-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # services the tests start themselves, and benchmark peers
+  postgresql redis-server nginx-light wrk
+  # test tooling
+  curl procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+# The machine image ships Node.js 20 and npm 11 (not Debian's npm package, which would downgrade it).
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# nginx/postgresql/redis packages try to start system services; we start our own throw-away instances instead.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,258 @@
+#include "pierre/core/config.hpp"
+
+#include <sodium.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <thread>
+
+namespace pierre::config {
+namespace {
+
+Result<std::uint64_t> parse_unsigned(const std::string& setting, const std::string& value, std::uint64_t min,
+                                     std::uint64_t max, std::string_view what) {
+  std::uint64_t parsed = 0;
+  const auto* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
+  if (value.empty() || ec != std::errc{} || ptr != end || parsed < min || parsed > max) {
+    return fail(ErrorCode::config_invalid,
+                fmt::format("{}: '{}' is not {} ({}-{})", setting, value, what, min, max));
+  }
+  return parsed;
+}
+
+Result<std::string> parse_log_level(const std::string& setting, const std::string& value) {
+  // RUST_LOG may carry per-module filters ("info,hyper=warn"); the first bare level is the global one.
+  std::string level = value.substr(0, value.find(','));
+  std::ranges::transform(level, level.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  static constexpr std::array kLevels{"trace", "debug", "info", "warn", "error", "off"};
+  if (std::ranges::find(kLevels, level) == kLevels.end()) {
+    return fail(ErrorCode::config_invalid,
+                fmt::format("{}: '{}' is not a log level (trace, debug, info, warn, error, off)", setting, value));
+  }
+  return level;
+}
+
+Result<std::string> parse_database_url(const std::string& setting, const std::string& value) {
+  if (value == "sqlite::memory:") return value;
+  if (value.starts_with("sqlite:") && value.size() > 7) return value;
+  if ((value.starts_with("postgresql://") || value.starts_with("postgres://")) && value.find("://") + 3 < value.size()) {
+    return value;
+  }
+  // Never echo a URL back: it may hold a password.
+  return fail(ErrorCode::config_invalid,
+              fmt::format("{}: expected sqlite:PATH, sqlite::memory: or postgresql://USER@HOST/DB", setting));
+}
+
+Result<std::vector<std::uint8_t>> parse_master_key(const std::string& setting, const std::string& value) {
+  auto bytes = decode_base64(value);
+  if (!bytes || bytes->size() != 32) {
+    // The value is a secret: describe it, never print it.
+    return fail(ErrorCode::config_invalid,
+                fmt::format("{}: must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)",
+                            setting));
+  }
+  return *bytes;
+}
+
+Result<Environment> parse_environment(const std::string& setting, const std::string& value) {
+  if (value == "development" || value == "dev") return Environment::development;
+  if (value == "production" || value == "prod") return Environment::production;
+  return fail(ErrorCode::config_invalid,
+              fmt::format("{}: '{}' is not an environment (development, production)", setting, value));
+}
+
+Result<LogFormat> parse_log_format(const std::string& setting, const std::string& value) {
+  if (value == "text") return LogFormat::text;
+  if (value == "json") return LogFormat::json;
+  return fail(ErrorCode::config_invalid, fmt::format("{}: '{}' is not a log format (text, json)", setting, value));
+}
+
+// One table for every setting that has both an environment variable and a flag, so the two can never disagree on
+// validation. Applying a value is a function of (setting name used in errors, raw text, config).
+struct Setting {
+  const char* env;
+  const char* flag;  // long flag without dashes, or nullptr for env-only
+  const char* help;
+  std::function<Result<void>(const std::string& name, const std::string& value, Config&)> apply;
+};
+
+template <typename T, typename Parse, typename Store>
+auto setter(Parse parse, Store store) {
+  return [parse, store](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+    auto parsed = parse(name, value);
+    if (!parsed) return std::unexpected(parsed.error());
+    store(cfg, static_cast<T>(*parsed));
+    return {};
+  };
+}
+
+auto seconds_setting(std::chrono::seconds HttpLimits::*member, std::uint64_t max) {
+  return [member, max](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+    auto parsed = parse_unsigned(name, value, 1, max, "a number of seconds");
+    if (!parsed) return std::unexpected(parsed.error());
+    cfg.http.*member = std::chrono::seconds(static_cast<long>(*parsed));
+    return {};
+  };
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"PIERRE_ENV", "env", "development or production",
+       setter<Environment>(parse_environment, [](Config& c, Environment v) { c.environment = v; })},
+      {"HTTP_HOST", "host", "address to listen on",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value.empty()) return fail(ErrorCode::config_invalid, name + ": must not be empty");
+         cfg.host = value;
+         return {};
+       }},
+      {"HTTP_PORT", "port", "TCP port to listen on (0 = any free port)",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto port = parse_unsigned(name, value, 0, 65535, "a port number");
+         if (!port) return std::unexpected(port.error());
+         cfg.http_port = static_cast<std::uint16_t>(*port);
+         return {};
+       }},
+      {"HTTP_THREADS", "threads", "I/O threads (0 = one per core)",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 0, 256, "a thread count");
+         if (!n) return std::unexpected(n.error());
+         cfg.threads = static_cast<unsigned>(*n);
+         return {};
+       }},
+      {"DATABASE_URL", "database-url", "sqlite:PATH, sqlite::memory: or postgresql://...",
+       setter<std::string>(parse_database_url, [](Config& c, std::string v) { c.database_url = std::move(v); })},
+      {"PIERRE_DATA_DIR", "data-dir", "directory for local state (dev master key)",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value.empty()) return fail(ErrorCode::config_invalid, name + ": must not be empty");
+         cfg.data_dir = value;
+         return {};
+       }},
+      {"PIERRE_MASTER_ENCRYPTION_KEY", nullptr, nullptr,
+       setter<std::vector<std::uint8_t>>(parse_master_key,
+                                         [](Config& c, std::vector<std::uint8_t> v) { c.master_key = std::move(v); })},
+      {"JWT_EXPIRY_HOURS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto hours = parse_unsigned(name, value, 1, 24 * 365, "a number of hours");
+         if (!hours) return std::unexpected(hours.error());
+         cfg.jwt_expiry_hours = static_cast<std::uint32_t>(*hours);
+         return {};
+       }},
+      {"PIERRE_RSA_KEY_SIZE", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value != "2048" && value != "3072" && value != "4096") {
+           return fail(ErrorCode::config_invalid, fmt::format("{}: '{}' is not 2048, 3072 or 4096", name, value));
+         }
+         cfg.rsa_key_size = static_cast<std::uint32_t>(std::stoul(value));
+         return {};
+       }},
+      {"RUST_LOG", nullptr, nullptr,
+       setter<std::string>(parse_log_level, [](Config& c, std::string v) { c.log_level = std::move(v); })},
+      {"LOG_LEVEL", "log-level", "trace, debug, info, warn, error, off",
+       setter<std::string>(parse_log_level, [](Config& c, std::string v) { c.log_level = std::move(v); })},
+      {"LOG_FORMAT", "log-format", "text or json",
+       setter<LogFormat>(parse_log_format, [](Config& c, LogFormat v) { c.log_format = v; })},
+      {"HTTP_MAX_BODY_BYTES", "max-body-bytes", "largest accepted request body",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1024, 1ULL << 30, "a byte count");
+         if (!n) return std::unexpected(n.error());
+         cfg.http.max_body_bytes = static_cast<std::size_t>(*n);
+         return {};
+       }},
+      {"HTTP_HEADER_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::header_timeout, 3600)},
+      {"HTTP_REQUEST_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::request_timeout, 3600)},
+      {"HTTP_IDLE_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::idle_timeout, 3600)},
+      {"SHUTDOWN_GRACE_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::shutdown_grace, 3600)},
+      {"PIERRE_PUBLIC_URL", "public-url", "external base URL (behind a proxy)",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (!value.starts_with("http://") && !value.starts_with("https://")) {
+           return fail(ErrorCode::config_invalid, name + ": must start with http:// or https://");
+         }
+         cfg.public_url = value;
+         while (cfg.public_url.ends_with('/')) cfg.public_url.pop_back();
+         return {};
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view text) {
+  if (sodium_init() < 0) return std::nullopt;
+  std::vector<std::uint8_t> out(text.size());
+  for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+                      sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING}) {
+    std::size_t len = 0;
+    const char* end = nullptr;
+    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end, variant) == 0 &&
+        end == text.data() + text.size()) {
+      out.resize(len);
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string encode_base64(std::span<const std::uint8_t> bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // drop the terminating NUL sodium writes
+  return out;
+}
+
+Result<ParseOutcome> parse(std::span<const char* const> argv, const EnvLookup& env) {
+  Config cfg;
+  for (const auto& setting : settings()) {
+    if (auto value = env(setting.env)) {
+      if (auto applied = setting.apply(setting.env, *value, cfg); !applied) return std::unexpected(applied.error());
+    }
+  }
+
+  CLI::App app{"Pierre MCP Server — fitness data for AI assistants over MCP, OAuth 2.0, REST and A2A",
+               "pierre-mcp-server"};
+  app.set_version_flag("--version,-V", std::string("pierre-mcp-server ") + PIERRE_VERSION);
+  app.get_formatter()->column_width(32);
+  std::vector<std::pair<const Setting*, std::string>> flag_values;
+  flag_values.reserve(settings().size());
+  for (const auto& setting : settings()) {
+    if (setting.flag == nullptr) continue;
+    auto& slot = flag_values.emplace_back(&setting, std::string{});
+    app.add_option(std::string("--") + setting.flag, slot.second,
+                   fmt::format("{} (env {})", setting.help, setting.env));
+  }
+  bool dev = false;
+  app.add_flag("--dev", dev, "shorthand for --env development");
+
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp&) {
+    return ParseOutcome{std::nullopt, app.help(), 0};
+  } catch (const CLI::CallForVersion&) {
+    return ParseOutcome{std::nullopt, app.version(), 0};
+  } catch (const CLI::ParseError& e) {
+    return fail(ErrorCode::config_invalid, e.what());
+  }
+
+  for (auto& [setting, value] : flag_values) {
+    if (app.count(std::string("--") + setting->flag) == 0) continue;
+    if (auto applied = setting->apply(std::string("--") + setting->flag, value, cfg); !applied) {
+      return std::unexpected(applied.error());
+    }
+  }
+  if (dev) cfg.environment = Environment::development;
+  if (cfg.threads == 0) cfg.threads = std::max(1U, std::thread::hardware_concurrency());
+  return ParseOutcome{std::move(cfg), {}, 0};
+}
+
+}  // namespace pierre::config

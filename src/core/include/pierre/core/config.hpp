@@ -1,0 +1,66 @@
+#pragma once
+// Server configuration: Pierre's environment variables (so existing deployments keep working), overridden by CLI
+// flags. Every setting, its variable, flag and default is listed in docs/CONFIGURATION.md — keep them in sync.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pierre/core/error.hpp"
+
+namespace pierre::config {
+
+enum class LogFormat { text, json };
+enum class Environment { development, production };
+
+struct HttpLimits {
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds header_timeout{10};   // whole request head must arrive within this
+  std::chrono::seconds request_timeout{30};  // body + handling
+  std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
+  std::chrono::seconds shutdown_grace{10};   // in-flight requests get this long on SIGTERM
+};
+
+struct Config {
+  Environment environment = Environment::production;
+  std::string host = "127.0.0.1";
+  std::uint16_t http_port = 8081;
+  unsigned threads = 0;  // 0 = one per core
+  std::string database_url = "sqlite:./data/pierre.db";
+  std::string data_dir = "./data";
+  // Decoded PIERRE_MASTER_ENCRYPTION_KEY (32 bytes) when set; empty means "not configured".
+  std::vector<std::uint8_t> master_key;
+  std::uint32_t jwt_expiry_hours = 24;
+  std::uint32_t rsa_key_size = 4096;
+  std::string log_level = "info";
+  LogFormat log_format = LogFormat::text;
+  HttpLimits http;
+  std::string public_url;  // derived from host/port when unset
+};
+
+// What the caller should do after parsing: run with the config, or print text and exit.
+struct ParseOutcome {
+  std::optional<Config> config;
+  std::string message;  // help/version text, or empty
+  int exit_code = 0;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// Reads the process environment.
+EnvLookup process_env();
+
+// Environment first, CLI flags override. An invalid value is an Error whose message names the setting, e.g.
+// "HTTP_PORT: '80x' is not a port number (1-65535)".
+Result<ParseOutcome> parse(std::span<const char* const> argv, const EnvLookup& env);
+
+// Decodes a standard or URL-safe base64 string; nullopt when it is not valid base64.
+std::optional<std::vector<std::uint8_t>> decode_base64(std::string_view text);
+std::string encode_base64(std::span<const std::uint8_t> bytes);
+
+}  // namespace pierre::config

@@ -1,0 +1,72 @@
+#include "pierre/crypto/primitives.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace pierre::crypto {
+namespace {
+
+void ensure_sodium() {
+  static const bool ready = [] { return sodium_init() >= 0; }();
+  if (!ready) throw std::runtime_error("libsodium failed to initialise");  // unrecoverable: no randomness
+}
+
+}  // namespace
+
+Bytes random_bytes(std::size_t count) {
+  ensure_sodium();
+  Bytes out(count);
+  randombytes_buf(out.data(), out.size());
+  return out;
+}
+
+Bytes hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> message) {
+  Bytes out(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), message.data(), message.size(), out.data(), &len);
+  out.resize(len);
+  return out;
+}
+
+Bytes sha256(std::span<const std::uint8_t> message) {
+  Bytes out(32);
+  unsigned int len = 0;
+  EVP_Digest(message.data(), message.size(), out.data(), &len, EVP_sha256(), nullptr);
+  out.resize(len);
+  return out;
+}
+
+bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string base64url_encode(std::span<const std::uint8_t> bytes) {
+  ensure_sodium();
+  constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+bool base64url_decode(std::string_view text, Bytes& out) {
+  ensure_sodium();
+  out.resize(text.size());
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      end != text.data() + text.size()) {
+    out.clear();
+    return false;
+  }
+  out.resize(len);
+  return true;
+}
+
+}  // namespace pierre::crypto

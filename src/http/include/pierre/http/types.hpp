@@ -1,0 +1,31 @@
+#pragma once
+// The vocabulary shared by the server, the router and every transport built on top (MCP, OAuth, REST, A2A).
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace pierre::http {
+
+namespace beast_http = boost::beast::http;
+using Request = beast_http::request<beast_http::string_body>;
+using Response = beast_http::response<beast_http::string_body>;
+using Status = beast_http::status;
+using Method = beast_http::verb;
+
+struct RequestContext {
+  std::string request_id;
+  std::string remote_address;
+  std::chrono::steady_clock::time_point started;
+  // Values captured from `{name}` segments of the matched route pattern.
+  std::map<std::string, std::string, std::less<>> path_params;
+  // The route pattern that matched ("/api/keys/{id}"), used as a low-cardinality metrics label.
+  std::string route;
+};
+
+using Handler = std::function<Response(const Request&, RequestContext&)>;
+
+}  // namespace pierre::http

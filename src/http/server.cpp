@@ -1,0 +1,324 @@
+#include "pierre/http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <optional>
+#include <set>
+#include <spdlog/spdlog.h>
+#include <thread>
+#include <vector>
+
+#include "pierre/core/ids.hpp"
+#include "pierre/http/errors.hpp"
+
+namespace pierre::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::chrono::seconds kErrorWriteTimeout{2};
+constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+
+// One connection. Lives on exactly one worker io_context; `Worker::sessions` is only touched from that thread.
+struct Session {
+  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for the first byte of a request: safe to drop at shutdown
+};
+
+struct Worker {
+  asio::io_context io{1};
+  std::set<Session*> sessions;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::thread thread;
+};
+
+bool is_timeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::timed_out;
+}
+
+bool is_disconnect(const beast::error_code& ec) {
+  return ec == beast::http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+         ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor || ec == beast::http::error::partial_message;
+}
+
+// Classifies a failed header/body read into the error the client is owed (nullopt = just close).
+std::optional<Error> read_failure(const beast::error_code& ec) {
+  if (is_timeout(ec)) return Error{ErrorCode::request_timeout, "request was not received in time"};
+  if (ec == beast::http::error::body_limit) return Error{ErrorCode::payload_too_large, "request body is too large"};
+  if (ec == beast::http::error::header_limit) {
+    return Error{ErrorCode::headers_too_large, "request header fields are too large"};
+  }
+  if (is_disconnect(ec)) return std::nullopt;
+  return Error{ErrorCode::malformed_request, "malformed HTTP request"};
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  const Router& router;
+  Metrics& metrics;
+  asio::io_context acceptor_io{1};
+  tcp::acceptor acceptor{acceptor_io};
+  asio::signal_set signals{acceptor_io, SIGINT, SIGTERM};
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> active_sessions{0};
+  std::uint16_t bound_port = 0;
+
+  Impl(ServerOptions opts, const Router& r, Metrics& m) : options(std::move(opts)), router(r), metrics(m) {
+    const unsigned n = std::max(1U, options.threads);
+    for (unsigned i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>());
+  }
+
+  asio::awaitable<void> accept_loop() {
+    std::size_t next = 0;
+    for (;;) {
+      Worker& worker = *workers[next++ % workers.size()];
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(worker.io, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopping.load() || ec == asio::error::operation_aborted) co_return;
+        // EMFILE and friends: back off briefly instead of spinning, keep serving existing connections.
+        spdlog::warn("accept failed: {}", ec.message());
+        asio::steady_timer pause{acceptor_io, std::chrono::milliseconds(50)};
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(worker.io, serve(worker, std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> write_and_close(Session& session, Response response) {
+    beast::error_code ec;
+    response.keep_alive(false);
+    session.stream.expires_after(kErrorWriteTimeout);
+    co_await beast::http::async_write(session.stream, response, asio::redirect_error(asio::use_awaitable, ec));
+    session.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  void record(const RequestContext& ctx, std::string_view method, const Response& res, std::string_view path) {
+    const auto latency = std::chrono::steady_clock::now() - ctx.started;
+    const auto status = res.result_int();
+    metrics.observe(ctx.route.empty() ? std::string_view("unmatched") : std::string_view(ctx.route), method, status,
+                    latency);
+    // The default logger redacts PII (emails, tokens, coordinates) from every line, paths included.
+    spdlog::info("{} {} {} {:.3f}ms request_id={} remote={}", method, path, status,
+                 std::chrono::duration<double, std::milli>(latency).count(), ctx.request_id, ctx.remote_address);
+  }
+
+  Response dispatch(Request& request, RequestContext& ctx) {
+    const auto matched = router.match(request.method(), request.target(), ctx);
+    if (!matched) return error_response(matched.error(), request, ctx);
+    try {
+      Response res = (*matched->handler)(request, ctx);
+      if (request.method() == Method::head) {
+        const auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+      }
+      return res;
+    } catch (const std::exception& e) {
+      // A handler bug must cost one request, not the process; the client gets no internal detail.
+      spdlog::error("handler for {} threw: {} request_id={}", ctx.route, e.what(), ctx.request_id);
+    } catch (...) {
+      spdlog::error("handler for {} threw a non-exception request_id={}", ctx.route, ctx.request_id);
+    }
+    return error_response(Error{ErrorCode::internal_error, "internal error"}, request, ctx);
+  }
+
+  asio::awaitable<void> serve(Worker& worker, tcp::socket socket) {
+    ++active_sessions;
+    metrics.connection_opened();
+    Session session{std::move(socket)};
+    worker.sessions.insert(&session);
+    std::string remote;
+    {
+      beast::error_code ec;
+      auto endpoint = session.stream.socket().remote_endpoint(ec);
+      if (!ec) remote = endpoint.address().to_string();
+    }
+    try {
+      co_await serve_requests(session, remote);
+    } catch (const std::exception& e) {
+      spdlog::error("connection error: {}", e.what());
+    }
+    beast::error_code ec;
+    session.stream.socket().close(ec);
+    worker.sessions.erase(&session);
+    metrics.connection_closed();
+    --active_sessions;
+  }
+
+  asio::awaitable<void> serve_requests(Session& session, const std::string& remote) {
+    const auto& limits = options.limits;
+    beast::flat_buffer buffer;
+    for (;;) {
+      beast::error_code ec;
+      // Wait for the first byte under the idle timeout; only then does the (shorter) header timeout start, so an
+      // idle keep-alive connection and a slow-loris client are told apart.
+      session.idle = true;
+      if (buffer.size() == 0) {
+        if (stopping.load()) co_return;
+        session.stream.expires_after(limits.idle_timeout);
+        const auto n = co_await session.stream.async_read_some(buffer.prepare(4096),
+                                                               asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;  // idle timeout, client closed, or shutdown: nothing owed
+        buffer.commit(n);
+      }
+      session.idle = false;
+
+      RequestContext ctx;
+      ctx.started = std::chrono::steady_clock::now();
+      ctx.remote_address = remote;
+
+      beast::http::request_parser<beast::http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+      parser.body_limit(limits.max_body_bytes);
+      session.stream.expires_after(limits.header_timeout);
+      co_await beast::http::async_read_header(session.stream, buffer, parser,
+                                              asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        const auto& head = parser.get();
+        const auto client_id = head[kRequestIdHeader];
+        ctx.request_id = ids::is_acceptable_request_id(client_id) ? std::string(client_id) : ids::new_request_id();
+        if (beast::iequals(head[beast_http::field::expect], "100-continue")) {
+          beast_http::response<beast_http::empty_body> cont{Status::continue_, head.version()};
+          session.stream.expires_after(limits.request_timeout);
+          co_await beast_http::async_write(session.stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec) {
+          session.stream.expires_after(limits.request_timeout);
+          co_await beast::http::async_read(session.stream, buffer, parser,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+        }
+      }
+      if (ec) {
+        auto failure = read_failure(ec);
+        if (!failure) co_return;
+        if (ctx.request_id.empty()) ctx.request_id = ids::new_request_id();
+        ctx.route = "unmatched";
+        auto res = error_response(*failure, ctx);
+        res.set(kRequestIdHeader, ctx.request_id);
+        record(ctx, "-", res, "-");
+        co_await write_and_close(session, std::move(res));
+        co_return;
+      }
+
+      Request request = parser.release();
+      Response res = dispatch(request, ctx);
+      res.set(kRequestIdHeader, ctx.request_id);
+      res.set(beast_http::field::server, "pierre-mcp-server");
+      res.set("X-Content-Type-Options", "nosniff");
+      const bool keep_alive = res.keep_alive() && !stopping.load();
+      res.keep_alive(keep_alive);
+      record(ctx, request.method_string(), res, path_of(request.target()));
+
+      session.stream.expires_after(limits.request_timeout);
+      co_await beast::http::async_write(session.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !keep_alive) {
+        session.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        co_return;
+      }
+    }
+  }
+
+  void begin_shutdown() {
+    if (stopping.exchange(true)) return;
+    beast::error_code ec;
+    acceptor.close(ec);
+    signals.cancel(ec);
+    for (auto& worker : workers) {
+      asio::post(worker->io, [w = worker.get()] {
+        for (Session* s : w->sessions) {
+          if (s->idle) s->stream.cancel();  // busy sessions finish their request and then close
+        }
+      });
+    }
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+
+Server::~Server() { stop(); }
+
+Result<void> Server::listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return fail(ErrorCode::config_invalid, fmt::format("HTTP_HOST: '{}' is not an IP address", impl_->options.host));
+  const tcp::endpoint endpoint{address, impl_->options.port};
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    const bool in_use = ec == asio::error::address_in_use;
+    return fail(ErrorCode::config_invalid,
+                fmt::format("HTTP_PORT: cannot listen on {}:{}: {}", impl_->options.host, impl_->options.port,
+                            in_use ? "address already in use" : ec.message()));
+  }
+  impl_->bound_port = acceptor.local_endpoint().port();
+  return {};
+}
+
+std::uint16_t Server::port() const noexcept { return impl_->bound_port; }
+
+void Server::run() {
+  auto& impl = *impl_;
+  for (auto& worker : impl.workers) {
+    worker->guard.emplace(worker->io.get_executor());
+    worker->thread = std::thread([w = worker.get()] { w->io.run(); });
+  }
+  impl.signals.async_wait([&impl](const beast::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    impl.begin_shutdown();
+  });
+  asio::co_spawn(impl.acceptor_io, impl.accept_loop(), asio::detached);
+  impl.acceptor_io.run();
+
+  // Drain: in-flight requests finish (bounded), idle keep-alive connections were cancelled by begin_shutdown.
+  const auto deadline = std::chrono::steady_clock::now() + impl.options.limits.shutdown_grace;
+  while (impl.active_sessions.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (impl.active_sessions.load() > 0) {
+    spdlog::warn("{} connection(s) still open after the shutdown grace period; closing them",
+                 impl.active_sessions.load());
+  }
+  for (auto& worker : impl.workers) {
+    worker->guard.reset();
+    worker->io.stop();
+  }
+  for (auto& worker : impl.workers) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+}
+
+void Server::stop() {
+  asio::post(impl_->acceptor_io, [impl = impl_.get()] { impl->begin_shutdown(); });
+}
+
+}  // namespace pierre::http
