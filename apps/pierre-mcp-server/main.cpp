@@ -41,11 +41,17 @@ pierre::Result<void> resolve_master_key(pierre::config::Config& cfg) {
 }
 
 // sqlite:./data/pierre.db needs ./data to exist.
-void ensure_sqlite_directory(const std::string& url) {
-  if (!url.starts_with("sqlite:") || url == "sqlite::memory:") return;
+pierre::Result<void> ensure_sqlite_directory(const std::string& url) {
+  if (!url.starts_with("sqlite:") || url == "sqlite::memory:") return {};
   const auto parent = std::filesystem::path(url.substr(7)).parent_path();
-  std::error_code ignored;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+  std::error_code error;
+  if (parent.empty() || std::filesystem::is_directory(parent, error)) return {};
+  std::filesystem::create_directories(parent, error);
+  if (error) {
+    return pierre::fail(pierre::ErrorCode::config_invalid,
+                        fmt::format("DATABASE_URL: cannot create directory {}: {}", parent.string(), error.message()));
+  }
+  return {};
 }
 
 std::string public_base_url(const pierre::config::Config& cfg, std::uint16_t port) {
@@ -72,9 +78,13 @@ int main(int argc, char** argv) {
 
   if (auto key = resolve_master_key(cfg); !key) return startup_failure(key.error());
 
-  ensure_sqlite_directory(cfg.database_url);
+  if (auto dir = ensure_sqlite_directory(cfg.database_url); !dir) return startup_failure(dir.error());
   auto database = pierre::store::open(cfg.database_url);
-  if (!database) return startup_failure(database.error());
+  if (!database) {
+    auto error = database.error();
+    if (!error.message.starts_with("DATABASE_URL")) error.message = "DATABASE_URL: " + error.message;
+    return startup_failure(error);
+  }
 
   pierre::http::Metrics metrics(PIERRE_VERSION);
   pierre::http::Router router;

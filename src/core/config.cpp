@@ -1,5 +1,6 @@
 #include "pierre/core/config.hpp"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
@@ -103,9 +104,13 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       {"PIERRE_ENV", "env", "development or production",
        setter<Environment>(parse_environment, [](Config& c, Environment v) { c.environment = v; })},
-      {"HTTP_HOST", "host", "address to listen on",
+      {"HTTP_HOST", "host", "IP address to listen on",
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
-         if (value.empty()) return fail(ErrorCode::config_invalid, name + ": must not be empty");
+         in6_addr probe{};
+         if (::inet_pton(AF_INET, value.c_str(), &probe) != 1 && ::inet_pton(AF_INET6, value.c_str(), &probe) != 1) {
+           return fail(ErrorCode::config_invalid,
+                       fmt::format("{}: '{}' is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::1)", name, value));
+         }
          cfg.host = value;
          return {};
        }},

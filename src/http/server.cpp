@@ -16,6 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <optional>
 #include <set>
 #include <spdlog/spdlog.h>
@@ -34,13 +35,32 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::chrono::seconds kErrorWriteTimeout{2};
+constexpr std::chrono::seconds kLingerTimeout{2};
+constexpr std::size_t kLingerMaxBytes = 8 * 1024 * 1024;
 constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 
 // One connection. Lives on exactly one worker io_context; `Worker::sessions` is only touched from that thread.
 struct Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Session(tcp::socket socket) : stream(std::move(socket)), deadline(stream.get_executor()) {}
   beast::tcp_stream stream;
+  // Read deadlines cancel the pending read instead of closing the socket (which tcp_stream's own expiry does),
+  // so a slow client can still be told 408 before the connection closes.
+  asio::steady_timer deadline;
+  bool timed_out = false;
   bool idle = true;  // waiting for the first byte of a request: safe to drop at shutdown
+
+  void arm(std::chrono::steady_clock::duration limit) {
+    timed_out = false;
+    stream.expires_never();
+    deadline.expires_after(limit);
+    deadline.async_wait([this](const beast::error_code& ec) {
+      if (ec) return;  // disarmed, or the session is gone: touch nothing
+      timed_out = true;
+      beast::error_code ignored;
+      stream.socket().cancel(ignored);
+    });
+  }
+  void disarm() { deadline.cancel(); }
 };
 
 struct Worker {
@@ -115,6 +135,14 @@ struct Server::Impl {
     session.stream.expires_after(kErrorWriteTimeout);
     co_await beast::http::async_write(session.stream, response, asio::redirect_error(asio::use_awaitable, ec));
     session.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    // Lingering close: a client still sending the rest of a rejected body would get a TCP reset, and with it lose
+    // our response, if we closed with unread data. Discard what it sends for a bounded time and volume first.
+    std::array<char, 16384> sink{};
+    std::size_t drained = 0;
+    session.stream.expires_after(kLingerTimeout);
+    while (!ec && drained < kLingerMaxBytes) {
+      drained += co_await session.stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   void record(const RequestContext& ctx, std::string_view method, const Response& res, std::string_view path) {
@@ -195,7 +223,7 @@ struct Server::Impl {
       beast::http::request_parser<beast::http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
-      session.stream.expires_after(limits.header_timeout);
+      session.arm(limits.header_timeout);
       co_await beast::http::async_read_header(session.stream, buffer, parser,
                                               asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) {
@@ -208,13 +236,16 @@ struct Server::Impl {
           co_await beast_http::async_write(session.stream, cont, asio::redirect_error(asio::use_awaitable, ec));
         }
         if (!ec) {
-          session.stream.expires_after(limits.request_timeout);
+          session.arm(limits.request_timeout);
           co_await beast::http::async_read(session.stream, buffer, parser,
                                            asio::redirect_error(asio::use_awaitable, ec));
         }
       }
+      session.disarm();
       if (ec) {
-        auto failure = read_failure(ec);
+        auto failure = session.timed_out ? std::optional<Error>(Error{ErrorCode::request_timeout,
+                                                                      "request was not received in time"})
+                                         : read_failure(ec);
         if (!failure) co_return;
         if (ctx.request_id.empty()) ctx.request_id = ids::new_request_id();
         ctx.route = "unmatched";
