@@ -45,14 +45,15 @@ test: build-dev build-asan
 	  PIERRE_SERVER_BIN="$(CURDIR)/build/asan/apps/pierre-mcp-server/pierre-mcp-server" \
 	    ctest --test-dir build/asan --output-on-failure -j $(JOBS) || status=1; \
 	  scripts/stop-services.sh "$(SERVICES_DIR)"; \
+	  echo "== fuzz smoke (libFuzzer, $${FUZZ_SECONDS:-15}s per target) =="; \
+	  FUZZ_SECONDS=$${FUZZ_SECONDS:-15} fuzz/run-smoke.sh || status=1; \
 	  exit $$status
 
-bench: build deps
+bench: build
 	@bench/run.sh
 
 fuzz: deps
-	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} fuzz/run-smoke.sh
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -11,7 +11,7 @@ target_compile_options(pierre_build_flags INTERFACE
   -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough)
 # Boost 1.74 asio trips / maybe-uninitialized in optimised builds; these come from system headers
 # that are already marked SYSTEM, but some warnings are reported at our call sites.
-target_compile_options(pierre_build_flags INTERFACE -Wno-maybe-uninitialized)
+target_compile_options(pierre_build_flags INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 if(PIERRE_WERROR)
   target_compile_options(pierre_build_flags INTERFACE -Werror)
 endif()

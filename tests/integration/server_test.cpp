@@ -115,7 +115,7 @@ TEST_F(ServerTest, MalformedHttpIs400AndServerKeepsServing) {
   for (const std::string& garbage : {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
                                     std::string("GET /health HTTP/1.1\r\nBad Header\r\n\r\n"),
                                     std::string("GET /health HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
-                                    std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 17)}) {
+                                    std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15)  /* TLS hello */}) {
     HttpClient c(server->port());
     auto res = c.raw(garbage);
     expect_error(res, 400, "MALFORMED_REQUEST");

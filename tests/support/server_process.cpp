@@ -213,12 +213,12 @@ struct HttpClient::Impl {
   boost::beast::flat_buffer buffer;
 };
 
-HttpClient::HttpClient(std::uint16_t port) : impl_(new Impl) {
+HttpClient::HttpClient(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
   impl_->socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   impl_->socket.set_option(tcp::no_delay(true));
 }
 
-HttpClient::~HttpClient() { delete impl_; }
+HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::request(http::verb method, const std::string& target, const std::string& body,
                                  const std::map<std::string, std::string>& headers) {
