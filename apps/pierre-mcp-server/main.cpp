@@ -11,7 +11,9 @@
 #include "pierre/http/metrics.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/http/server.hpp"
+#include "pierre/mcp/endpoint.hpp"
 #include "pierre/store/database.hpp"
+#include "pierre/tools/builtin.hpp"
 #include "routes.hpp"
 
 namespace {
@@ -61,6 +63,32 @@ std::string public_base_url(const pierre::config::Config& cfg, std::uint16_t por
   return fmt::format("http://{}:{}", any ? "localhost" : (v6 ? "[" + cfg.host + "]" : cfg.host), port);
 }
 
+// Host names a browser may legitimately use to reach us: loopback names plus the public URL's host.
+std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
+  std::vector<std::string> hosts{"localhost", "127.0.0.1", "[::1]", "::1"};
+  auto add = [&hosts](std::string host) {
+    std::ranges::transform(host, host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!host.empty() && std::ranges::find(hosts, host) == hosts.end()) hosts.push_back(std::move(host));
+  };
+  if (cfg.host != "0.0.0.0" && cfg.host != "::") add(cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host);
+  if (!cfg.public_url.empty()) {
+    auto rest = std::string_view(cfg.public_url).substr(cfg.public_url.find("://") + 3);
+    rest = rest.substr(0, rest.find('/'));
+    add(std::string(rest.starts_with('[') ? rest.substr(0, rest.find(']') + 1) : rest.substr(0, rest.find(':'))));
+  }
+  return hosts;
+}
+
+pierre::Result<pierre::tools::Registry> build_registry(const pierre::config::Config& cfg) {
+  pierre::tools::Registry registry;
+  std::vector<pierre::tools::ProviderSetup> providers{{"strava", cfg.strava.configured()},
+                                                      {"garmin", cfg.garmin.configured()},
+                                                      {"fitbit", cfg.fitbit.configured()}};
+  if (auto r = pierre::tools::register_data_tools(registry, std::move(providers)); !r) return std::unexpected(r.error());
+  if (auto r = pierre::tools::register_configuration_tools(registry); !r) return std::unexpected(r.error());
+  return registry;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +122,20 @@ int main(int argc, char** argv) {
   if (auto listening = server.listen(); !listening) return startup_failure(listening.error());
 
   const auto base = public_base_url(cfg, server.port());
+  // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
+  auto registry = build_registry(cfg);
+  if (!registry) return startup_failure(registry.error());
+  pierre::mcp::EndpointOptions mcp_options;
+  mcp_options.server_version = PIERRE_VERSION;
+  mcp_options.allowed_hosts = allowed_hosts(cfg);
+  mcp_options.allow_anonymous = cfg.mcp_allow_anonymous;
+  mcp_options.resource_metadata_url = base + "/.well-known/oauth-protected-resource/mcp";
+  if (cfg.mcp_allow_anonymous) {
+    spdlog::warn("PIERRE_MCP_ALLOW_ANONYMOUS: /mcp serves callers without credentials (development only)");
+  }
+  pierre::mcp::Endpoint mcp_endpoint(*registry, std::move(mcp_options));
+  mcp_endpoint.register_routes(router);
+
   // stdout is for people (and the test harness, which waits for the "listening on" line); logs go to stderr.
   std::printf("pierre-mcp-server %s listening on %s (database: %s)\n", PIERRE_VERSION, base.c_str(),
               (*database)->backend().data());

@@ -59,6 +59,22 @@ Result<std::vector<std::uint8_t>> parse_master_key(const std::string& setting, c
   return *bytes;
 }
 
+Result<bool> parse_bool(const std::string& setting, const std::string& value) {
+  std::string v = value;
+  std::ranges::transform(v, v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "off") return false;
+  return fail(ErrorCode::config_invalid, fmt::format("{}: '{}' is not a boolean (true, false)", setting, value));
+}
+
+template <std::string ProviderCredentials::*Member>
+auto credential(ProviderCredentials Config::*provider) {
+  return [provider](const std::string&, const std::string& value, Config& cfg) -> Result<void> {
+    (cfg.*provider).*Member = value;
+    return {};
+  };
+}
+
 Result<Environment> parse_environment(const std::string& setting, const std::string& value) {
   if (value == "development" || value == "dev") return Environment::development;
   if (value == "production" || value == "prod") return Environment::production;
@@ -79,6 +95,7 @@ struct Setting {
   const char* flag;  // long flag without dashes, or nullptr for env-only
   const char* help;
   std::function<Result<void>(const std::string& name, const std::string& value, Config&)> apply;
+  bool boolean = false;  // on the command line a bare flag means true; `--flag=false` is also accepted
 };
 
 template <typename T, typename Parse, typename Store>
@@ -171,6 +188,18 @@ const std::vector<Setting>& settings() {
       {"HTTP_REQUEST_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::request_timeout, 3600)},
       {"HTTP_IDLE_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::idle_timeout, 3600)},
       {"SHUTDOWN_GRACE_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::shutdown_grace, 3600)},
+      {"PIERRE_MCP_ALLOW_ANONYMOUS", "mcp-allow-anonymous",
+       "true: serve MCP without credentials (development only; loopback binds only)",
+       setter<bool>(parse_bool, [](Config& c, bool v) { c.mcp_allow_anonymous = v; }), true},
+      {"STRAVA_CLIENT_ID", nullptr, nullptr, credential<&ProviderCredentials::client_id>(&Config::strava)},
+      {"STRAVA_CLIENT_SECRET", nullptr, nullptr, credential<&ProviderCredentials::client_secret>(&Config::strava)},
+      {"STRAVA_REDIRECT_URI", nullptr, nullptr, credential<&ProviderCredentials::redirect_uri>(&Config::strava)},
+      {"GARMIN_CLIENT_ID", nullptr, nullptr, credential<&ProviderCredentials::client_id>(&Config::garmin)},
+      {"GARMIN_CLIENT_SECRET", nullptr, nullptr, credential<&ProviderCredentials::client_secret>(&Config::garmin)},
+      {"GARMIN_REDIRECT_URI", nullptr, nullptr, credential<&ProviderCredentials::redirect_uri>(&Config::garmin)},
+      {"FITBIT_CLIENT_ID", nullptr, nullptr, credential<&ProviderCredentials::client_id>(&Config::fitbit)},
+      {"FITBIT_CLIENT_SECRET", nullptr, nullptr, credential<&ProviderCredentials::client_secret>(&Config::fitbit)},
+      {"FITBIT_REDIRECT_URI", nullptr, nullptr, credential<&ProviderCredentials::redirect_uri>(&Config::fitbit)},
       {"PIERRE_PUBLIC_URL", "public-url", "external base URL (behind a proxy)",
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          if (!value.starts_with("http://") && !value.starts_with("https://")) {
@@ -185,6 +214,10 @@ const std::vector<Setting>& settings() {
 }
 
 }  // namespace
+
+bool is_loopback_host(std::string_view host) noexcept {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -233,8 +266,9 @@ Result<ParseOutcome> parse(std::span<const char* const> argv, const EnvLookup& e
   for (const auto& setting : settings()) {
     if (setting.flag == nullptr) continue;
     auto& slot = flag_values.emplace_back(&setting, std::string{});
-    app.add_option(std::string("--") + setting.flag, slot.second,
-                   fmt::format("{} (env {})", setting.help, setting.env));
+    auto* option = app.add_option(std::string("--") + setting.flag, slot.second,
+                                  fmt::format("{} (env {})", setting.help, setting.env));
+    if (setting.boolean) option->expected(0, 1)->default_str("true");
   }
   bool dev = false;
   app.add_flag("--dev", dev, "shorthand for --env development");
@@ -251,11 +285,18 @@ Result<ParseOutcome> parse(std::span<const char* const> argv, const EnvLookup& e
 
   for (auto& [setting, value] : flag_values) {
     if (app.count(std::string("--") + setting->flag) == 0) continue;
+    if (setting->boolean && value.empty()) value = "true";
     if (auto applied = setting->apply(std::string("--") + setting->flag, value, cfg); !applied) {
       return std::unexpected(applied.error());
     }
   }
   if (dev) cfg.environment = Environment::development;
+  if (cfg.mcp_allow_anonymous && !is_loopback_host(cfg.host)) {
+    return fail(ErrorCode::config_invalid,
+                fmt::format("PIERRE_MCP_ALLOW_ANONYMOUS: refused because HTTP_HOST {} is not a loopback address; "
+                            "anonymous MCP access is for local development only",
+                            cfg.host));
+  }
   if (cfg.threads == 0) cfg.threads = std::max(1U, std::thread::hardware_concurrency());
   return ParseOutcome{std::move(cfg), {}, 0};
 }

@@ -26,6 +26,13 @@ struct HttpLimits {
   std::chrono::seconds shutdown_grace{10};   // in-flight requests get this long on SIGTERM
 };
 
+struct ProviderCredentials {
+  std::string client_id;
+  std::string client_secret;
+  std::string redirect_uri;
+  [[nodiscard]] bool configured() const noexcept { return !client_id.empty() && !client_secret.empty(); }
+};
+
 struct Config {
   Environment environment = Environment::production;
   std::string host = "127.0.0.1";
@@ -41,7 +48,15 @@ struct Config {
   LogFormat log_format = LogFormat::text;
   HttpLimits http;
   std::string public_url;  // derived from host/port when unset
+  // Development/conformance switch: serve MCP callers without credentials. Only allowed on loopback binds.
+  bool mcp_allow_anonymous = false;
+  ProviderCredentials strava;
+  ProviderCredentials garmin;
+  ProviderCredentials fitbit;
 };
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(std::string_view host) noexcept;
 
 // What the caller should do after parsing: run with the config, or print text and exit.
 struct ParseOutcome {

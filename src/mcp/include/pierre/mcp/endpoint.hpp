@@ -1,0 +1,63 @@
+#pragma once
+// MCP over Streamable HTTP on /mcp, for every revision we serve:
+//   2026-07-28 (current, stateless): each POST carries protocol version and client capabilities in params._meta and
+//     the MCP-Protocol-Version / Mcp-Method / Mcp-Name headers; no handshake, no session.
+//   2025-11-25, 2025-06-18 (and 2025-03-26): initialize → Mcp-Session-Id, then requests within that session;
+//     DELETE ends it.
+// The era is chosen per request (docs/MCP.md lists every MUST/SHOULD and where it is handled).
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pierre/http/router.hpp"
+#include "pierre/tools/registry.hpp"
+
+namespace pierre::mcp {
+
+inline constexpr std::string_view kCurrentVersion = "2026-07-28";
+inline constexpr std::string_view kLatestSessionVersion = "2025-11-25";
+
+// Who is calling; produced by the identity layer from a JWT or API key.
+struct Caller {
+  std::string user_id;
+  std::string tenant_id;
+};
+
+struct EndpointOptions {
+  std::string server_name = "pierre-mcp-server";
+  std::string server_version;
+  std::string instructions;
+  // Host names accepted in Host and Origin headers (DNS-rebinding protection), lower case, without port.
+  std::vector<std::string> allowed_hosts{"localhost", "127.0.0.1", "[::1]", "::1"};
+  // Resolves credentials (Authorization: Bearer, X-API-Key) to a caller. Unset, or returning nullopt → 401 with
+  // WWW-Authenticate, unless allow_anonymous.
+  std::function<std::optional<Caller>(const http::Request&)> authenticate;
+  // Development/conformance switch, off by default: serve callers without credentials (loopback binds only).
+  bool allow_anonymous = false;
+  std::string resource_metadata_url;  // advertised in WWW-Authenticate
+  std::size_t tools_page_size = 50;
+  std::chrono::seconds list_ttl{60};
+  std::chrono::minutes session_idle_timeout{30};
+  std::size_t max_sessions = 10000;
+};
+
+class Endpoint {
+ public:
+  Endpoint(const tools::Registry& registry, EndpointOptions options);
+  ~Endpoint();
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  // POST/GET/DELETE /mcp. The Endpoint must outlive the router.
+  void register_routes(http::Router& router);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pierre::mcp

@@ -1,0 +1,21 @@
+#pragma once
+// The product's tools, one registration function per group (data, goals, analytics, configuration). Each group
+// declares its tools' schemas beside their handlers in its own .cpp file.
+
+#include <string>
+#include <vector>
+
+#include "pierre/tools/registry.hpp"
+
+namespace pierre::tools {
+
+// What the data tools need to know about fitness providers until the providers module supplies live state.
+struct ProviderSetup {
+  std::string name;  // "strava", "garmin", "fitbit"
+  bool configured = false;  // OAuth client credentials present
+};
+
+Result<void> register_data_tools(Registry& registry, std::vector<ProviderSetup> providers);
+Result<void> register_configuration_tools(Registry& registry);
+
+}  // namespace pierre::tools

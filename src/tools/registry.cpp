@@ -1,0 +1,161 @@
+#include "pierre/tools/registry.hpp"
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unordered_map>
+
+namespace pierre::tools {
+namespace {
+
+constexpr std::string_view kSchemaDialect = "https://json-schema.org/draft/2020-12/schema";
+
+std::unique_ptr<valijson::Schema> compile(const nlohmann::json& schema_json) {
+  // valijson understands draft 7; the keywords our schemas use mean the same in 2020-12, which is the dialect we
+  // publish. $schema itself is metadata for clients.
+  nlohmann::json copy = schema_json;
+  copy.erase("$schema");
+  auto schema = std::make_unique<valijson::Schema>();
+  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  valijson::adapters::NlohmannJsonAdapter adapter(copy);
+  parser.populateSchema(adapter, *schema);
+  return schema;
+}
+
+// "arguments.distance: Value must be >= 0" style messages, first few only.
+std::string describe(valijson::ValidationResults& results) {
+  std::string out;
+  valijson::ValidationResults::Error error;
+  int shown = 0;
+  while (results.popError(error) && shown < 3) {
+    // valijson reports the whole chain of nested failures; the innermost (last for a path) is the useful one.
+    std::string path;
+    for (const auto& part : error.context) path += part;
+    if (path.starts_with("<root>")) path.erase(0, 6);
+    const std::string line = fmt::format("{}{}{}", path.empty() ? "" : path, path.empty() ? "" : ": ", error.description);
+    if (out.find(line) != std::string::npos) continue;
+    if (!out.empty()) out += "; ";
+    out += line;
+    ++shown;
+  }
+  return out.empty() ? "arguments do not match the tool's input schema" : out;
+}
+
+struct CompiledTool {
+  ToolDefinition definition;
+  std::unique_ptr<valijson::Schema> input;
+  std::unique_ptr<valijson::Schema> output;
+};
+
+nlohmann::json descriptor(const ToolDefinition& t) {
+  nlohmann::json input = t.input_schema;
+  if (!input.contains("$schema")) input["$schema"] = kSchemaDialect;
+  nlohmann::json d = {{"name", t.name},
+                      {"title", t.title},
+                      {"description", t.description},
+                      {"inputSchema", std::move(input)},
+                      {"annotations",
+                       {{"title", t.title},
+                        {"readOnlyHint", t.annotations.read_only},
+                        {"destructiveHint", t.annotations.destructive},
+                        {"idempotentHint", t.annotations.idempotent},
+                        {"openWorldHint", t.annotations.open_world}}}};
+  if (!t.output_schema.is_null()) {
+    nlohmann::json output = t.output_schema;
+    if (!output.contains("$schema")) output["$schema"] = kSchemaDialect;
+    d["outputSchema"] = std::move(output);
+  }
+  return d;
+}
+
+}  // namespace
+
+bool is_valid_tool_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 128) return false;
+  return std::ranges::all_of(name, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+}
+
+struct Registry::Impl {
+  std::vector<CompiledTool> tools;
+  std::unordered_map<std::string, std::size_t> by_name;
+  std::vector<nlohmann::json> descriptors;
+};
+
+Registry::Registry() : impl_(std::make_unique<Impl>()) {}
+Registry::~Registry() = default;
+Registry::Registry(Registry&&) noexcept = default;
+Registry& Registry::operator=(Registry&&) noexcept = default;
+
+Result<void> Registry::add(ToolDefinition tool) {
+  if (!is_valid_tool_name(tool.name)) return fail(ErrorCode::config_error, fmt::format("invalid tool name '{}'", tool.name));
+  if (impl_->by_name.contains(tool.name)) {
+    return fail(ErrorCode::config_error, fmt::format("tool '{}' registered twice", tool.name));
+  }
+  if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
+    return fail(ErrorCode::config_error, fmt::format("tool '{}': inputSchema must be an object schema", tool.name));
+  }
+  if (!tool.handler) return fail(ErrorCode::config_error, fmt::format("tool '{}' has no handler", tool.name));
+  CompiledTool compiled;
+  try {
+    compiled.input = compile(tool.input_schema);
+    if (!tool.output_schema.is_null()) compiled.output = compile(tool.output_schema);
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::config_error, fmt::format("tool '{}': schema does not compile: {}", tool.name, e.what()));
+  }
+  impl_->descriptors.push_back(descriptor(tool));
+  impl_->by_name.emplace(tool.name, impl_->tools.size());
+  compiled.definition = std::move(tool);
+  impl_->tools.push_back(std::move(compiled));
+  return {};
+}
+
+std::size_t Registry::size() const noexcept { return impl_->tools.size(); }
+const std::vector<nlohmann::json>& Registry::descriptors() const noexcept { return impl_->descriptors; }
+bool Registry::contains(std::string_view name) const noexcept { return impl_->by_name.contains(std::string(name)); }
+
+Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& arguments, CallContext& context) const {
+  const auto it = impl_->by_name.find(std::string(name));
+  if (it == impl_->by_name.end()) return fail(ErrorCode::resource_not_found, fmt::format("Tool {} not found", name));
+  const auto& tool = impl_->tools[it->second];
+
+  const nlohmann::json args = arguments.is_null() ? nlohmann::json::object() : arguments;
+  {
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(args);
+    if (!validator.validate(*tool.input, target, &results)) {
+      return CallResult{true, nullptr, "Input validation error: " + describe(results), ErrorCode::invalid_input};
+    }
+  }
+
+  Result<ToolOutput> output = [&]() -> Result<ToolOutput> {
+    try {
+      return tool.definition.handler(args, context);
+    } catch (const std::exception& e) {
+      spdlog::error("tool {} threw: {} request_id={}", name, e.what(), context.request_id);
+      return fail(ErrorCode::internal_error, "the tool failed unexpectedly");
+    }
+  }();
+  if (!output) return CallResult{true, nullptr, output.error().message, output.error().code};
+
+  if (tool.output) {
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(output->structured);
+    if (!validator.validate(*tool.output, target, &results)) {
+      spdlog::error("tool {} produced output that violates its outputSchema: {}", name, describe(results));
+      return CallResult{true, nullptr, "the tool produced an invalid result", ErrorCode::internal_error};
+    }
+  }
+  return CallResult{false, std::move(output->structured), std::move(output->text), ErrorCode::internal_error};
+}
+
+}  // namespace pierre::tools
