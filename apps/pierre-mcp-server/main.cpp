@@ -8,12 +8,15 @@
 #include "pierre/core/config.hpp"
 #include "pierre/core/log.hpp"
 #include "pierre/crypto/master_key.hpp"
+#include "pierre/crypto/primitives.hpp"
 #include "pierre/http/metrics.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/http/server.hpp"
 #include "pierre/mcp/endpoint.hpp"
+#include "pierre/mcp/fixtures.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
+#include "pierre/tools/catalog.hpp"
 #include "routes.hpp"
 
 namespace {
@@ -79,14 +82,18 @@ std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
   return hosts;
 }
 
-pierre::Result<pierre::tools::Registry> build_registry(const pierre::config::Config& cfg) {
-  pierre::tools::Registry registry;
+pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::tools::Registry& registry,
+                                    pierre::tools::Catalog& catalog) {
   std::vector<pierre::tools::ProviderSetup> providers{{"strava", cfg.strava.configured()},
                                                       {"garmin", cfg.garmin.configured()},
                                                       {"fitbit", cfg.fitbit.configured()}};
   if (auto r = pierre::tools::register_data_tools(registry, std::move(providers)); !r) return std::unexpected(r.error());
   if (auto r = pierre::tools::register_configuration_tools(registry); !r) return std::unexpected(r.error());
-  return registry;
+  if (auto r = pierre::tools::register_product_catalog(catalog, registry); !r) return std::unexpected(r.error());
+  if (cfg.mcp_conformance_fixtures) {
+    if (auto r = pierre::mcp::register_conformance_fixtures(registry, catalog); !r) return std::unexpected(r.error());
+  }
+  return {};
 }
 
 }  // namespace
@@ -123,17 +130,22 @@ int main(int argc, char** argv) {
 
   const auto base = public_base_url(cfg, server.port());
   // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
-  auto registry = build_registry(cfg);
-  if (!registry) return startup_failure(registry.error());
+  pierre::tools::Registry registry;
+  pierre::tools::Catalog catalog;
+  if (auto built = build_features(cfg, registry, catalog); !built) return startup_failure(built.error());
   pierre::mcp::EndpointOptions mcp_options;
   mcp_options.server_version = PIERRE_VERSION;
   mcp_options.allowed_hosts = allowed_hosts(cfg);
-  mcp_options.allow_anonymous = cfg.mcp_allow_anonymous;
+  mcp_options.allow_anonymous = cfg.mcp_allow_anonymous || cfg.mcp_conformance_fixtures;
+  mcp_options.request_state_key = pierre::crypto::hmac_sha256(cfg.master_key,
+                                                              pierre::crypto::as_bytes("pierre mcp request-state v1"));
   mcp_options.resource_metadata_url = base + "/.well-known/oauth-protected-resource/mcp";
-  if (cfg.mcp_allow_anonymous) {
+  if (cfg.mcp_conformance_fixtures) {
+    spdlog::warn("PIERRE_MCP_CONFORMANCE_FIXTURES: serving the conformance suite's fixtures without credentials");
+  } else if (cfg.mcp_allow_anonymous) {
     spdlog::warn("PIERRE_MCP_ALLOW_ANONYMOUS: /mcp serves callers without credentials (development only)");
   }
-  pierre::mcp::Endpoint mcp_endpoint(*registry, std::move(mcp_options));
+  pierre::mcp::Endpoint mcp_endpoint(registry, catalog, std::move(mcp_options));
   mcp_endpoint.register_routes(router);
 
   // stdout is for people (and the test harness, which waits for the "listening on" line); logs go to stderr.

@@ -191,6 +191,10 @@ const std::vector<Setting>& settings() {
       {"PIERRE_MCP_ALLOW_ANONYMOUS", "mcp-allow-anonymous",
        "true: serve MCP without credentials (development only; loopback binds only)",
        setter<bool>(parse_bool, [](Config& c, bool v) { c.mcp_allow_anonymous = v; }), true},
+      {"PIERRE_MCP_CONFORMANCE_FIXTURES", "conformance-fixtures",
+       "true: also serve the MCP conformance suite's fixture tools, resources and prompts, without credentials "
+       "(testing only; loopback binds only)",
+       setter<bool>(parse_bool, [](Config& c, bool v) { c.mcp_conformance_fixtures = v; }), true},
       {"STRAVA_CLIENT_ID", nullptr, nullptr, credential<&ProviderCredentials::client_id>(&Config::strava)},
       {"STRAVA_CLIENT_SECRET", nullptr, nullptr, credential<&ProviderCredentials::client_secret>(&Config::strava)},
       {"STRAVA_REDIRECT_URI", nullptr, nullptr, credential<&ProviderCredentials::redirect_uri>(&Config::strava)},
@@ -295,6 +299,12 @@ Result<ParseOutcome> parse(std::span<const char* const> argv, const EnvLookup& e
     return fail(ErrorCode::config_invalid,
                 fmt::format("PIERRE_MCP_ALLOW_ANONYMOUS: refused because HTTP_HOST {} is not a loopback address; "
                             "anonymous MCP access is for local development only",
+                            cfg.host));
+  }
+  if (cfg.mcp_conformance_fixtures && !is_loopback_host(cfg.host)) {
+    return fail(ErrorCode::config_invalid,
+                fmt::format("PIERRE_MCP_CONFORMANCE_FIXTURES: refused because HTTP_HOST {} is not a loopback address; "
+                            "the fixtures serve unauthenticated callers and are for local testing only",
                             cfg.host));
   }
   if (cfg.threads == 0) cfg.threads = std::max(1U, std::thread::hardware_concurrency());

@@ -16,6 +16,7 @@ std::string_view code_name(ErrorCode code) noexcept {
     case ErrorCode::invalid_format: return "INVALID_FORMAT";
     case ErrorCode::value_out_of_range: return "VALUE_OUT_OF_RANGE";
     case ErrorCode::invalid_cursor: return "INVALID_CURSOR";
+    case ErrorCode::capability_missing: return "CAPABILITY_MISSING";
     case ErrorCode::resource_not_found: return "RESOURCE_NOT_FOUND";
     case ErrorCode::resource_already_exists: return "RESOURCE_ALREADY_EXISTS";
     case ErrorCode::resource_locked: return "RESOURCE_LOCKED";

@@ -11,6 +11,7 @@ Status status_for(ErrorCode code) noexcept {
     case ErrorCode::invalid_format:
     case ErrorCode::value_out_of_range:
     case ErrorCode::invalid_cursor:
+    case ErrorCode::capability_missing:
     case ErrorCode::malformed_request: return Status::bad_request;
     // Unlike Pierre (403), expired or malformed credentials are 401: the client should re-authenticate (RFC 6750).
     case ErrorCode::auth_required:

@@ -14,6 +14,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <array>
@@ -38,6 +40,7 @@ constexpr std::chrono::seconds kErrorWriteTimeout{2};
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kLingerMaxBytes = 8 * 1024 * 1024;
 constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+constexpr std::chrono::seconds kStreamKeepAlive{15};
 
 // One connection. Lives on exactly one worker io_context; `Worker::sessions` is only touched from that thread.
 struct Session {
@@ -258,6 +261,14 @@ struct Server::Impl {
 
       Request request = parser.release();
       Response res = dispatch(request, ctx);
+      if (ctx.stream) {
+        res.set(kRequestIdHeader, ctx.request_id);
+        res.set(beast_http::field::server, "pierre-mcp-server");
+        res.set("X-Content-Type-Options", "nosniff");
+        record(ctx, request.method_string(), res, path_of(request.target()));
+        co_await stream_response(session, std::move(res), std::move(ctx.stream));
+        co_return;  // a streamed response ends its connection (see stream_response)
+      }
       res.set(kRequestIdHeader, ctx.request_id);
       res.set(beast_http::field::server, "pierre-mcp-server");
       res.set("X-Content-Type-Options", "nosniff");
@@ -272,6 +283,66 @@ struct Server::Impl {
         co_return;
       }
     }
+  }
+
+  // Writes the head, then the stream's chunks as they arrive, with chunked encoding. Meanwhile a read on the socket
+  // notices a client that goes away, which the producer learns through EventStream::on_client_gone. The connection
+  // closes afterwards: that keeps the watch-read from ever consuming a following request.
+  asio::awaitable<void> stream_response(Session& session, Response head, std::shared_ptr<EventStream> stream) {
+    beast_http::response<beast_http::empty_body> header{head.result(), head.version()};
+    for (const auto& f : head.base()) header.set(f.name_string(), f.value());
+    header.chunked(true);
+    header.keep_alive(false);
+    beast::error_code ec;
+    beast_http::response_serializer<beast_http::empty_body> serializer{header};
+    session.stream.expires_after(options.limits.request_timeout);
+    co_await beast_http::async_write_header(session.stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      stream->mark_client_gone();
+      co_return;
+    }
+
+    auto executor = session.stream.get_executor();
+    auto timer = std::make_shared<asio::steady_timer>(executor);
+    auto woken = std::make_shared<std::atomic<bool>>(false);
+    stream->set_waker([timer, woken, executor] {
+      woken->store(true);
+      asio::post(executor, [timer] { timer->cancel(); });
+    });
+    auto watch = std::make_shared<std::array<char, 512>>();
+    session.stream.socket().async_read_some(
+        asio::buffer(*watch), [stream, timer, watch](const beast::error_code& read_ec, std::size_t) {
+          if (read_ec) {
+            stream->mark_client_gone();
+            timer->cancel();
+          }
+        });
+
+    for (;;) {
+      woken->store(false);
+      auto drained = stream->drain();
+      for (auto& chunk : drained.chunks) {
+        session.stream.expires_after(options.limits.request_timeout);
+        co_await asio::async_write(session.stream, beast_http::make_chunk(asio::buffer(chunk)),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
+      if (ec || stream->client_gone()) break;
+      if (drained.closed) {
+        co_await asio::async_write(session.stream, beast_http::make_chunk_last(),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        break;
+      }
+      if (woken->load()) continue;
+      // Idle streams carry an SSE comment now and then, so proxies keep them open and dead peers are noticed.
+      timer->expires_after(kStreamKeepAlive);
+      beast::error_code wait_ec;
+      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+      if (!wait_ec && !woken->load()) stream->send(": keep-alive\n\n");
+    }
+    if (ec) stream->mark_client_gone();
+    stream->set_waker(nullptr);
+    session.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   void begin_shutdown() {

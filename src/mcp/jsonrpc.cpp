@@ -56,6 +56,7 @@ std::variant<Message, ParseFailure> parse_message(std::string_view body) {
     return invalid("Invalid Request: missing method (or a response without exactly one of result/error)", id);
   }
   message.kind = Message::Kind::response;
+  message.raw = std::move(doc);
   return message;
 }
 
@@ -82,6 +83,9 @@ RpcError to_rpc_error(const Error& error, bool legacy) {
     case ErrorCode::invalid_format:
     case ErrorCode::value_out_of_range:
     case ErrorCode::invalid_cursor: return {rpc_code::invalid_params, error.message, error.details};
+    case ErrorCode::capability_missing:
+      return {rpc_code::missing_client_capability, error.message,
+              error.details.is_object() ? error.details : nlohmann::json{{"requiredCapabilities", nlohmann::json::object()}}};
     default: return {rpc_code::internal_error, error.message, nullptr};
   }
 }

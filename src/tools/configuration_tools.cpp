@@ -151,7 +151,7 @@ Result<void> register_configuration_tools(Registry& registry) {
          for (const auto& c : data["catalog"]["categories"]) {
            text += fmt::format(" {} ({});", c["name"].get<std::string>(), c["parameters"].size());
          }
-         return ToolOutput{std::move(data), std::move(text)};
+         return ToolOutput::of(std::move(data), std::move(text));
        }});
 }
 

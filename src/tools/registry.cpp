@@ -75,6 +75,33 @@ nlohmann::json descriptor(const ToolDefinition& t) {
 
 }  // namespace
 
+std::string_view log_level_name(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::notice: return "notice";
+    case LogLevel::warning: return "warning";
+    case LogLevel::error: return "error";
+    case LogLevel::critical: return "critical";
+    case LogLevel::alert: return "alert";
+    case LogLevel::emergency: return "emergency";
+  }
+  return "info";
+}
+
+std::optional<LogLevel> parse_log_level(std::string_view name) noexcept {
+  for (auto level : {LogLevel::debug, LogLevel::info, LogLevel::notice, LogLevel::warning, LogLevel::error,
+                     LogLevel::critical, LogLevel::alert, LogLevel::emergency}) {
+    if (log_level_name(level) == name) return level;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json CallResult::content_blocks() const {
+  if (content.is_array()) return content;
+  return nlohmann::json::array({{{"type", "text"}, {"text", text}}});
+}
+
 bool is_valid_tool_name(std::string_view name) noexcept {
   if (name.empty() || name.size() > 128) return false;
   return std::ranges::all_of(name, [](char c) {
@@ -121,6 +148,11 @@ std::size_t Registry::size() const noexcept { return impl_->tools.size(); }
 const std::vector<nlohmann::json>& Registry::descriptors() const noexcept { return impl_->descriptors; }
 bool Registry::contains(std::string_view name) const noexcept { return impl_->by_name.contains(std::string(name)); }
 
+const ToolDefinition* Registry::find(std::string_view name) const noexcept {
+  const auto it = impl_->by_name.find(std::string(name));
+  return it == impl_->by_name.end() ? nullptr : &impl_->tools[it->second].definition;
+}
+
 Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& arguments, CallContext& context) const {
   const auto it = impl_->by_name.find(std::string(name));
   if (it == impl_->by_name.end()) return fail(ErrorCode::resource_not_found, fmt::format("Tool {} not found", name));
@@ -132,7 +164,11 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(args);
     if (!validator.validate(*tool.input, target, &results)) {
-      return CallResult{true, nullptr, "Input validation error: " + describe(results), ErrorCode::invalid_input};
+      CallResult invalid;
+      invalid.is_error = true;
+      invalid.text = "Input validation error: " + describe(results);
+      invalid.error_code = ErrorCode::invalid_input;
+      return invalid;
     }
   }
 
@@ -144,7 +180,27 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
       return fail(ErrorCode::internal_error, "the tool failed unexpectedly");
     }
   }();
-  if (!output) return CallResult{true, nullptr, output.error().message, output.error().code};
+  if (!output) {
+    // A missing client capability is the protocol's business (-32021), not something the model can fix.
+    if (output.error().code == ErrorCode::capability_missing) return std::unexpected(output.error());
+    CallResult failed;
+    failed.is_error = true;
+    failed.text = output.error().message;
+    failed.error_code = output.error().code;
+    return failed;
+  }
+  if (output->input_required) {
+    CallResult pending;
+    pending.input_required = std::move(output->input_required);
+    return pending;
+  }
+  if (output->is_error) {
+    CallResult failed;
+    failed.is_error = true;
+    failed.text = std::move(output->text);
+    failed.content = std::move(output->content);
+    return failed;
+  }
 
   if (tool.output) {
     valijson::Validator validator;
@@ -152,10 +208,17 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
     valijson::adapters::NlohmannJsonAdapter target(output->structured);
     if (!validator.validate(*tool.output, target, &results)) {
       spdlog::error("tool {} produced output that violates its outputSchema: {}", name, describe(results));
-      return CallResult{true, nullptr, "the tool produced an invalid result", ErrorCode::internal_error};
+      CallResult failed;
+      failed.is_error = true;
+      failed.text = "the tool produced an invalid result";
+      return failed;
     }
   }
-  return CallResult{false, std::move(output->structured), std::move(output->text), ErrorCode::internal_error};
+  CallResult done;
+  done.structured = std::move(output->structured);
+  done.text = std::move(output->text);
+  done.content = std::move(output->content);
+  return done;
 }
 
 }  // namespace pierre::tools

@@ -50,6 +50,8 @@ struct Config {
   std::string public_url;  // derived from host/port when unset
   // Development/conformance switch: serve MCP callers without credentials. Only allowed on loopback binds.
   bool mcp_allow_anonymous = false;
+  // Conformance-suite fixtures on /mcp (implies anonymous access). Only allowed on loopback binds.
+  bool mcp_conformance_fixtures = false;
   ProviderCredentials strava;
   ProviderCredentials garmin;
   ProviderCredentials fitbit;

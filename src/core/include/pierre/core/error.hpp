@@ -27,6 +27,7 @@ enum class ErrorCode {
   invalid_format,
   value_out_of_range,
   invalid_cursor,
+  capability_missing,  // the caller lacks a protocol capability the operation needs (details say which)
   // Resources
   resource_not_found,
   resource_already_exists,

@@ -6,7 +6,10 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+
+#include "pierre/http/stream.hpp"
 
 namespace pierre::http {
 
@@ -24,6 +27,12 @@ struct RequestContext {
   std::map<std::string, std::string, std::less<>> path_params;
   // The route pattern that matched ("/api/keys/{id}"), used as a low-cardinality metrics label.
   std::string route;
+  // Set by open_stream(): the response head is sent at once and the body follows as the stream produces it.
+  std::shared_ptr<EventStream> stream;
+  std::shared_ptr<EventStream> open_stream() {
+    stream = std::make_shared<EventStream>();
+    return stream;
+  }
 };
 
 using Handler = std::function<Response(const Request&, RequestContext&)>;

@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "pierre/crypto/primitives.hpp"
 #include "pierre/http/router.hpp"
+#include "pierre/tools/catalog.hpp"
 #include "pierre/tools/registry.hpp"
 
 namespace pierre::mcp {
@@ -39,15 +41,21 @@ struct EndpointOptions {
   // Development/conformance switch, off by default: serve callers without credentials (loopback binds only).
   bool allow_anonymous = false;
   std::string resource_metadata_url;  // advertised in WWW-Authenticate
-  std::size_t tools_page_size = 50;
+  std::size_t page_size = 50;  // tools, resources and prompts per list page
   std::chrono::seconds list_ttl{60};
   std::chrono::minutes session_idle_timeout{30};
   std::size_t max_sessions = 10000;
+  // Key that seals MRTR requestState; share it between instances behind one load balancer. Empty: a random key
+  // (states then only round-trip through this process).
+  crypto::Bytes request_state_key;
+  unsigned job_threads = 4;  // threads for long-running tool calls
+  // How long a 2025-era tool call waits for the client to answer a server→client request (elicitation, sampling).
+  std::chrono::seconds client_answer_timeout{300};
 };
 
 class Endpoint {
  public:
-  Endpoint(const tools::Registry& registry, EndpointOptions options);
+  Endpoint(const tools::Registry& registry, const tools::Catalog& catalog, EndpointOptions options);
   ~Endpoint();
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;

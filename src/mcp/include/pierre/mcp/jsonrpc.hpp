@@ -38,6 +38,7 @@ struct Message {
   nlohmann::json id;  // string or integer for requests and responses; null for notifications
   std::string method;
   nlohmann::json params;  // object, array or null (absent)
+  nlohmann::json raw;     // the whole message, for responses (result or error)
 };
 
 // Parses one JSON-RPC message. Batches (arrays) are rejected: MCP since 2025-06-18 sends one message per POST.

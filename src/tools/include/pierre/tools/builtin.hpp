@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "pierre/tools/catalog.hpp"
 #include "pierre/tools/registry.hpp"
 
 namespace pierre::tools {
@@ -17,5 +18,7 @@ struct ProviderSetup {
 
 Result<void> register_data_tools(Registry& registry, std::vector<ProviderSetup> providers);
 Result<void> register_configuration_tools(Registry& registry);
+// Resources and coaching prompts; resources read through `registry`, which must outlive the catalog.
+Result<void> register_product_catalog(Catalog& catalog, const Registry& registry);
 
 }  // namespace pierre::tools

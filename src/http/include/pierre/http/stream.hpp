@@ -1,0 +1,52 @@
+#pragma once
+// A response body produced over time (Server-Sent Events). A handler that wants to stream calls
+// RequestContext::open_stream(), returns the response head (status + headers; its body is ignored), and then sends
+// chunks from any thread. The server writes them as they come with chunked transfer encoding, and tells the
+// producer when the client goes away (which MCP treats as cancellation).
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pierre::http {
+
+class EventStream {
+ public:
+  EventStream() = default;
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  // Queues bytes for the client. Returns false (and drops them) once the stream is closed or the client is gone.
+  bool send(std::string bytes);
+  // Formats one SSE event: `event: <event>\n` (when not empty), `data: <line>\n` per line, blank line.
+  bool send_event(std::string_view data, std::string_view event = "message");
+  // Ends the response after everything queued has been written. Idempotent.
+  void close();
+  // Called once, from a server thread, when the client disconnects before close(); runs at once if it already has.
+  void on_client_gone(std::function<void()> callback);
+  [[nodiscard]] bool client_gone() const;
+
+  // ---- server side ----
+  struct Drained {
+    std::vector<std::string> chunks;
+    bool closed = false;
+  };
+  Drained drain();
+  // Invoked (from the producer's thread) whenever there is something new to drain; the server re-arms it.
+  void set_waker(std::function<void()> waker);
+  void mark_client_gone();
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::string> pending_;
+  bool closed_ = false;
+  bool gone_ = false;
+  std::function<void()> waker_;
+  std::function<void()> gone_callback_;
+};
+
+}  // namespace pierre::http

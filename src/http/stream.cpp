@@ -1,0 +1,91 @@
+#include "pierre/http/stream.hpp"
+
+namespace pierre::http {
+
+bool EventStream::send(std::string bytes) {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || gone_) return false;
+    pending_.push_back(std::move(bytes));
+    wake = waker_;
+  }
+  if (wake) wake();
+  return true;
+}
+
+bool EventStream::send_event(std::string_view data, std::string_view event) {
+  std::string out;
+  out.reserve(data.size() + event.size() + 16);
+  if (!event.empty()) {
+    out.append("event: ").append(event).append("\n");
+  }
+  // A newline inside data would end the field; SSE splits multi-line data into several data: lines.
+  std::size_t start = 0;
+  while (true) {
+    const auto nl = data.find('\n', start);
+    out.append("data: ").append(data.substr(start, nl == std::string_view::npos ? nl : nl - start)).append("\n");
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  out.append("\n");
+  return send(std::move(out));
+}
+
+void EventStream::close() {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    wake = waker_;
+  }
+  if (wake) wake();
+}
+
+void EventStream::on_client_gone(std::function<void()> callback) {
+  bool run_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (gone_) {
+      run_now = true;
+    } else {
+      gone_callback_ = std::move(callback);
+    }
+  }
+  if (run_now && callback) callback();
+}
+
+bool EventStream::client_gone() const {
+  std::lock_guard lock(mutex_);
+  return gone_;
+}
+
+EventStream::Drained EventStream::drain() {
+  std::lock_guard lock(mutex_);
+  Drained out;
+  out.chunks.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+  pending_.clear();
+  out.closed = closed_;
+  return out;
+}
+
+void EventStream::set_waker(std::function<void()> waker) {
+  std::lock_guard lock(mutex_);
+  waker_ = std::move(waker);
+}
+
+void EventStream::mark_client_gone() {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(mutex_);
+    if (gone_ || closed_) return;
+    gone_ = true;
+    pending_.clear();
+    callback = std::move(gone_callback_);
+    waker_ = nullptr;
+  }
+  if (callback) callback();
+}
+
+}  // namespace pierre::http
