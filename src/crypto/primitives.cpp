@@ -54,19 +54,28 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
-bool base64url_decode(std::string_view text, Bytes& out) {
+namespace {
+bool decode_base64(std::string_view text, Bytes& out, int variant) {
   ensure_sodium();
   out.resize(text.size());
   std::size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end, variant) != 0 ||
       end != text.data() + text.size()) {
     out.clear();
     return false;
   }
   out.resize(len);
   return true;
+}
+}  // namespace
+
+bool base64url_decode(std::string_view text, Bytes& out) {
+  return decode_base64(text, out, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+bool base64_decode(std::string_view text, Bytes& out) {
+  return decode_base64(text, out, sodium_base64_VARIANT_ORIGINAL);
 }
 
 }  // namespace pierre::crypto

@@ -17,6 +17,7 @@
 #include "pierre/http/errors.hpp"
 #include "pierre/mcp/jsonrpc.hpp"
 #include "request_state.hpp"
+#include "tasks.hpp"
 
 namespace pierre::mcp {
 namespace {
@@ -34,6 +35,9 @@ constexpr std::array<std::string_view, 6> kRemovedMethods{"initialize", "ping", 
                                                           "resources/subscribe", "resources/unsubscribe",
                                                           "notifications/initialized"};
 constexpr int kMaxInputRounds = 8;
+constexpr std::chrono::hours kTaskTtl{1};
+constexpr std::size_t kMaxTasks = 10000;
+constexpr int kTaskPollIntervalMs = 250;
 constexpr std::size_t kMaxCompletionValues = 100;
 
 bool is_session_version(std::string_view v) { return std::ranges::find(kSessionVersions, v) != kSessionVersions.end(); }
@@ -123,6 +127,7 @@ struct Scope {
   json progress_token;
   std::optional<tools::LogLevel> log_level;  // send notifications/message at this level and above; none if unset
   std::string request_id;
+  std::string caller;                           // user id from authentication ("" when anonymous)
   std::shared_ptr<Session> session;             // 2025 era
   std::shared_ptr<http::EventStream> stream;    // set when the answer streams (SSE)
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
@@ -165,6 +170,7 @@ struct Endpoint::Impl {
   json server_info;
   std::mutex sessions_mutex;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+  TaskStore tasks{kTaskTtl, kMaxTasks};
   JobPool jobs;  // declared last: destroyed first, so running jobs still see everything above
 
   Impl(const tools::Registry& r, const tools::Catalog& c, EndpointOptions o)
@@ -177,7 +183,8 @@ struct Endpoint::Impl {
   }
 
   ~Impl() {
-    // Wake tool calls waiting on clients so the job pool can drain.
+    // Wake tool calls waiting on clients or on task input so the job pool can drain.
+    tasks.cancel_all();
     std::lock_guard lock(sessions_mutex);
     for (auto& [id, session] : sessions) end(*session);
   }
@@ -195,7 +202,8 @@ struct Endpoint::Impl {
             {"resources", json::object()},
             {"prompts", json::object()},
             {"logging", json::object()},
-            {"completions", json::object()}};
+            {"completions", json::object()},
+            {"extensions", {{kTasksExtension, json::object()}}}};
   }
 
   // ---- transport-level checks -------------------------------------------------------------------------------
@@ -218,9 +226,16 @@ struct Endpoint::Impl {
     return std::nullopt;
   }
 
-  std::optional<http::Response> reject_unauthenticated(const http::Request& req, http::RequestContext& ctx) const {
-    if (options.allow_anonymous) return std::nullopt;
-    if (options.authenticate && options.authenticate(req)) return std::nullopt;
+  // The caller behind the request's credentials; an anonymous caller only under the development switch.
+  std::optional<Caller> identify(const http::Request& req) const {
+    if (options.authenticate) {
+      if (auto caller = options.authenticate(req)) return caller;
+    }
+    if (options.allow_anonymous) return Caller{};
+    return std::nullopt;
+  }
+
+  http::Response unauthorized(const http::Request& req, http::RequestContext& ctx) const {
     auto res = http::error_response(
         Error{ErrorCode::auth_required, "authentication required: send Authorization: Bearer <token> or X-API-Key"},
         req, ctx);
@@ -231,6 +246,11 @@ struct Endpoint::Impl {
     res.set(field::field::www_authenticate, challenge);
     add_cors(req, res);
     return res;
+  }
+
+  std::optional<http::Response> reject_unauthenticated(const http::Request& req, http::RequestContext& ctx) const {
+    if (identify(req)) return std::nullopt;
+    return unauthorized(req, ctx);
   }
 
   // CORS for browser-based MCP clients on allowed origins; credentials travel in headers, never cookies.
@@ -425,27 +445,54 @@ struct Endpoint::Impl {
     return responses;
   }
 
-  Result<json> tools_call(const Scope& scope) const {
+  static bool client_has_tasks(const Scope& scope) {
+    if (scope.legacy) return false;
+    const auto ext = scope.client_capabilities.find("extensions");
+    return ext != scope.client_capabilities.end() && ext->is_object() && ext->contains(kTasksExtension);
+  }
+
+  static Error tasks_capability_missing(std::string message) {
+    return Error{ErrorCode::capability_missing, std::move(message),
+                 json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, json::object()}}}}}}};
+  }
+
+  static json tool_result(const tools::CallResult& outcome) {
+    json result = {{"content", outcome.content_blocks()}, {"isError", outcome.is_error}};
+    if (!outcome.is_error && !outcome.structured.is_null()) result["structuredContent"] = outcome.structured;
+    return result;
+  }
+
+  Result<json> tools_call(const Scope& scope) {
     const auto& params = scope.params;
     if (!params.contains("name") || !params["name"].is_string()) {
       return fail(ErrorCode::invalid_input, "tools/call requires params.name (string)");
     }
     const auto name = params["name"].get<std::string>();
-    if (registry.find(name) == nullptr) return fail(ErrorCode::invalid_input, fmt::format("Tool {} not found", name));
+    const auto* tool = registry.find(name);
+    if (tool == nullptr) return fail(ErrorCode::invalid_input, fmt::format("Tool {} not found", name));
     json arguments = params.value("arguments", json::object());
     if (arguments.is_null()) arguments = json::object();
     if (!arguments.is_object()) return fail(ErrorCode::invalid_input, "tools/call params.arguments must be an object");
 
+    const bool as_task = client_has_tasks(scope) && tool->task_support != tools::TaskSupport::none;
+    if (tool->task_support == tools::TaskSupport::required && !as_task) {
+      return std::unexpected(tasks_capability_missing(
+          fmt::format("tool {} runs as a task: declare the {} extension in clientCapabilities", name, kTasksExtension)));
+    }
     auto call = call_context(scope);
     if (auto inputs = accept_inputs(scope, name, call); !inputs) return std::unexpected(inputs.error());
+    if (as_task && !tool->task_after_input) return start_task(scope, name, std::move(arguments), std::move(call));
+
     for (int round = 0;; ++round) {
       auto outcome = registry.call(name, arguments, call);
       if (!outcome) return std::unexpected(outcome.error());
-      if (!outcome->input_required) {
-        json result = {{"content", outcome->content_blocks()}, {"isError", outcome->is_error}};
-        if (!outcome->is_error && !outcome->structured.is_null()) result["structuredContent"] = outcome->structured;
-        return finish(scope, std::move(result));
+      if (outcome->continue_as_task) {
+        if (as_task) return start_task(scope, name, std::move(arguments), std::move(call));
+        if (call.in_task) return fail(ErrorCode::internal_error, "the tool failed unexpectedly");
+        call.in_task = true;  // no task support on this client: finish within the request
+        continue;
       }
+      if (!outcome->input_required) return finish(scope, tool_result(*outcome));
       const auto& input = *outcome->input_required;
       if (auto allowed = check_input_capabilities(scope, input); !allowed) return std::unexpected(allowed.error());
       if (!scope.legacy) return input_required_result(scope, name, input);
@@ -461,6 +508,138 @@ struct Endpoint::Impl {
       call.input_responses = std::move(*answers);
       call.request_state = input.state;
     }
+  }
+
+  // ---- Tasks extension ----------------------------------------------------------------------------------------
+
+  Result<json> start_task(const Scope& scope, const std::string& name, json arguments, tools::CallContext call) {
+    auto task = tasks.create(scope.caller);
+    if (!task) return fail(ErrorCode::resource_unavailable, "too many tasks in progress; try again later");
+    call.in_task = true;
+    call.cancelled = task->cancelled.get();
+    call.progress = [](double, std::optional<double>, std::string_view) {};
+    call.log = [](tools::LogLevel, const json&) {};
+    json created = task_envelope(*task);
+    created["resultType"] = "task";
+    jobs.post([this, task, name, arguments = std::move(arguments), call = std::move(call),
+               capabilities = scope.client_capabilities]() mutable {
+      run_task(*task, name, arguments, call, capabilities);
+    });
+    return finish(scope, std::move(created));
+  }
+
+  json task_envelope(Task& task) const {
+    std::lock_guard lock(task.mutex);
+    return {{"taskId", task.id},
+            {"status", status_name(task.status)},
+            {"createdAt", iso8601(task.created)},
+            {"lastUpdatedAt", iso8601(task.updated)},
+            {"ttlMs", std::chrono::duration_cast<std::chrono::milliseconds>(tasks.ttl()).count()},
+            {"pollIntervalMs", kTaskPollIntervalMs}};
+  }
+
+  // Runs on a job thread. Input the tool asks for parks the task in input_required until tasks/update answers it.
+  void run_task(Task& task, const std::string& name, const json& arguments, tools::CallContext& call,
+                const json& capabilities) {
+    auto settle = [&task](Task::Status status, json result, json error) {
+      std::lock_guard lock(task.mutex);
+      if (task.terminal()) return;  // cancelled meanwhile: the cancellation stands
+      task.status = status;
+      task.result = std::move(result);
+      task.error = std::move(error);
+      task.pending_inputs = json::object();
+      task.updated = std::chrono::system_clock::now();
+      task.changed.notify_all();
+    };
+    Scope scope;  // only what the capability check needs
+    scope.client_capabilities = capabilities;
+    for (int round = 0; round < kMaxInputRounds; ++round) {
+      auto outcome = registry.call(name, arguments, call);
+      if (!outcome) {
+        const auto rpc = to_rpc_error(outcome.error(), false);
+        json error = {{"code", rpc.code}, {"message", rpc.message}};
+        if (!rpc.data.is_null()) error["data"] = rpc.data;
+        return settle(Task::Status::failed, nullptr, std::move(error));
+      }
+      if (!outcome->input_required) {
+        if (outcome->continue_as_task) break;
+        return settle(Task::Status::completed, tool_result(*outcome), nullptr);
+      }
+      const auto input = *outcome->input_required;
+      if (auto allowed = check_input_capabilities(scope, input); !allowed) {
+        const auto rpc = to_rpc_error(allowed.error(), false);
+        return settle(Task::Status::failed, nullptr, {{"code", rpc.code}, {"message", rpc.message}, {"data", rpc.data}});
+      }
+      std::unique_lock lock(task.mutex);
+      if (task.terminal()) return;
+      task.status = Task::Status::input_required;
+      task.pending_inputs = input.requests;
+      task.answers = json::object();
+      task.updated = std::chrono::system_clock::now();
+      task.changed.wait(lock, [&] { return task.terminal() || task.cancelled->load() || task.pending_inputs.empty(); });
+      if (task.terminal() || task.cancelled->load()) return;
+      task.status = Task::Status::working;
+      task.updated = std::chrono::system_clock::now();
+      call.input_responses = std::move(task.answers);
+      call.request_state = input.state;
+    }
+    settle(Task::Status::failed, nullptr, {{"code", rpc_code::internal_error}, {"message", "the tool did not finish"}});
+  }
+
+  Result<std::shared_ptr<Task>> task_for(const Scope& scope) {
+    if (!client_has_tasks(scope)) {
+      return std::unexpected(
+          tasks_capability_missing(fmt::format("{} needs the {} extension in clientCapabilities", scope.method,
+                                               kTasksExtension)));
+    }
+    const auto id = scope.params.value("taskId", json());
+    if (!id.is_string()) return fail(ErrorCode::invalid_input, fmt::format("{} requires params.taskId", scope.method));
+    auto task = tasks.find(id.get<std::string>(), scope.caller);
+    if (!task) return fail(ErrorCode::invalid_input, "Unknown task", json{{"taskId", id}});
+    return task;
+  }
+
+  std::optional<Result<json>> task_method(const Scope& scope) {
+    const auto& m = scope.method;
+    if (m != "tasks/get" && m != "tasks/update" && m != "tasks/cancel") return std::nullopt;
+    auto found = task_for(scope);
+    if (!found) return std::unexpected(found.error());
+    auto& task = **found;
+    if (m == "tasks/get") {
+      json detail = task_envelope(task);
+      std::lock_guard lock(task.mutex);
+      if (task.status == Task::Status::completed) detail["result"] = task.result;
+      if (task.status == Task::Status::failed) detail["error"] = task.error;
+      if (task.status == Task::Status::input_required) detail["inputRequests"] = task.pending_inputs;
+      return finish(scope, std::move(detail));
+    }
+    if (m == "tasks/update") {
+      const auto responses = scope.params.value("inputResponses", json());
+      if (!responses.is_object()) return fail(ErrorCode::invalid_input, "tasks/update requires params.inputResponses");
+      std::lock_guard lock(task.mutex);
+      for (const auto& [key, value] : responses.items()) {
+        if (!value.is_object()) {
+          return fail(ErrorCode::invalid_input, fmt::format("inputResponses.{} must be a result object", key));
+        }
+        if (task.pending_inputs.contains(key)) {
+          task.answers[key] = value;
+          task.pending_inputs.erase(key);
+        }
+      }
+      task.updated = std::chrono::system_clock::now();
+      task.changed.notify_all();
+      return finish(scope, json::object());
+    }
+    // tasks/cancel: idempotent; a terminal task keeps its outcome.
+    std::lock_guard lock(task.mutex);
+    task.cancelled->store(true);
+    if (!task.terminal()) {
+      task.status = Task::Status::cancelled;
+      task.pending_inputs = json::object();
+      task.updated = std::chrono::system_clock::now();
+    }
+    task.changed.notify_all();
+    return finish(scope, json::object());
   }
 
   json input_required_result(const Scope& scope, std::string_view name, const tools::InputRequired& input) const {
@@ -533,7 +712,7 @@ struct Endpoint::Impl {
   }
 
   // Methods both eras serve; nullopt when the method is not one of them.
-  std::optional<Result<json>> common_method(const Scope& scope) const {
+  std::optional<Result<json>> common_method(const Scope& scope) {
     const auto& m = scope.method;
     const auto& p = scope.params;
     auto listed = [&](const std::vector<json>& all, const char* key) -> Result<json> {
@@ -561,6 +740,8 @@ struct Endpoint::Impl {
     }
     if (scope.legacy) {
       if (auto legacy = legacy_method(scope)) return respond(scope, std::move(*legacy));
+    } else if (auto task = task_method(scope)) {
+      return respond(scope, std::move(*task));
     }
     if (auto common = common_method(scope)) return respond(scope, std::move(*common));
     // A modern client tells "unknown method" from "legacy server" by the 404 carrying -32601.
@@ -627,12 +808,16 @@ struct Endpoint::Impl {
     if (auto header = req["Mcp-Method"]; header != scope.method) {
       return mismatch(scope, "Mcp-Method", header, scope.method);
     }
-    if (scope.method == "tools/call" || scope.method == "prompts/get" || scope.method == "resources/read") {
-      const auto key = scope.method == "resources/read" ? "uri" : "name";
+    if (scope.method == "tools/call" || scope.method == "prompts/get" || scope.method == "resources/read" ||
+        scope.method == "tasks/get" || scope.method == "tasks/update" || scope.method == "tasks/cancel") {
+      const auto key = scope.method == "resources/read" ? "uri" : (scope.method.starts_with("tasks/") ? "taskId" : "name");
       const auto body = scope.params.contains(key) && scope.params[key].is_string()
                             ? scope.params[key].get<std::string>()
                             : std::string();
       if (auto header = trim(req["Mcp-Name"]); header != body) return mismatch(scope, "Mcp-Name", header, body);
+    }
+    if (scope.method == "tools/call") {
+      if (auto rejected = check_param_headers(req, scope)) return rejected;
     }
     scope.version = version;
     scope.client_capabilities = *caps;
@@ -645,6 +830,48 @@ struct Endpoint::Impl {
                      make_error(scope.id, {rpc_code::method_not_found,
                                            fmt::format("Method not found: {} (removed in {})", scope.method,
                                                        kCurrentVersion)})};
+    }
+    return std::nullopt;
+  }
+
+  // SEP-2243: arguments a tool marks with "x-mcp-header" are mirrored in Mcp-Param-<Name> headers so intermediaries
+  // can route on them; the header must agree with the body. Values that are not header-safe arrive as
+  // =?base64?<standard base64 of the UTF-8 text>?=.
+  std::optional<Outcome> check_param_headers(const http::Request& req, const Scope& scope) const {
+    const auto name = scope.params.value("name", json());
+    const auto* tool = name.is_string() ? registry.find(name.get<std::string>()) : nullptr;
+    if (tool == nullptr) return std::nullopt;
+    const auto properties = tool->input_schema.find("properties");
+    if (properties == tool->input_schema.end() || !properties->is_object()) return std::nullopt;
+    const auto arguments = scope.params.value("arguments", json::object());
+    for (const auto& [param, schema] : properties->items()) {
+      const auto header_name = schema.is_object() ? schema.value("x-mcp-header", json()) : json();
+      if (!header_name.is_string()) continue;
+      const auto header = "Mcp-Param-" + header_name.get<std::string>();
+      const auto present = req.find(header) != req.end();
+      const json value = arguments.is_object() && arguments.contains(param) ? arguments[param] : json();
+      if (value.is_null()) {
+        if (present) return mismatch(scope, header, req[header], "");
+        continue;
+      }
+      const auto expected = value.is_string() ? value.get<std::string>() : value.dump();
+      if (!present) return mismatch(scope, header, "", expected);
+      auto raw = trim(req[header]);
+      std::string decoded(raw);
+      if (raw.starts_with("=?base64?") && raw.ends_with("?=") && raw.size() >= 11) {
+        crypto::Bytes bytes;
+        if (!crypto::base64_decode(raw.substr(9, raw.size() - 11), bytes)) {
+          return mismatch(scope, header, raw, expected);
+        }
+        decoded.assign(bytes.begin(), bytes.end());
+      }
+      bool same = decoded == expected;
+      if (!same && value.is_number_integer()) {
+        // Integers compare by value ("007" and 7 agree).
+        const auto parsed = json::parse(decoded, nullptr, false);
+        same = parsed.is_number_integer() && parsed == value;
+      }
+      if (!same) return mismatch(scope, header, decoded, expected);
     }
     return std::nullopt;
   }
@@ -791,7 +1018,8 @@ struct Endpoint::Impl {
 
   http::Response post(const http::Request& req, http::RequestContext& ctx) {
     if (auto rejected = reject_foreign(req)) return *rejected;
-    if (auto rejected = reject_unauthenticated(req, ctx)) return *rejected;
+    const auto caller = identify(req);
+    if (!caller) return unauthorized(req, ctx);
     const auto content_type = lower(req[field::field::content_type]);
     if (!content_type.starts_with("application/json")) {
       auto res = http::error_response(
@@ -821,6 +1049,7 @@ struct Endpoint::Impl {
     scope.id = m.id;
     scope.method = m.method;
     scope.request_id = ctx.request_id;
+    scope.caller = caller->user_id;
     if (m.params.is_object()) scope.params = std::move(m.params);
 
     std::string new_session_id;

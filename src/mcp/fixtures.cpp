@@ -175,13 +175,104 @@ Result<void> add_content_tools(tools::Registry& r) {
                  json::array({text_block(fmt::format("{} done after {}s", args.value("label", "job"), seconds))}));
            },
            true),
+      tool("test_custom_header", "Echoes an argument that is mirrored in the Mcp-Param-Region header",
+           {{"type", "object"},
+            {"properties", {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}}}},
+            {"required", {"region"}}},
+           [](const json& args, CallContext&) -> Result<ToolOutput> {
+             return ToolOutput::blocks(json::array({text_block("region: " + args.value("region", ""))}));
+           }),
       tool("greet", "Greets someone", string_args_schema({"name"}),
            [](const json& args, CallContext&) -> Result<ToolOutput> {
              return ToolOutput::blocks(json::array({text_block(fmt::format("Hello, {}!", args.value("name", "")))}));
            }),
   };
-  for (const auto& d : defs) {
-    if (auto added = r.add(d); !added) return added;
+  for (auto d : defs) {
+    if (d.name == "slow_compute") d.task_support = tools::TaskSupport::optional;
+    if (auto added = r.add(std::move(d)); !added) return added;
+  }
+  return {};
+}
+
+// ---- Tasks extension fixtures (SEP-2663 scenarios) -------------------------------------------------------------
+
+json confirm_schema() {
+  return {{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}}}}}, {"required", {"confirm"}}};
+}
+
+Result<void> add_task_tools(tools::Registry& r) {
+  auto task_tool = [](tools::ToolDefinition t, tools::TaskSupport support, bool after_input = false) {
+    t.task_support = support;
+    t.task_after_input = after_input;
+    return t;
+  };
+  std::vector<tools::ToolDefinition> defs{
+      task_tool(tool("failing_job", "Runs for about a second, then reports a tool error", empty_object_schema(),
+                     [](const json&, CallContext& context) -> Result<ToolOutput> {
+                       for (int i = 0; i < 10 && !context.is_cancelled(); ++i) {
+                         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                       }
+                       auto out = ToolOutput::blocks(json::array({text_block("failing_job failed as designed")}));
+                       out.is_error = true;
+                       return out;
+                     }),
+                tools::TaskSupport::required),
+      task_tool(tool("protocol_error_job", "Fails with an internal (protocol-level) error", empty_object_schema(),
+                     [](const json&, CallContext&) -> Result<ToolOutput> {
+                       return fail(ErrorCode::internal_error, "protocol_error_job: simulated internal failure");
+                     }),
+                tools::TaskSupport::optional),
+      task_tool(tool("confirm_delete", "Asks for confirmation before (pretending to) delete a file",
+                     string_args_schema({"filename"}),
+                     [](const json& args, CallContext& context) -> Result<ToolOutput> {
+                       if (const auto* reply = answer(context, "confirm")) {
+                         const bool yes = reply->value("action", "") == "accept" &&
+                                          reply->value("content", json::object()).value("confirm", false);
+                         return ToolOutput::blocks(json::array({text_block(
+                             fmt::format("{} {}", yes ? "Deleted" : "Kept", args.value("filename", "")))}));
+                       }
+                       InputRequired input;
+                       input.requests["confirm"] =
+                           elicit(fmt::format("Delete {}?", args.value("filename", "")), confirm_schema());
+                       return ToolOutput::needs_input(std::move(input));
+                     }),
+                tools::TaskSupport::optional),
+      task_tool(tool("multi_input", "Asks two questions at once", empty_object_schema(),
+                     [](const json&, CallContext& context) -> Result<ToolOutput> {
+                       const auto* first = answer(context, "first");
+                       const auto* second = answer(context, "second");
+                       if (first != nullptr && second != nullptr) {
+                         return ToolOutput::blocks(json::array({text_block(fmt::format(
+                             "got {} and {}", accepted_field(*first, "name"), accepted_field(*second, "name")))}));
+                       }
+                       const json schema = {{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}};
+                       InputRequired input;
+                       input.requests["first"] = elicit("First question", schema);
+                       input.requests["second"] = elicit("Second question", schema);
+                       return ToolOutput::needs_input(std::move(input));
+                     }),
+                tools::TaskSupport::optional),
+      task_tool(tool("test_tool_with_task", "Asks for a name within the request, then finishes as a task",
+                     empty_object_schema(),
+                     [](const json&, CallContext& context) -> Result<ToolOutput> {
+                       const auto* reply = answer(context, "user_name");
+                       if (reply == nullptr) {
+                         InputRequired input;
+                         input.requests["user_name"] =
+                             elicit("What is your name?", {{"type", "object"},
+                                                           {"properties", {{"name", {{"type", "string"}}}}},
+                                                           {"required", {"name"}}});
+                         return ToolOutput::needs_input(std::move(input));
+                       }
+                       if (!context.in_task) return ToolOutput::as_task();
+                       std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                       return ToolOutput::blocks(
+                           json::array({text_block(fmt::format("Hello, {}!", accepted_field(*reply, "name")))}));
+                     }),
+                tools::TaskSupport::required, true),
+  };
+  for (auto& d : defs) {
+    if (auto added = r.add(std::move(d)); !added) return added;
   }
   return {};
 }
@@ -531,6 +622,7 @@ Result<void> add_prompts(tools::Catalog& c) {
 Result<void> register_conformance_fixtures(tools::Registry& registry, tools::Catalog& catalog) {
   if (auto r = add_content_tools(registry); !r) return r;
   if (auto r = add_input_tools(registry); !r) return r;
+  if (auto r = add_task_tools(registry); !r) return r;
   if (auto r = add_resources(catalog); !r) return r;
   return add_prompts(catalog);
 }

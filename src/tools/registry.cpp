@@ -181,13 +181,26 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
     }
   }();
   if (!output) {
-    // A missing client capability is the protocol's business (-32021), not something the model can fix.
-    if (output.error().code == ErrorCode::capability_missing) return std::unexpected(output.error());
+    // A missing client capability (-32021) or a fault of the server itself is the protocol's business, not
+    // something the model can fix by changing its arguments.
+    switch (output.error().code) {
+      case ErrorCode::capability_missing:
+      case ErrorCode::internal_error:
+      case ErrorCode::database_error:
+      case ErrorCode::storage_error:
+      case ErrorCode::serialization_error: return std::unexpected(output.error());
+      default: break;
+    }
     CallResult failed;
     failed.is_error = true;
     failed.text = output.error().message;
     failed.error_code = output.error().code;
     return failed;
+  }
+  if (output->continue_as_task) {
+    CallResult later;
+    later.continue_as_task = true;
+    return later;
   }
   if (output->input_required) {
     CallResult pending;

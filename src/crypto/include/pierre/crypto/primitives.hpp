@@ -27,6 +27,8 @@ bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::u
 std::string base64url_encode(std::span<const std::uint8_t> bytes);
 // nullopt-like: returns false when the text is not strict URL-safe unpadded base64.
 bool base64url_decode(std::string_view text, Bytes& out);
+// Standard alphabet with padding (RFC 4648 §4); strict: wrong padding or any other character fails.
+bool base64_decode(std::string_view text, Bytes& out);
 
 inline std::span<const std::uint8_t> as_bytes(std::string_view s) noexcept {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};

@@ -53,6 +53,8 @@ struct CallContext {
       [](double, std::optional<double>, std::string_view) {};
   // Sends a log message to the client (notifications/message) when it asked for that level or a more severe one.
   std::function<void(LogLevel level, const nlohmann::json& data)> log = [](LogLevel, const nlohmann::json&) {};
+  // True when the call runs as a task (the client polls for its result) rather than within one request.
+  bool in_task = false;
   // Set when the caller cancelled; long handlers check it between steps and stop early.
   const std::atomic<bool>* cancelled = nullptr;
   [[nodiscard]] bool is_cancelled() const noexcept { return cancelled != nullptr && cancelled->load(); }
@@ -69,6 +71,8 @@ struct ToolOutput {
   nlohmann::json content;
   bool is_error = false;  // a tool-level failure reported with content (the model sees it and can adapt)
   std::optional<InputRequired> input_required;
+  // The tool has gathered what it needs within the request and wants to finish as a task (see TaskSupport).
+  bool continue_as_task = false;
 
   static ToolOutput of(nlohmann::json structured, std::string text) {
     ToolOutput out;
@@ -81,6 +85,11 @@ struct ToolOutput {
     out.content = std::move(content);
     return out;
   }
+  static ToolOutput as_task() {
+    ToolOutput out;
+    out.continue_as_task = true;
+    return out;
+  }
   static ToolOutput needs_input(InputRequired input) {
     ToolOutput out;
     out.input_required = std::move(input);
@@ -89,6 +98,8 @@ struct ToolOutput {
 };
 
 using Handler = std::function<Result<ToolOutput>(const nlohmann::json& arguments, CallContext& context)>;
+
+enum class TaskSupport { none, optional, required };
 
 struct ToolDefinition {
   std::string name;
@@ -101,11 +112,16 @@ struct ToolDefinition {
   // Runs for long enough to report progress or to ask for input: transports run it off the I/O threads and stream
   // its notifications. Quick tools run inline and answer with plain JSON.
   bool long_running = false;
+  // Whether the call may (optional) or must (required) run as a task for clients that support tasks. With
+  // task_after_input, the call first runs within the request (to ask for input) and becomes a task only when the
+  // handler returns ToolOutput::as_task().
+  TaskSupport task_support = TaskSupport::none;
+  bool task_after_input = false;
 };
 
 // The result of tools/call as MCP shapes it: failures of the tool (bad arguments, unknown activity...) are results
 // with is_error = true so the model can correct itself; only protocol errors (unknown tool, a client capability the
-// tool needs but the client lacks) are Errors.
+// tool needs but the client lacks, a fault of the server itself such as a database failure) are Errors.
 struct CallResult {
   bool is_error = false;
   nlohmann::json structured;  // null on error or when the tool has no structured output
@@ -113,6 +129,7 @@ struct CallResult {
   nlohmann::json content;     // explicit content blocks, or null to use `text`
   ErrorCode error_code = ErrorCode::internal_error;  // meaningful when is_error
   std::optional<InputRequired> input_required;
+  bool continue_as_task = false;
 
   // MCP `content`: the explicit blocks, else one text block.
   [[nodiscard]] nlohmann::json content_blocks() const;
