@@ -1,9 +1,9 @@
 // pierre-mcp-server: composes the modules from configuration and runs them. No logic lives here.
 
-#include <cstdio>
-#include <filesystem>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <cstdio>
+#include <filesystem>
 
 #include "pierre/core/config.hpp"
 #include "pierre/core/log.hpp"
@@ -38,9 +38,10 @@ pierre::Result<void> resolve_master_key(pierre::config::Config& cfg) {
   const auto path = std::filesystem::path(cfg.data_dir) / "master.key";
   auto dev_key = pierre::crypto::load_or_create_dev_master_key(path);
   if (!dev_key) return std::unexpected(dev_key.error());
-  spdlog::warn("DEVELOPMENT MODE: using {} master key from {} — never use this in production; set "
-               "PIERRE_MASTER_ENCRYPTION_KEY instead",
-               dev_key->created ? "a newly generated" : "the generated", path.string());
+  spdlog::warn(
+      "DEVELOPMENT MODE: using {} master key from {} — never use this in production; set "
+      "PIERRE_MASTER_ENCRYPTION_KEY instead",
+      dev_key->created ? "a newly generated" : "the generated", path.string());
   cfg.master_key = std::move(dev_key->key);
   return {};
 }
@@ -73,7 +74,8 @@ std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
     std::ranges::transform(host, host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (!host.empty() && std::ranges::find(hosts, host) == hosts.end()) hosts.push_back(std::move(host));
   };
-  if (cfg.host != "0.0.0.0" && cfg.host != "::") add(cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host);
+  if (cfg.host != "0.0.0.0" && cfg.host != "::")
+    add(cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host);
   if (!cfg.public_url.empty()) {
     auto rest = std::string_view(cfg.public_url).substr(cfg.public_url.find("://") + 3);
     rest = rest.substr(0, rest.find('/'));
@@ -84,10 +86,10 @@ std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
 
 pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::tools::Registry& registry,
                                     pierre::tools::Catalog& catalog) {
-  std::vector<pierre::tools::ProviderSetup> providers{{"strava", cfg.strava.configured()},
-                                                      {"garmin", cfg.garmin.configured()},
-                                                      {"fitbit", cfg.fitbit.configured()}};
-  if (auto r = pierre::tools::register_data_tools(registry, std::move(providers)); !r) return std::unexpected(r.error());
+  std::vector<pierre::tools::ProviderSetup> providers{
+      {"strava", cfg.strava.configured()}, {"garmin", cfg.garmin.configured()}, {"fitbit", cfg.fitbit.configured()}};
+  if (auto r = pierre::tools::register_data_tools(registry, std::move(providers)); !r)
+    return std::unexpected(r.error());
   if (auto r = pierre::tools::register_configuration_tools(registry); !r) return std::unexpected(r.error());
   if (auto r = pierre::tools::register_product_catalog(catalog, registry); !r) return std::unexpected(r.error());
   if (cfg.mcp_conformance_fixtures) {
@@ -137,8 +139,8 @@ int main(int argc, char** argv) {
   mcp_options.server_version = PIERRE_VERSION;
   mcp_options.allowed_hosts = allowed_hosts(cfg);
   mcp_options.allow_anonymous = cfg.mcp_allow_anonymous || cfg.mcp_conformance_fixtures;
-  mcp_options.request_state_key = pierre::crypto::hmac_sha256(cfg.master_key,
-                                                              pierre::crypto::as_bytes("pierre mcp request-state v1"));
+  mcp_options.request_state_key =
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre mcp request-state v1"));
   mcp_options.resource_metadata_url = base + "/.well-known/oauth-protected-resource/mcp";
   if (cfg.mcp_conformance_fixtures) {
     spdlog::warn("PIERRE_MCP_CONFORMANCE_FIXTURES: serving the conformance suite's fixtures without credentials");

@@ -3,11 +3,11 @@
 #include <arpa/inet.h>
 #include <sodium.h>
 
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <thread>
 
 namespace pierre::config {
@@ -19,8 +19,7 @@ Result<std::uint64_t> parse_unsigned(const std::string& setting, const std::stri
   const auto* end = value.data() + value.size();
   auto [ptr, ec] = std::from_chars(value.data(), end, parsed);
   if (value.empty() || ec != std::errc{} || ptr != end || parsed < min || parsed > max) {
-    return fail(ErrorCode::config_invalid,
-                fmt::format("{}: '{}' is not {} ({}-{})", setting, value, what, min, max));
+    return fail(ErrorCode::config_invalid, fmt::format("{}: '{}' is not {} ({}-{})", setting, value, what, min, max));
   }
   return parsed;
 }
@@ -40,7 +39,8 @@ Result<std::string> parse_log_level(const std::string& setting, const std::strin
 Result<std::string> parse_database_url(const std::string& setting, const std::string& value) {
   if (value == "sqlite::memory:") return value;
   if (value.starts_with("sqlite:") && value.size() > 7) return value;
-  if ((value.starts_with("postgresql://") || value.starts_with("postgres://")) && value.find("://") + 3 < value.size()) {
+  if ((value.starts_with("postgresql://") || value.starts_with("postgres://")) &&
+      value.find("://") + 3 < value.size()) {
     return value;
   }
   // Never echo a URL back: it may hold a password.
@@ -52,9 +52,9 @@ Result<std::vector<std::uint8_t>> parse_master_key(const std::string& setting, c
   auto bytes = decode_base64(value);
   if (!bytes || bytes->size() != 32) {
     // The value is a secret: describe it, never print it.
-    return fail(ErrorCode::config_invalid,
-                fmt::format("{}: must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)",
-                            setting));
+    return fail(
+        ErrorCode::config_invalid,
+        fmt::format("{}: must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)", setting));
   }
   return *bytes;
 }

@@ -10,18 +10,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <spdlog/spdlog.h>
 #include <array>
 #include <optional>
 #include <set>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
 
@@ -78,9 +78,9 @@ bool is_timeout(const beast::error_code& ec) {
 }
 
 bool is_disconnect(const beast::error_code& ec) {
-  return ec == beast::http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-         ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor || ec == beast::http::error::partial_message;
+  return ec == beast::http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor ||
+         ec == beast::http::error::partial_message;
 }
 
 // Classifies a failed header/body read into the error the client is owed (nullopt = just close).
@@ -144,7 +144,8 @@ struct Server::Impl {
     std::size_t drained = 0;
     session.stream.expires_after(kLingerTimeout);
     while (!ec && drained < kLingerMaxBytes) {
-      drained += co_await session.stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+      drained +=
+          co_await session.stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
     }
   }
 
@@ -246,9 +247,9 @@ struct Server::Impl {
       }
       session.disarm();
       if (ec) {
-        auto failure = session.timed_out ? std::optional<Error>(Error{ErrorCode::request_timeout,
-                                                                      "request was not received in time"})
-                                         : read_failure(ec);
+        auto failure = session.timed_out
+                           ? std::optional<Error>(Error{ErrorCode::request_timeout, "request was not received in time"})
+                           : read_failure(ec);
         if (!failure) co_return;
         if (ctx.request_id.empty()) ctx.request_id = ids::new_request_id();
         ctx.route = "unmatched";
@@ -310,13 +311,13 @@ struct Server::Impl {
       asio::post(executor, [timer] { timer->cancel(); });
     });
     auto watch = std::make_shared<std::array<char, 512>>();
-    session.stream.socket().async_read_some(
-        asio::buffer(*watch), [stream, timer, watch](const beast::error_code& read_ec, std::size_t) {
-          if (read_ec) {
-            stream->mark_client_gone();
-            timer->cancel();
-          }
-        });
+    session.stream.socket().async_read_some(asio::buffer(*watch),
+                                            [stream, timer, watch](const beast::error_code& read_ec, std::size_t) {
+                                              if (read_ec) {
+                                                stream->mark_client_gone();
+                                                timer->cancel();
+                                              }
+                                            });
 
     for (;;) {
       woken->store(false);
@@ -363,12 +364,15 @@ struct Server::Impl {
 Server::Server(ServerOptions options, const Router& router, Metrics& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Result<void> Server::listen() {
   beast::error_code ec;
   const auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) return fail(ErrorCode::config_invalid, fmt::format("HTTP_HOST: '{}' is not an IP address", impl_->options.host));
+  if (ec)
+    return fail(ErrorCode::config_invalid, fmt::format("HTTP_HOST: '{}' is not an IP address", impl_->options.host));
   const tcp::endpoint endpoint{address, impl_->options.port};
   auto& acceptor = impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -385,7 +389,9 @@ Result<void> Server::listen() {
   return {};
 }
 
-std::uint16_t Server::port() const noexcept { return impl_->bound_port; }
+std::uint16_t Server::port() const noexcept {
+  return impl_->bound_port;
+}
 
 void Server::run() {
   auto& impl = *impl_;

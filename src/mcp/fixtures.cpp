@@ -18,10 +18,16 @@ constexpr std::string_view kPng =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 constexpr std::string_view kWav = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
 
-json text_block(std::string_view text) { return {{"type", "text"}, {"text", text}}; }
-json image_block() { return {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}; }
+json text_block(std::string_view text) {
+  return {{"type", "text"}, {"text", text}};
+}
+json image_block() {
+  return {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}};
+}
 
-json empty_object_schema() { return {{"type", "object"}, {"properties", json::object()}}; }
+json empty_object_schema() {
+  return {{"type", "object"}, {"properties", json::object()}};
+}
 
 json string_args_schema(std::initializer_list<std::string_view> names) {
   json schema = {{"type", "object"}, {"properties", json::object()}, {"required", json::array()}};
@@ -56,10 +62,13 @@ json elicit(std::string_view message, json schema) {
 
 json sample(std::string_view prompt) {
   return {{"method", "sampling/createMessage"},
-          {"params", {{"messages", json::array({{{"role", "user"}, {"content", text_block(prompt)}}})}, {"maxTokens", 100}}}};
+          {"params",
+           {{"messages", json::array({{{"role", "user"}, {"content", text_block(prompt)}}})}, {"maxTokens", 100}}}};
 }
 
-json list_roots() { return {{"method", "roots/list"}, {"params", json::object()}}; }
+json list_roots() {
+  return {{"method", "roots/list"}, {"params", json::object()}};
+}
 
 // The answer the client gave for `key`, when it gave one (an object, as MRTR requires).
 const json* answer(const CallContext& context, std::string_view key) {
@@ -108,7 +117,8 @@ Result<void> add_content_tools(tools::Registry& r) {
                                   {"mimeType", "text/plain"},
                                   {"text", "This is an embedded resource content."}}}}}))),
       tool("test_multiple_content_types", "Returns text, image and resource blocks", empty_object_schema(),
-           blocks(json::array({text_block("Multiple content types test:"), image_block(),
+           blocks(json::array({text_block("Multiple content types test:"),
+                               image_block(),
                                {{"type", "resource"},
                                 {"resource",
                                  {{"uri", "test://mixed-content-resource"},
@@ -116,65 +126,71 @@ Result<void> add_content_tools(tools::Registry& r) {
                                   {"text", R"({"test":"data","value":123})"}}}}}))),
       tool("test_error_handling", "Always fails as a tool (isError), never as a protocol error", empty_object_schema(),
            [](const json&, CallContext&) -> Result<ToolOutput> {
-             auto out = ToolOutput::blocks(json::array({text_block("This tool intentionally returns an error for testing")}));
+             auto out =
+                 ToolOutput::blocks(json::array({text_block("This tool intentionally returns an error for testing")}));
              out.is_error = true;
              return out;
            }),
-      tool("test_tool_with_progress", "Reports progress three times", empty_object_schema(),
-           [](const json&, CallContext& context) -> Result<ToolOutput> {
-             for (int step = 0; step <= 2; ++step) {
-               if (context.is_cancelled()) return fail(ErrorCode::resource_unavailable, "cancelled");
-               context.progress(step * 50.0, 100.0, fmt::format("Completed step {} of 3", step + 1));
-               if (step < 2) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-             }
-             return ToolOutput::blocks(json::array({text_block("progress reported")}));
-           },
-           true),
-      tool("test_tool_with_logging", "Sends three log messages", empty_object_schema(),
-           [](const json&, CallContext& context) -> Result<ToolOutput> {
-             for (auto message : {"Tool execution started", "Tool processing data", "Tool execution completed"}) {
-               context.log(tools::LogLevel::info, message);
-               std::this_thread::sleep_for(std::chrono::milliseconds(20));
-             }
-             return ToolOutput::blocks(json::array({text_block("Tool with logging executed successfully")}));
-           },
-           true),
-      tool("test_logging_tool", "Logs only when the request asked for a log level", empty_object_schema(),
-           [](const json&, CallContext& context) -> Result<ToolOutput> {
-             context.log(tools::LogLevel::info, "test_logging_tool ran");
-             return ToolOutput::blocks(json::array({text_block("logging tool done")}));
-           },
-           true),
-      tool("test_streaming_elicitation", "Streams its answer without sending requests to the client",
-           empty_object_schema(),
-           [](const json&, CallContext& context) -> Result<ToolOutput> {
-             context.progress(1, 1, "done");
-             return ToolOutput::blocks(json::array({text_block("streamed without server-initiated requests")}));
-           },
-           true),
+      tool(
+          "test_tool_with_progress", "Reports progress three times", empty_object_schema(),
+          [](const json&, CallContext& context) -> Result<ToolOutput> {
+            for (int step = 0; step <= 2; ++step) {
+              if (context.is_cancelled()) return fail(ErrorCode::resource_unavailable, "cancelled");
+              context.progress(step * 50.0, 100.0, fmt::format("Completed step {} of 3", step + 1));
+              if (step < 2) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            return ToolOutput::blocks(json::array({text_block("progress reported")}));
+          },
+          true),
+      tool(
+          "test_tool_with_logging", "Sends three log messages", empty_object_schema(),
+          [](const json&, CallContext& context) -> Result<ToolOutput> {
+            for (auto message : {"Tool execution started", "Tool processing data", "Tool execution completed"}) {
+              context.log(tools::LogLevel::info, message);
+              std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+            return ToolOutput::blocks(json::array({text_block("Tool with logging executed successfully")}));
+          },
+          true),
+      tool(
+          "test_logging_tool", "Logs only when the request asked for a log level", empty_object_schema(),
+          [](const json&, CallContext& context) -> Result<ToolOutput> {
+            context.log(tools::LogLevel::info, "test_logging_tool ran");
+            return ToolOutput::blocks(json::array({text_block("logging tool done")}));
+          },
+          true),
+      tool(
+          "test_streaming_elicitation", "Streams its answer without sending requests to the client",
+          empty_object_schema(),
+          [](const json&, CallContext& context) -> Result<ToolOutput> {
+            context.progress(1, 1, "done");
+            return ToolOutput::blocks(json::array({text_block("streamed without server-initiated requests")}));
+          },
+          true),
       tool("test_missing_capability", "Needs the client's sampling capability", empty_object_schema(),
            [](const json&, CallContext& context) -> Result<ToolOutput> {
              if (!context.client_supports("sampling")) return require_capability("sampling");
              return ToolOutput::blocks(json::array({text_block("the client can sample")}));
            }),
-      tool("slow_compute", "Waits the given number of seconds (checking for cancellation), then answers",
-           {{"type", "object"},
-            {"properties",
-             {{"seconds", {{"type", "number"}, {"minimum", 0}, {"maximum", 60}}}, {"label", {{"type", "string"}}}}},
-            {"required", {"seconds"}}},
-           [](const json& args, CallContext& context) -> Result<ToolOutput> {
-             const auto seconds = args.value("seconds", 0.0);
-             const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-             int tick = 0;
-             while (std::chrono::steady_clock::now() < deadline) {
-               if (context.is_cancelled()) return fail(ErrorCode::resource_unavailable, "cancelled");
-               context.progress(++tick, std::nullopt, "working");
-               std::this_thread::sleep_for(std::chrono::milliseconds(100));
-             }
-             return ToolOutput::blocks(
-                 json::array({text_block(fmt::format("{} done after {}s", args.value("label", "job"), seconds))}));
-           },
-           true),
+      tool(
+          "slow_compute", "Waits the given number of seconds (checking for cancellation), then answers",
+          {{"type", "object"},
+           {"properties",
+            {{"seconds", {{"type", "number"}, {"minimum", 0}, {"maximum", 60}}}, {"label", {{"type", "string"}}}}},
+           {"required", {"seconds"}}},
+          [](const json& args, CallContext& context) -> Result<ToolOutput> {
+            const auto seconds = args.value("seconds", 0.0);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+            int tick = 0;
+            while (std::chrono::steady_clock::now() < deadline) {
+              if (context.is_cancelled()) return fail(ErrorCode::resource_unavailable, "cancelled");
+              context.progress(++tick, std::nullopt, "working");
+              std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+            return ToolOutput::blocks(
+                json::array({text_block(fmt::format("{} done after {}s", args.value("label", "job"), seconds))}));
+          },
+          true),
       tool("test_custom_header", "Echoes an argument that is mirrored in the Mcp-Param-Region header",
            {{"type", "object"},
             {"properties", {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}}}},
@@ -228,8 +244,8 @@ Result<void> add_task_tools(tools::Registry& r) {
                        if (const auto* reply = answer(context, "confirm")) {
                          const bool yes = reply->value("action", "") == "accept" &&
                                           reply->value("content", json::object()).value("confirm", false);
-                         return ToolOutput::blocks(json::array({text_block(
-                             fmt::format("{} {}", yes ? "Deleted" : "Kept", args.value("filename", "")))}));
+                         return ToolOutput::blocks(json::array(
+                             {text_block(fmt::format("{} {}", yes ? "Deleted" : "Kept", args.value("filename", "")))}));
                        }
                        InputRequired input;
                        input.requests["confirm"] =
@@ -300,29 +316,30 @@ json elicitation_sep1330_schema() {
     for (const auto& [value, title] : options) out.push_back({{"const", value}, {"title", title}});
     return out;
   };
-  return {{"type", "object"},
-          {"properties",
-           {{"untitledSingle", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}},
-            {"titledSingle",
-             {{"type", "string"},
-              {"oneOf", titled({{"value1", "First Option"}, {"value2", "Second Option"}, {"value3", "Third Option"}})}}},
-            {"legacyEnum",
-             {{"type", "string"},
-              {"enum", {"opt1", "opt2", "opt3"}},
-              {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
-            {"untitledMulti",
-             {{"type", "array"},
-              {"minItems", 1},
-              {"maxItems", 3},
-              {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
-            {"titledMulti",
-             {{"type", "array"},
-              {"minItems", 1},
-              {"maxItems", 3},
-              {"items",
-               {{"anyOf",
-                 titled({{"value1", "First Choice"}, {"value2", "Second Choice"}, {"value3", "Third Choice"}})}}}}}}},
-          {"required", json::array()}};
+  return {
+      {"type", "object"},
+      {"properties",
+       {{"untitledSingle", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}},
+        {"titledSingle",
+         {{"type", "string"},
+          {"oneOf", titled({{"value1", "First Option"}, {"value2", "Second Option"}, {"value3", "Third Option"}})}}},
+        {"legacyEnum",
+         {{"type", "string"},
+          {"enum", {"opt1", "opt2", "opt3"}},
+          {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
+        {"untitledMulti",
+         {{"type", "array"},
+          {"minItems", 1},
+          {"maxItems", 3},
+          {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
+        {"titledMulti",
+         {{"type", "array"},
+          {"minItems", 1},
+          {"maxItems", 3},
+          {"items",
+           {{"anyOf",
+             titled({{"value1", "First Choice"}, {"value2", "Second Choice"}, {"value3", "Third Choice"}})}}}}}}},
+      {"required", json::array()}};
 }
 
 // One elicitation, then a text answer built from the client's reply.
@@ -348,7 +365,8 @@ std::string describe_elicitation(const json& reply) {
 }
 
 Result<void> add_input_tools(tools::Registry& r) {
-  const json name_schema = {{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}, {"required", {"name"}}};
+  const json name_schema = {
+      {"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}, {"required", {"name"}}};
   std::vector<tools::ToolDefinition> defs{
       tool("test_sampling", "Asks the client's model to complete a prompt", string_args_schema({"prompt"}),
            elicit_once([](const json& args) { return sample(args.value("prompt", "")); }, "completion",
@@ -368,14 +386,18 @@ Result<void> add_input_tools(tools::Registry& r) {
            true),
       tool("test_elicitation_sep1034_defaults", "Elicitation whose fields carry defaults (SEP-1034)",
            empty_object_schema(),
-           elicit_once([](const json&) {
-             return elicit("Please review and update the form fields with defaults", elicitation_sep1034_schema());
-           }, "form", describe_elicitation),
+           elicit_once(
+               [](const json&) {
+                 return elicit("Please review and update the form fields with defaults", elicitation_sep1034_schema());
+               },
+               "form", describe_elicitation),
            true),
       tool("test_elicitation_sep1330_enums", "Elicitation with every enum style (SEP-1330)", empty_object_schema(),
-           elicit_once([](const json&) { return elicit("Please select options from the enum fields",
-                                                       elicitation_sep1330_schema()); },
-                       "form", describe_elicitation),
+           elicit_once(
+               [](const json&) {
+                 return elicit("Please select options from the enum fields", elicitation_sep1330_schema());
+               },
+               "form", describe_elicitation),
            true),
       tool("test_input_required_result_elicitation", "Asks for a name, then greets", empty_object_schema(),
            elicit_once([name_schema](const json&) { return elicit("What is your name?", name_schema); }, "user_name",
@@ -386,8 +408,8 @@ Result<void> add_input_tools(tools::Registry& r) {
       tool("test_input_required_result_list_roots", "Asks the client for its roots", empty_object_schema(),
            [](const json&, CallContext& context) -> Result<ToolOutput> {
              if (const auto* reply = answer(context, "client_roots")) {
-               return ToolOutput::blocks(json::array(
-                   {text_block(fmt::format("{} root(s)", reply->value("roots", json::array()).size()))}));
+               return ToolOutput::blocks(
+                   json::array({text_block(fmt::format("{} root(s)", reply->value("roots", json::array()).size()))}));
              }
              InputRequired input;
              input.requests["client_roots"] = list_roots();
@@ -401,9 +423,9 @@ Result<void> add_input_tools(tools::Registry& r) {
                return ToolOutput::blocks(json::array({text_block("state-ok")}));
              }
              InputRequired input;
-             input.requests["confirm"] = elicit("Please confirm", {{"type", "object"},
-                                                                   {"properties", {{"ok", {{"type", "boolean"}}}}},
-                                                                   {"required", {"ok"}}});
+             input.requests["confirm"] =
+                 elicit("Please confirm",
+                        {{"type", "object"}, {"properties", {{"ok", {{"type", "boolean"}}}}}, {"required", {"ok"}}});
              input.state = {{"step", "confirm"}};
              return ToolOutput::needs_input(std::move(input));
            }),
@@ -413,9 +435,9 @@ Result<void> add_input_tools(tools::Registry& r) {
              const auto* greeting = answer(context, "greeting");
              const auto* roots = answer(context, "client_roots");
              if (name != nullptr && greeting != nullptr && roots != nullptr) {
-               return ToolOutput::blocks(json::array({text_block(fmt::format(
-                   "{} — {} ({} roots)", accepted_field(*name, "name"), sampled_text(*greeting),
-                   roots->value("roots", json::array()).size()))}));
+               return ToolOutput::blocks(json::array(
+                   {text_block(fmt::format("{} — {} ({} roots)", accepted_field(*name, "name"), sampled_text(*greeting),
+                                           roots->value("roots", json::array()).size()))}));
              }
              InputRequired input;
              input.requests["user_name"] = elicit("What is your name?", name_schema);
@@ -429,24 +451,24 @@ Result<void> add_input_tools(tools::Registry& r) {
              const auto round = state_field(context, "round");
              if (round == 2) {
                if (const auto* color = answer(context, "step2")) {
-                 return ToolOutput::blocks(json::array({text_block(fmt::format(
-                     "{} likes {}", state_field(context, "name").get<std::string>(), accepted_field(*color, "color")))}));
+                 return ToolOutput::blocks(
+                     json::array({text_block(fmt::format("{} likes {}", state_field(context, "name").get<std::string>(),
+                                                         accepted_field(*color, "color")))}));
                }
              }
              InputRequired input;
              if (round == 1) {
                if (const auto* name = answer(context, "step1")) {
-                 input.requests["step2"] = elicit("Step 2: What is your favorite color?",
-                                                  {{"type", "object"},
-                                                   {"properties", {{"color", {{"type", "string"}}}}},
-                                                   {"required", {"color"}}});
+                 input.requests["step2"] = elicit(
+                     "Step 2: What is your favorite color?",
+                     {{"type", "object"}, {"properties", {{"color", {{"type", "string"}}}}}, {"required", {"color"}}});
                  input.state = {{"round", 2}, {"name", accepted_field(*name, "name")}};
                  return ToolOutput::needs_input(std::move(input));
                }
              }
-             input.requests["step1"] = elicit("Step 1: What is your name?", {{"type", "object"},
-                                                                               {"properties", {{"name", {{"type", "string"}}}}},
-                                                                               {"required", {"name"}}});
+             input.requests["step1"] =
+                 elicit("Step 1: What is your name?",
+                        {{"type", "object"}, {"properties", {{"name", {{"type", "string"}}}}}, {"required", {"name"}}});
              input.state = {{"round", 1}};
              return ToolOutput::needs_input(std::move(input));
            }),
@@ -456,20 +478,20 @@ Result<void> add_input_tools(tools::Registry& r) {
                return ToolOutput::blocks(json::array({text_block("state verified")}));
              }
              InputRequired input;
-             input.requests["confirm"] = elicit("Please confirm", {{"type", "object"},
-                                                                   {"properties", {{"ok", {{"type", "boolean"}}}}},
-                                                                   {"required", {"ok"}}});
+             input.requests["confirm"] =
+                 elicit("Please confirm",
+                        {{"type", "object"}, {"properties", {{"ok", {{"type", "boolean"}}}}}, {"required", {"ok"}}});
              input.state = {{"tool", "tampered"}};
              return ToolOutput::needs_input(std::move(input));
            }),
-      tool("test_input_required_result_capabilities", "Asks only for what the client declared",
-           empty_object_schema(),
+      tool("test_input_required_result_capabilities", "Asks only for what the client declared", empty_object_schema(),
            [name_schema](const json&, CallContext& context) -> Result<ToolOutput> {
              if (context.input_responses.is_object() && !context.input_responses.empty()) {
                return ToolOutput::blocks(json::array({text_block("thanks")}));
              }
              InputRequired input;
-             if (context.client_supports("elicitation")) input.requests["user_name"] = elicit("What is your name?", name_schema);
+             if (context.client_supports("elicitation"))
+               input.requests["user_name"] = elicit("What is your name?", name_schema);
              if (context.client_supports("sampling")) input.requests["sample_request"] = sample("Say hello");
              if (context.client_supports("roots")) input.requests["client_roots"] = list_roots();
              if (input.requests.empty()) {
@@ -478,18 +500,17 @@ Result<void> add_input_tools(tools::Registry& r) {
              return ToolOutput::needs_input(std::move(input));
            }),
   };
-  defs.push_back(tool(
-      "json_schema_2020_12_tool", "Declares a JSON Schema 2020-12 input schema",
-      json::parse(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+  defs.push_back(tool("json_schema_2020_12_tool", "Declares a JSON Schema 2020-12 input schema",
+                      json::parse(R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
         "$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},
         "properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},"contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},
         "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
         "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
         "then":{"required":["phone"]},"else":{"required":["email"]},
         "additionalProperties":false})"),
-      [](const json& args, CallContext&) -> Result<ToolOutput> {
-        return ToolOutput::blocks(json::array({text_block("valid: " + args.dump())}));
-      }));
+                      [](const json& args, CallContext&) -> Result<ToolOutput> {
+                        return ToolOutput::blocks(json::array({text_block("valid: " + args.dump())}));
+                      }));
   for (auto& d : defs) {
     if (auto added = r.add(std::move(d)); !added) return added;
   }
@@ -524,8 +545,8 @@ Result<void> add_resources(tools::Catalog& c) {
     return json::array({{{"uri", u}, {"mimeType", "image/png"}, {"blob", kPng}}});
   };
   if (auto r = c.add_resource(std::move(binary)); !r) return r;
-  if (auto r = c.add_resource(text_resource("test://watched-resource", "watched-resource", "text/plain",
-                                            "Watched resource content"));
+  if (auto r = c.add_resource(
+          text_resource("test://watched-resource", "watched-resource", "text/plain", "Watched resource content"));
       !r) {
     return r;
   }
@@ -560,22 +581,26 @@ tools::PromptDefinition prompt(std::string name, std::string description, std::v
   return p;
 }
 
-json user(json content) { return {{"role", "user"}, {"content", std::move(content)}}; }
+json user(json content) {
+  return {{"role", "user"}, {"content", std::move(content)}};
+}
 
 Result<void> add_prompts(tools::Catalog& c) {
   using Args = std::map<std::string, std::string, std::less<>>;
   std::vector<tools::PromptDefinition> defs{
-      prompt("test_simple_prompt", "A prompt without arguments", {},
-             [](const Args&, CallContext&) -> Result<tools::PromptOutput> {
-               return tools::PromptOutput{"", json::array({user(text_block("This is a simple prompt for testing."))}), {}};
-             }),
+      prompt(
+          "test_simple_prompt", "A prompt without arguments", {},
+          [](const Args&, CallContext&) -> Result<tools::PromptOutput> {
+            return tools::PromptOutput{"", json::array({user(text_block("This is a simple prompt for testing."))}), {}};
+          }),
       prompt("test_prompt_with_arguments", "A prompt with two arguments",
              {{"arg1", "First argument", true, {"test", "testValue1", "other"}},
               {"arg2", "Second argument", true, {"testValue2"}}},
              [](const Args& a, CallContext&) -> Result<tools::PromptOutput> {
                return tools::PromptOutput{
-                   "", json::array({user(text_block(fmt::format("Prompt with arguments: arg1='{}', arg2='{}'",
-                                                                a.at("arg1"), a.at("arg2"))))}),
+                   "",
+                   json::array({user(text_block(
+                       fmt::format("Prompt with arguments: arg1='{}', arg2='{}'", a.at("arg1"), a.at("arg2"))))}),
                    {}};
              }),
       prompt("test_prompt_with_embedded_resource", "A prompt that embeds a resource",
@@ -604,8 +629,9 @@ Result<void> add_prompts(tools::Catalog& c) {
                }
                InputRequired input;
                input.requests["user_context"] =
-                   elicit("What context should the prompt use?",
-                          {{"type", "object"}, {"properties", {{"context", {{"type", "string"}}}}}, {"required", {"context"}}});
+                   elicit("What context should the prompt use?", {{"type", "object"},
+                                                                  {"properties", {{"context", {{"type", "string"}}}}},
+                                                                  {"required", {"context"}}});
                tools::PromptOutput out;
                out.input_required = std::move(input);
                return out;

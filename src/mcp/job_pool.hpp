@@ -18,13 +18,18 @@ class JobPool {
       threads_.emplace_back([this] { work(); });
     }
   }
-  ~JobPool() {
+  ~JobPool() { stop(); }
+
+  // Runs what is queued, then joins the threads. Idempotent.
+  void stop() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
     ready_.notify_all();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
   }
   JobPool(const JobPool&) = delete;
   JobPool& operator=(const JobPool&) = delete;

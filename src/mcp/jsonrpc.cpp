@@ -85,7 +85,8 @@ RpcError to_rpc_error(const Error& error, bool legacy) {
     case ErrorCode::invalid_cursor: return {rpc_code::invalid_params, error.message, error.details};
     case ErrorCode::capability_missing:
       return {rpc_code::missing_client_capability, error.message,
-              error.details.is_object() ? error.details : nlohmann::json{{"requiredCapabilities", nlohmann::json::object()}}};
+              error.details.is_object() ? error.details
+                                        : nlohmann::json{{"requiredCapabilities", nlohmann::json::object()}}};
     default: return {rpc_code::internal_error, error.message, nullptr};
   }
 }

@@ -9,7 +9,8 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
-std::string RequestStateSealer::seal(std::string_view method, std::string_view name, const nlohmann::json& state) const {
+std::string RequestStateSealer::seal(std::string_view method, std::string_view name,
+                                     const nlohmann::json& state) const {
   const nlohmann::json envelope = {{"m", method}, {"n", name}, {"e", now_seconds() + lifetime_.count()}, {"s", state}};
   const auto payload = envelope.dump();
   const auto tag = crypto::hmac_sha256(key_, crypto::as_bytes(payload));
@@ -22,7 +23,8 @@ std::optional<nlohmann::json> RequestStateSealer::open(std::string_view method, 
   if (dot == std::string_view::npos) return std::nullopt;
   crypto::Bytes payload;
   crypto::Bytes tag;
-  if (!crypto::base64url_decode(sealed.substr(0, dot), payload) || !crypto::base64url_decode(sealed.substr(dot + 1), tag)) {
+  if (!crypto::base64url_decode(sealed.substr(0, dot), payload) ||
+      !crypto::base64url_decode(sealed.substr(dot + 1), tag)) {
     return std::nullopt;
   }
   const auto expected = crypto::hmac_sha256(key_, payload);

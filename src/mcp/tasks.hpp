@@ -30,10 +30,10 @@ struct Task {
   std::condition_variable changed;
   Status status = Status::working;
   std::chrono::system_clock::time_point updated;
-  nlohmann::json result;          // completed: the tool result
-  nlohmann::json error;           // failed: {code, message}
-  nlohmann::json pending_inputs = nlohmann::json::object();   // input_required: unanswered requests by key
-  nlohmann::json answers = nlohmann::json::object();          // answers received so far, by key
+  nlohmann::json result;                                     // completed: the tool result
+  nlohmann::json error;                                      // failed: {code, message}
+  nlohmann::json pending_inputs = nlohmann::json::object();  // input_required: unanswered requests by key
+  nlohmann::json answers = nlohmann::json::object();         // answers received so far, by key
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
 
   [[nodiscard]] bool terminal() const noexcept {

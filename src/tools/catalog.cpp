@@ -1,8 +1,8 @@
 #include "pierre/tools/catalog.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <unordered_map>
 
 namespace pierre::tools {
@@ -106,8 +106,8 @@ Catalog& Catalog::operator=(Catalog&&) noexcept = default;
 
 Result<void> Catalog::add_resource(ResourceDefinition resource) {
   if (resource.uri.empty() || resource.uri.find(':') == std::string::npos || resource.name.empty() || !resource.read) {
-    return fail(ErrorCode::config_error, fmt::format("resource '{}' needs an absolute URI, a name and a reader",
-                                                     resource.uri));
+    return fail(ErrorCode::config_error,
+                fmt::format("resource '{}' needs an absolute URI, a name and a reader", resource.uri));
   }
   if (impl_->resource_by_uri.contains(resource.uri)) {
     return fail(ErrorCode::config_error, fmt::format("resource '{}' registered twice", resource.uri));
@@ -155,20 +155,27 @@ Result<void> Catalog::add_prompt(PromptDefinition prompt) {
   return {};
 }
 
-const std::vector<json>& Catalog::resource_descriptors() const noexcept { return impl_->resource_descriptors; }
-const std::vector<json>& Catalog::template_descriptors() const noexcept { return impl_->template_descriptors; }
-const std::vector<json>& Catalog::prompt_descriptors() const noexcept { return impl_->prompt_descriptors; }
+const std::vector<json>& Catalog::resource_descriptors() const noexcept {
+  return impl_->resource_descriptors;
+}
+const std::vector<json>& Catalog::template_descriptors() const noexcept {
+  return impl_->template_descriptors;
+}
+const std::vector<json>& Catalog::prompt_descriptors() const noexcept {
+  return impl_->prompt_descriptors;
+}
 
 Result<json> Catalog::read(const std::string& uri, CallContext& context) const {
-  Result<json> contents = fail(ErrorCode::resource_not_found, fmt::format("Resource not found: {}", uri),
-                               json{{"uri", uri}});
+  Result<json> contents =
+      fail(ErrorCode::resource_not_found, fmt::format("Resource not found: {}", uri), json{{"uri", uri}});
   if (auto it = impl_->resource_by_uri.find(uri); it != impl_->resource_by_uri.end()) {
     const auto& resource = impl_->resources[it->second];
     contents = guarded("resource reader", context, [&] { return resource.read(uri, context); });
   } else {
     for (const auto& [definition, parsed] : impl_->templates) {
       if (auto variables = parsed.match(uri)) {
-        contents = guarded("resource template reader", context, [&] { return definition.read(uri, *variables, context); });
+        contents =
+            guarded("resource template reader", context, [&] { return definition.read(uri, *variables, context); });
         break;
       }
     }

@@ -59,8 +59,8 @@ const std::vector<Category>& catalog() {
       {"body",
        "Athlete",
        "Body measures used for calories and sex-specific formulas",
-       {{"weight_kg", "Body mass", "number", "kg", nullptr, 25, 250,
-         "Used for W/kg, energy expenditure and VDOT", "SI unit"},
+       {{"weight_kg", "Body mass", "number", "kg", nullptr, 25, 250, "Used for W/kg, energy expenditure and VDOT",
+         "SI unit"},
         {"age", "Age", "integer", "years", nullptr, 10, 100, "Used when maximum heart rate must be estimated",
          "Tanaka et al. 2001"},
         {"sex", "Sex", "string", "", nullptr, nullptr, nullptr,
@@ -87,8 +87,13 @@ json catalog_json() {
   for (const auto& c : catalog()) {
     json params = json::array();
     for (const auto& p : c.parameters) {
-      json entry = {{"key", p.key},       {"name", p.name},     {"type", p.type},     {"unit", p.unit},
-                    {"default", p.default_value}, {"description", p.description}, {"source", p.source}};
+      json entry = {{"key", p.key},
+                    {"name", p.name},
+                    {"type", p.type},
+                    {"unit", p.unit},
+                    {"default", p.default_value},
+                    {"description", p.description},
+                    {"source", p.source}};
       if (!p.minimum.is_null()) entry["minimum"] = p.minimum;
       if (!p.maximum.is_null()) entry["maximum"] = p.maximum;
       if (std::string_view(p.key) == "sex") entry["enum"] = {"female", "male"};
@@ -146,8 +151,9 @@ Result<void> register_configuration_tools(Registry& registry) {
        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
        .handler = [](const json&, CallContext&) -> Result<ToolOutput> {
          auto data = catalog_json();
-         std::string text = fmt::format("{} parameters in {} categories:", data["catalog"]["total_parameters"].get<int>(),
-                                        data["catalog"]["categories"].size());
+         std::string text =
+             fmt::format("{} parameters in {} categories:", data["catalog"]["total_parameters"].get<int>(),
+                         data["catalog"]["categories"].size());
          for (const auto& c : data["catalog"]["categories"]) {
            text += fmt::format(" {} ({});", c["name"].get<std::string>(), c["parameters"].size());
          }

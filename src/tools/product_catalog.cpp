@@ -63,7 +63,9 @@ PromptDefinition race_readiness() {
   p.name = "race_readiness";
   p.title = "Am I ready for my race?";
   p.description = "Estimate a realistic finish time for an upcoming race from recent training and say how to prepare.";
-  p.arguments = {{"distance", "Race distance, e.g. 5K, 10K, half marathon, marathon", true,
+  p.arguments = {{"distance",
+                  "Race distance, e.g. 5K, 10K, half marathon, marathon",
+                  true,
                   {"5K", "10K", "half marathon", "marathon"}},
                  {"race_date", "Race day (YYYY-MM-DD), if known", false, {}}};
   p.get = [](const Args& args, CallContext&) -> Result<PromptOutput> {

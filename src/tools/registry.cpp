@@ -37,7 +37,8 @@ std::string describe(valijson::ValidationResults& results) {
     std::string path;
     for (const auto& part : error.context) path += part;
     if (path.starts_with("<root>")) path.erase(0, 6);
-    const std::string line = fmt::format("{}{}{}", path.empty() ? "" : path, path.empty() ? "" : ": ", error.description);
+    const std::string line =
+        fmt::format("{}{}{}", path.empty() ? "" : path, path.empty() ? "" : ": ", error.description);
     if (out.find(line) != std::string::npos) continue;
     if (!out.empty()) out += "; ";
     out += line;
@@ -122,7 +123,8 @@ Registry::Registry(Registry&&) noexcept = default;
 Registry& Registry::operator=(Registry&&) noexcept = default;
 
 Result<void> Registry::add(ToolDefinition tool) {
-  if (!is_valid_tool_name(tool.name)) return fail(ErrorCode::config_error, fmt::format("invalid tool name '{}'", tool.name));
+  if (!is_valid_tool_name(tool.name))
+    return fail(ErrorCode::config_error, fmt::format("invalid tool name '{}'", tool.name));
   if (impl_->by_name.contains(tool.name)) {
     return fail(ErrorCode::config_error, fmt::format("tool '{}' registered twice", tool.name));
   }
@@ -144,9 +146,15 @@ Result<void> Registry::add(ToolDefinition tool) {
   return {};
 }
 
-std::size_t Registry::size() const noexcept { return impl_->tools.size(); }
-const std::vector<nlohmann::json>& Registry::descriptors() const noexcept { return impl_->descriptors; }
-bool Registry::contains(std::string_view name) const noexcept { return impl_->by_name.contains(std::string(name)); }
+std::size_t Registry::size() const noexcept {
+  return impl_->tools.size();
+}
+const std::vector<nlohmann::json>& Registry::descriptors() const noexcept {
+  return impl_->descriptors;
+}
+bool Registry::contains(std::string_view name) const noexcept {
+  return impl_->by_name.contains(std::string(name));
+}
 
 const ToolDefinition* Registry::find(std::string_view name) const noexcept {
   const auto it = impl_->by_name.find(std::string(name));

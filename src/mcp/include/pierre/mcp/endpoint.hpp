@@ -41,7 +41,7 @@ struct EndpointOptions {
   // Development/conformance switch, off by default: serve callers without credentials (loopback binds only).
   bool allow_anonymous = false;
   std::string resource_metadata_url;  // advertised in WWW-Authenticate
-  std::size_t page_size = 50;  // tools, resources and prompts per list page
+  std::size_t page_size = 50;         // tools, resources and prompts per list page
   std::chrono::seconds list_ttl{60};
   std::chrono::minutes session_idle_timeout{30};
   std::size_t max_sessions = 10000;

@@ -12,7 +12,7 @@ namespace pierre::tools {
 
 // What the data tools need to know about fitness providers until the providers module supplies live state.
 struct ProviderSetup {
-  std::string name;  // "strava", "garmin", "fitbit"
+  std::string name;         // "strava", "garmin", "fitbit"
   bool configured = false;  // OAuth client credentials present
 };
 

@@ -75,7 +75,7 @@ class UriTemplate {
   [[nodiscard]] const std::vector<std::string>& variables() const noexcept { return variables_; }
 
  private:
-  std::vector<std::string> literals_;   // literals_[i] precedes variables_[i]; one trailing literal
+  std::vector<std::string> literals_;  // literals_[i] precedes variables_[i]; one trailing literal
   std::vector<std::string> variables_;
 };
 
@@ -103,8 +103,7 @@ class Catalog {
   // Values for completion/complete; resource_not_found for an unknown prompt/template/argument.
   Result<std::vector<std::string>> complete_prompt_argument(std::string_view prompt, std::string_view argument,
                                                             std::string_view prefix) const;
-  Result<std::vector<std::string>> complete_template_variable(std::string_view uri_template,
-                                                              std::string_view variable,
+  Result<std::vector<std::string>> complete_template_variable(std::string_view uri_template, std::string_view variable,
                                                               std::string_view prefix) const;
 
  private:

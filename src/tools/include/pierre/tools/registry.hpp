@@ -126,7 +126,7 @@ struct CallResult {
   bool is_error = false;
   nlohmann::json structured;  // null on error or when the tool has no structured output
   std::string text;
-  nlohmann::json content;     // explicit content blocks, or null to use `text`
+  nlohmann::json content;                            // explicit content blocks, or null to use `text`
   ErrorCode error_code = ErrorCode::internal_error;  // meaningful when is_error
   std::optional<InputRequired> input_required;
   bool continue_as_task = false;
