@@ -10,7 +10,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 help:
 	@echo "make run      build (Release) and start pierre-mcp-server on http://127.0.0.1:8081 (SQLite, dev key)"
 	@echo "make test     build, start PostgreSQL+Redis, run every test (unit, integration, sanitizers, fuzz smoke)"
-	@echo "make bench    HTTP benchmark against nginx in the same run (wrk on loopback)"
+	@echo "make bench    benchmarks in one run (wrk on loopback): GET /health vs nginx; MCP tools/list + tools/call vs the TS SDK"
 	@echo "make fmt      clang-format the sources;   make lint   clang-tidy + format check"
 
 deps:
@@ -30,8 +30,9 @@ build-asan: deps
 
 run: build
 	@mkdir -p data
-	@echo "Starting pierre-mcp-server (development mode: generated master key under ./data, SQLite ./data/pierre.db)"
-	@exec build/release/apps/pierre-mcp-server/pierre-mcp-server --dev $(ARGS)
+	@echo "Starting pierre-mcp-server (development mode: generated master key under ./data, SQLite ./data/pierre.db,"
+	@echo "MCP without credentials on loopback: point your MCP client at http://127.0.0.1:8081/mcp)"
+	@exec build/release/apps/pierre-mcp-server/pierre-mcp-server --dev --mcp-allow-anonymous $(ARGS)
 
 # Every test, with the services they need; services are stopped whatever the outcome. Exit status is the truth.
 test: build-dev build-asan

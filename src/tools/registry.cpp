@@ -27,18 +27,28 @@ std::unique_ptr<valijson::Schema> compile(const nlohmann::json& schema_json) {
   return schema;
 }
 
-// "arguments.distance: Value must be >= 0" style messages, first few only.
+// "/distance: Value must be >= 0" style messages (JSON Pointer paths), first few only. valijson reports the chain of
+// enclosing failures too ("Failed to validate against schema associated with property..."); only the innermost
+// says what is wrong.
 std::string describe(valijson::ValidationResults& results) {
   std::string out;
   valijson::ValidationResults::Error error;
   int shown = 0;
   while (results.popError(error) && shown < 3) {
-    // valijson reports the whole chain of nested failures; the innermost (last for a path) is the useful one.
+    if (error.description.starts_with("Failed to validate against schema associated with property") ||
+        error.description.starts_with("Failed to validate item #")) {
+      continue;
+    }
     std::string path;
-    for (const auto& part : error.context) path += part;
-    if (path.starts_with("<root>")) path.erase(0, 6);
-    const std::string line =
-        fmt::format("{}{}{}", path.empty() ? "" : path, path.empty() ? "" : ": ", error.description);
+    for (const auto& part : error.context) {
+      if (part == "<root>") continue;
+      // "[name]" → "/name", "[0]" → "/0"
+      path += "/" + (part.size() >= 2 && part.front() == '[' && part.back() == ']' ? part.substr(1, part.size() - 2)
+                                                                                    : part);
+    }
+    auto description = error.description;
+    while (!description.empty() && description.back() == '.') description.pop_back();
+    const std::string line = path.empty() ? description : fmt::format("{}: {}", path, description);
     if (out.find(line) != std::string::npos) continue;
     if (!out.empty()) out += "; ";
     out += line;
