@@ -89,6 +89,9 @@ struct Endpoint::Impl {
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
   JobPool jobs;
   Methods methods;
+  // Cancel flags of streamed calls in progress, so shutdown can stop them rather than wait for them.
+  std::mutex streaming_mutex;
+  std::set<std::shared_ptr<std::atomic<bool>>> streaming;
 
   Impl(const tools::Registry& registry, const tools::Catalog& catalog, EndpointOptions o)
       : options(std::move(o)), jobs(options.job_threads), methods(registry, catalog, options, jobs) {}
@@ -100,6 +103,10 @@ struct Endpoint::Impl {
     {
       std::lock_guard lock(sessions_mutex);
       for (auto& [id, session] : sessions) end(*session);
+    }
+    {
+      std::lock_guard lock(streaming_mutex);
+      for (const auto& flag : streaming) flag->store(true);
     }
     jobs.stop();
   }
@@ -486,6 +493,10 @@ struct Endpoint::Impl {
       scope.session->in_flight[in_flight_key] = scope.cancelled;
     }
     scope.stream->on_client_gone([flag = scope.cancelled] { flag->store(true); });
+    {
+      std::lock_guard lock(streaming_mutex);
+      streaming.insert(scope.cancelled);
+    }
     jobs.post([this, scope = std::move(scope), in_flight_key]() mutable {
       auto outcome = methods.execute(scope);
       if (scope.session) {
@@ -495,6 +506,8 @@ struct Endpoint::Impl {
       // A cancelled request gets no response (the client has stopped waiting for it).
       if (!scope.cancelled->load()) scope.stream->send_event(dump(outcome.message));
       scope.stream->close();
+      std::lock_guard lock(streaming_mutex);
+      streaming.erase(scope.cancelled);
     });
     http::Response head{http::Status::ok, req.version()};
     head.set(field::field::content_type, "text/event-stream");

@@ -49,6 +49,8 @@ std::shared_ptr<Task> TaskStore::find(std::string_view id, std::string_view owne
 void TaskStore::cancel_all() {
   std::lock_guard lock(mutex_);
   for (auto& [id, task] : tasks_) {
+    // Under the task's lock, so a runner between its predicate check and its wait cannot miss the wake-up.
+    std::lock_guard task_lock(task->mutex);
     task->cancelled->store(true);
     task->changed.notify_all();
   }
@@ -57,6 +59,7 @@ void TaskStore::cancel_all() {
 void TaskStore::sweep(std::chrono::steady_clock::time_point now) {
   std::erase_if(tasks_, [now](const auto& kv) {
     if (kv.second->expires > now) return false;
+    std::lock_guard task_lock(kv.second->mutex);
     kv.second->cancelled->store(true);  // an expired task's runner stops at its next check
     kv.second->changed.notify_all();
     return true;
