@@ -68,6 +68,23 @@ bool accepts(const http::Request& req, std::string_view type) {
   return accept.empty() || accept.find(type) != std::string::npos || accept.find("*/*") != std::string::npos;
 }
 
+// A routing header's value as the client meant it (SEP-2243): raw values must be visible ASCII (or spaces/tabs
+// inside); anything else travels as =?base64?<standard base64 of the UTF-8 text>?=. nullopt when malformed.
+std::optional<std::string> header_value(std::string_view raw) {
+  raw = trim(raw);
+  if (raw.starts_with("=?base64?") && raw.ends_with("?=") && raw.size() >= 11) {
+    crypto::Bytes bytes;
+    if (!crypto::base64_decode(raw.substr(9, raw.size() - 11), bytes)) return std::nullopt;
+    return std::string(bytes.begin(), bytes.end());
+  }
+  const bool visible = std::ranges::all_of(raw, [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u == '\t' || (u >= 0x20 && u < 0x7F);
+  });
+  if (!visible) return std::nullopt;
+  return std::string(raw);
+}
+
 // Which era a POST belongs to (see docs/MCP.md "Serving two eras on one endpoint").
 bool is_modern_request(const http::Request& req, const json& params) {
   const json* meta = nullptr;
@@ -225,7 +242,8 @@ struct Endpoint::Impl {
       const auto body = scope.params.contains(key) && scope.params[key].is_string()
                             ? scope.params[key].get<std::string>()
                             : std::string();
-      if (auto header = trim(req["Mcp-Name"]); header != body) return mismatch(scope, "Mcp-Name", header, body);
+      const auto header = header_value(req["Mcp-Name"]);
+      if (!header || *header != body) return mismatch(scope, "Mcp-Name", trim(req["Mcp-Name"]), body);
     }
     if (scope.method == "tools/call") {
       if (auto rejected = check_param_headers(req, scope)) return rejected;
@@ -233,8 +251,13 @@ struct Endpoint::Impl {
     scope.version = version;
     scope.client_capabilities = *caps;
     if (meta.contains("progressToken")) scope.progress_token = meta["progressToken"];
-    if (auto level = meta.find(kMetaLogLevel); level != meta.end() && level->is_string()) {
-      scope.log_level = tools::parse_log_level(level->get<std::string>());
+    if (auto level = meta.find(kMetaLogLevel); level != meta.end()) {
+      scope.log_level = level->is_string() ? tools::parse_log_level(level->get<std::string>()) : std::nullopt;
+      if (!scope.log_level) {
+        return bad(rpc_code::invalid_params,
+                   fmt::format("{} must be one of debug, info, notice, warning, error, critical, alert, emergency",
+                               kMetaLogLevel));
+      }
     }
     if (std::ranges::find(kRemovedMethods, scope.method) != kRemovedMethods.end()) {
       return Outcome{
@@ -267,15 +290,9 @@ struct Endpoint::Impl {
       }
       const auto expected = value.is_string() ? value.get<std::string>() : value.dump();
       if (!present) return mismatch(scope, header, "", expected);
-      auto raw = trim(req[header]);
-      std::string decoded(raw);
-      if (raw.starts_with("=?base64?") && raw.ends_with("?=") && raw.size() >= 11) {
-        crypto::Bytes bytes;
-        if (!crypto::base64_decode(raw.substr(9, raw.size() - 11), bytes)) {
-          return mismatch(scope, header, raw, expected);
-        }
-        decoded.assign(bytes.begin(), bytes.end());
-      }
+      const auto parsed_header = header_value(req[header]);
+      if (!parsed_header) return mismatch(scope, header, trim(req[header]), expected);
+      const auto& decoded = *parsed_header;
       bool same = decoded == expected;
       if (!same && value.is_number_integer()) {
         // Integers compare by value ("007" and 7 agree).
@@ -492,7 +509,9 @@ struct Endpoint::Impl {
       std::lock_guard lock(scope.session->mutex);
       scope.session->in_flight[in_flight_key] = scope.cancelled;
     }
-    scope.stream->on_client_gone([flag = scope.cancelled] { flag->store(true); });
+    // 2026-07-28: closing the response stream is how a client cancels. 2025 era: a disconnect is not a
+    // cancellation (that revision says so); the call finishes, though its answer has nowhere to go.
+    if (!scope.legacy) scope.stream->on_client_gone([flag = scope.cancelled] { flag->store(true); });
     {
       std::lock_guard lock(streaming_mutex);
       streaming.insert(scope.cancelled);

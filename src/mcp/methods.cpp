@@ -146,7 +146,7 @@ struct Methods::Impl {
     }
     if (auto it = scope.params.find("requestState"); it != scope.params.end() && !it->is_null()) {
       std::optional<json> state;
-      if (it->is_string()) state = sealer.open(scope.method, name, it->get<std::string>());
+      if (it->is_string()) state = sealer.open(scope.caller, scope.method, name, it->get<std::string>());
       if (!state) return fail(ErrorCode::invalid_input, "requestState integrity check failed");
       call.request_state = std::move(*state);
     }
@@ -386,7 +386,10 @@ struct Methods::Impl {
       json detail = task_envelope(task);
       std::lock_guard lock(task.mutex);
       if (task.status == Task::Status::completed) detail["result"] = task.result;
-      if (task.status == Task::Status::failed) detail["error"] = task.error;
+      if (task.status == Task::Status::failed) {
+        detail["error"] = task.error;
+        detail["statusMessage"] = task.error.value("message", std::string("the task failed"));
+      }
       if (task.status == Task::Status::input_required) detail["inputRequests"] = task.pending_inputs;
       return finish(scope, std::move(detail));
     }
@@ -421,7 +424,7 @@ struct Methods::Impl {
 
   json input_required_result(const Scope& scope, std::string_view name, const tools::InputRequired& input) const {
     json result = {{"resultType", "input_required"}, {"inputRequests", input.requests}};
-    if (!input.state.is_null()) result["requestState"] = sealer.seal(scope.method, name, input.state);
+    if (!input.state.is_null()) result["requestState"] = sealer.seal(scope.caller, scope.method, name, input.state);
     return finish(scope, std::move(result));
   }
 

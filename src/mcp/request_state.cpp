@@ -9,16 +9,17 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
-std::string RequestStateSealer::seal(std::string_view method, std::string_view name,
+std::string RequestStateSealer::seal(std::string_view subject, std::string_view method, std::string_view name,
                                      const nlohmann::json& state) const {
-  const nlohmann::json envelope = {{"m", method}, {"n", name}, {"e", now_seconds() + lifetime_.count()}, {"s", state}};
+  const nlohmann::json envelope = {
+      {"u", subject}, {"m", method}, {"n", name}, {"e", now_seconds() + lifetime_.count()}, {"s", state}};
   const auto payload = envelope.dump();
   const auto tag = crypto::hmac_sha256(key_, crypto::as_bytes(payload));
   return crypto::base64url_encode(crypto::as_bytes(payload)) + "." + crypto::base64url_encode(tag);
 }
 
-std::optional<nlohmann::json> RequestStateSealer::open(std::string_view method, std::string_view name,
-                                                       std::string_view sealed) const {
+std::optional<nlohmann::json> RequestStateSealer::open(std::string_view subject, std::string_view method,
+                                                       std::string_view name, std::string_view sealed) const {
   const auto dot = sealed.find('.');
   if (dot == std::string_view::npos) return std::nullopt;
   crypto::Bytes payload;
@@ -30,7 +31,8 @@ std::optional<nlohmann::json> RequestStateSealer::open(std::string_view method, 
   const auto expected = crypto::hmac_sha256(key_, payload);
   if (!crypto::constant_time_equal(expected, tag)) return std::nullopt;
   const auto envelope = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (!envelope.is_object() || envelope.value("m", "") != method || envelope.value("n", "") != name) {
+  if (!envelope.is_object() || envelope.value("u", "") != subject || envelope.value("m", "") != method ||
+      envelope.value("n", "") != name) {
     return std::nullopt;
   }
   const auto expiry = envelope.find("e");
