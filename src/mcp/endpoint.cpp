@@ -188,7 +188,7 @@ struct Endpoint::Impl {
   http::Response json_reply(const http::Request& req, const Outcome& outcome) const {
     http::Response res{outcome.status, req.version()};
     res.set(field::field::content_type, "application/json");
-    res.body() = dump(outcome.message);
+    res.body() = outcome.body();
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
     add_cors(req, res);
@@ -523,7 +523,7 @@ struct Endpoint::Impl {
         scope.session->in_flight.erase(in_flight_key);
       }
       // A cancelled request gets no response (the client has stopped waiting for it).
-      if (!scope.cancelled->load()) scope.stream->send_event(dump(outcome.message));
+      if (!scope.cancelled->load()) scope.stream->send_event(outcome.body());
       scope.stream->close();
       std::lock_guard lock(streaming_mutex);
       streaming.erase(scope.cancelled);

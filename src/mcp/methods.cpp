@@ -42,6 +42,7 @@ struct Methods::Impl {
         jobs(j),
         sealer(o.request_state_key.empty() ? crypto::random_bytes(32) : o.request_state_key) {
     server_info = {{"name", options.server_name}, {"version", options.server_version}};
+    cache_tool_pages();
   }
 
   json capabilities(bool legacy) const {
@@ -86,26 +87,72 @@ struct Methods::Impl {
   // ---- lists ------------------------------------------------------------------------------------------------
 
   // Offset cursors: opaque to clients, and a list is fixed for the life of the process.
+  // The offset a list request starts at: 0, or what a cursor we minted says.
+  static Result<std::size_t> page_offset(const json& params, std::size_t total) {
+    if (!params.is_object() || !params.contains("cursor") || params["cursor"].is_null()) return 0;
+    crypto::Bytes raw;
+    const auto& cursor = params["cursor"];
+    if (!cursor.is_string() || !crypto::base64url_decode(cursor.get<std::string>(), raw) || raw.size() != 4) {
+      return fail(ErrorCode::invalid_cursor, "Invalid cursor");
+    }
+    const auto offset = (std::size_t{raw[0]} << 24) | (std::size_t{raw[1]} << 16) | (std::size_t{raw[2]} << 8) | raw[3];
+    if (offset == 0 || offset >= total) return fail(ErrorCode::invalid_cursor, "Invalid cursor");
+    return offset;
+  }
+
+  static std::string cursor_for(std::size_t offset) {
+    const crypto::Bytes next{static_cast<std::uint8_t>(offset >> 24), static_cast<std::uint8_t>(offset >> 16),
+                             static_cast<std::uint8_t>(offset >> 8), static_cast<std::uint8_t>(offset)};
+    return crypto::base64url_encode(next);
+  }
+
   Result<json> page(const std::vector<json>& all, const char* key, const json& params) const {
-    std::size_t offset = 0;
-    if (params.is_object() && params.contains("cursor") && !params["cursor"].is_null()) {
-      crypto::Bytes raw;
-      const auto& cursor = params["cursor"];
-      if (!cursor.is_string() || !crypto::base64url_decode(cursor.get<std::string>(), raw) || raw.size() != 4) {
-        return fail(ErrorCode::invalid_cursor, "Invalid cursor");
-      }
-      offset = (std::size_t{raw[0]} << 24) | (std::size_t{raw[1]} << 16) | (std::size_t{raw[2]} << 8) | raw[3];
-      if (offset == 0 || offset >= all.size()) return fail(ErrorCode::invalid_cursor, "Invalid cursor");
-    }
-    const auto end = std::min(all.size(), offset + options.page_size);
-    json result = {{key, json(std::vector<json>(all.begin() + static_cast<std::ptrdiff_t>(offset),
+    const auto offset = page_offset(params, all.size());
+    if (!offset) return std::unexpected(offset.error());
+    const auto end = std::min(all.size(), *offset + options.page_size);
+    json result = {{key, json(std::vector<json>(all.begin() + static_cast<std::ptrdiff_t>(*offset),
                                                 all.begin() + static_cast<std::ptrdiff_t>(end)))}};
-    if (end < all.size()) {
-      const crypto::Bytes next{static_cast<std::uint8_t>(end >> 24), static_cast<std::uint8_t>(end >> 16),
-                               static_cast<std::uint8_t>(end >> 8), static_cast<std::uint8_t>(end)};
-      result["nextCursor"] = crypto::base64url_encode(next);
-    }
+    if (end < all.size()) result["nextCursor"] = cursor_for(end);
     return result;
+  }
+
+  // tools/list is the hottest call there is and its pages never change while the process runs: they are
+  // serialised once, and a response is assembled around the cached text.
+  std::vector<std::string> tool_pages;  // by page number
+  std::string server_info_json;
+
+  void cache_tool_pages() {
+    const auto& all = registry.descriptors();
+    server_info_json = dump(server_info);
+    for (std::size_t offset = 0; offset == 0 || offset < all.size(); offset += options.page_size) {
+      const auto end = std::min(all.size(), offset + options.page_size);
+      std::string page = R"({"tools":)" + dump(json(std::vector<json>(all.begin() + static_cast<std::ptrdiff_t>(offset),
+                                                                      all.begin() + static_cast<std::ptrdiff_t>(end))));
+      if (end < all.size()) page += R"(,"nextCursor":")" + cursor_for(end) + '"';
+      tool_pages.push_back(std::move(page));
+    }
+  }
+
+  std::optional<Outcome> cached_tools_list(const Scope& scope) const {
+    const auto offset = page_offset(scope.params, registry.size());
+    if (!offset || options.page_size == 0 || *offset % options.page_size != 0)
+      return std::nullopt;  // slow path says why
+    const auto& page = tool_pages.at(*offset / options.page_size);
+    std::string body;
+    body.reserve(page.size() + server_info_json.size() + 160);
+    body += R"({"jsonrpc":"2.0","id":)";
+    body += dump(scope.id);
+    body += R"(,"result":)";
+    body += page;
+    if (!scope.legacy) {
+      body += fmt::format(R"(,"resultType":"complete","ttlMs":{},"cacheScope":"private","_meta":{{"{}":{}}})",
+                          std::chrono::duration_cast<std::chrono::milliseconds>(options.list_ttl).count(),
+                          kMetaServerInfo, server_info_json);
+    }
+    body += "}}";
+    Outcome out;
+    out.serialized = std::move(body);
+    return out;
   }
 
   // ---- tools, prompts, resources ------------------------------------------------------------------------------
@@ -515,6 +562,9 @@ struct Methods::Impl {
 
   // Runs a request whose envelope has been checked; may run on a job thread when it streams.
   Outcome execute(const Scope& scope) {
+    if (scope.method == "tools/list") {
+      if (auto cached = cached_tools_list(scope)) return std::move(*cached);
+    }
     if (!scope.legacy && scope.method == "server/discover") {
       json result = {{"supportedVersions", supported_versions()}, {"capabilities", capabilities(false)}};
       if (!options.instructions.empty()) result["instructions"] = options.instructions;

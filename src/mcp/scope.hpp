@@ -91,8 +91,15 @@ struct Scope {
 
 // A finished JSON-RPC exchange: the HTTP status and the response message.
 struct Outcome {
+  Outcome() = default;
+  Outcome(http::Status s, json m) : status(s), message(std::move(m)) {}
+
   http::Status status = http::Status::ok;
   json message;
+  // The message already serialised, for hot paths that assemble it from cached parts; takes precedence.
+  std::string serialized;
+
+  [[nodiscard]] std::string body() const { return serialized.empty() ? dump(message) : serialized; }
 };
 
 inline Outcome error_outcome(http::Status status, const json& id, RpcError error) {

@@ -145,6 +145,11 @@ class Registry {
   // Fails (config_error) on a duplicate or invalid name, or a schema that does not compile.
   Result<void> add(ToolDefinition tool);
 
+  // How often structured results are checked against the tool's outputSchema. A mismatch is a bug of ours, found by
+  // tests; production can sample (every call for the first 100 calls of a tool, then one in 64) to save the cost.
+  enum class OutputCheck { every_call, sampled };
+  void set_output_check(OutputCheck check) noexcept;
+
   [[nodiscard]] std::size_t size() const noexcept;
   // MCP Tool objects in registration order (deterministic, as the spec asks).
   [[nodiscard]] const std::vector<nlohmann::json>& descriptors() const noexcept;
