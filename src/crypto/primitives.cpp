@@ -57,6 +57,8 @@ std::string base64url_encode(std::span<const std::uint8_t> bytes) {
 namespace {
 bool decode_base64(std::string_view text, Bytes& out, int variant) {
   ensure_sodium();
+  out.clear();
+  if (text.empty()) return true;  // libsodium must not see a null buffer
   out.resize(text.size());
   std::size_t len = 0;
   const char* end = nullptr;

@@ -517,7 +517,14 @@ struct Endpoint::Impl {
       streaming.insert(scope.cancelled);
     }
     jobs.post([this, scope = std::move(scope), in_flight_key]() mutable {
-      auto outcome = methods.execute(scope);
+      Outcome outcome;
+      try {
+        outcome = methods.execute(scope);
+      } catch (const std::exception& e) {
+        // A bug must cost one call, not the process (an exception leaving a job thread would end it).
+        spdlog::error("streamed {} failed: {} request_id={}", scope.method, e.what(), scope.request_id);
+        outcome = {http::Status::ok, make_error(scope.id, {rpc_code::internal_error, "internal error"})};
+      }
       if (scope.session) {
         std::lock_guard lock(scope.session->mutex);
         scope.session->in_flight.erase(in_flight_key);

@@ -1,5 +1,6 @@
 #include "pierre/mcp/jsonrpc.hpp"
 
+#include <fmt/format.h>
 #include <variant>
 
 namespace pierre::mcp {
@@ -15,9 +16,39 @@ ParseFailure invalid(std::string message, nlohmann::json id = nullptr) {
   return {{rpc_code::invalid_request, std::move(message), nullptr}, std::move(id)};
 }
 
+// Nesting deeper than this is refused before parsing: copying, validating and destroying JSON values recurses, so
+// a hostile 100 000-deep array would otherwise exhaust the stack. Real MCP messages nest a dozen levels at most.
+constexpr int kMaxDepth = 64;
+
+bool nesting_within_limit(std::string_view body) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // skip the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::variant<Message, ParseFailure> parse_message(std::string_view body) {
+  if (!nesting_within_limit(body)) {
+    return ParseFailure{{rpc_code::invalid_request,
+                         fmt::format("Invalid Request: JSON nested deeper than {} levels", kMaxDepth), nullptr}};
+  }
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return ParseFailure{{rpc_code::parse_error, "Parse error: body is not valid JSON", nullptr}};
   if (doc.is_array()) return invalid("Invalid Request: batches are not supported; send one message per request");

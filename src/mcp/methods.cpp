@@ -203,7 +203,7 @@ struct Methods::Impl {
   // Whatever the tool asks of the client must be something the client said it can do.
   static Result<void> check_input_capabilities(const Scope& scope, const tools::InputRequired& input) {
     for (const auto& [key, request] : input.requests.items()) {
-      const auto capability = capability_for(request.value("method", ""));
+      const auto capability = capability_for(string_field(request, "method"));
       if (capability.empty()) continue;
       if (!scope.client_capabilities.is_object() || !scope.client_capabilities.contains(capability)) {
         return fail(ErrorCode::capability_missing,
@@ -233,7 +233,7 @@ struct Methods::Impl {
       }
       scope.notify(json{{"jsonrpc", "2.0"},
                         {"id", id},
-                        {"method", request.value("method", "")},
+                        {"method", string_field(request, "method")},
                         {"params", request.value("params", json::object())}});
       waits.emplace_back(key, std::make_pair(id, std::move(pending)));
     }
@@ -259,7 +259,7 @@ struct Methods::Impl {
         } else {
           status = fail(ErrorCode::external_service_error,
                         fmt::format("the client could not answer: {}",
-                                    message.value("/error/message"_json_pointer, std::string("error"))));
+                                    string_field(message.value("error", json::object()), "message")));
         }
       }
       lock.unlock();
@@ -346,9 +346,21 @@ struct Methods::Impl {
     call.log = [](tools::LogLevel, const json&) {};
     json created = task_envelope(*task);
     created["resultType"] = "task";
-    jobs.post(
-        [this, task, name, arguments = std::move(arguments), call = std::move(call),
-         capabilities = scope.client_capabilities]() mutable { run_task(*task, name, arguments, call, capabilities); });
+    jobs.post([this, task, name, arguments = std::move(arguments), call = std::move(call),
+               capabilities = scope.client_capabilities]() mutable {
+      try {
+        run_task(*task, name, arguments, call, capabilities);
+      } catch (const std::exception& e) {
+        // A bug must cost one task, not the process (an exception leaving a job thread would end it).
+        spdlog::error("task {} ({}) failed: {}", task->id, name, e.what());
+        std::lock_guard lock(task->mutex);
+        if (!task->terminal()) {
+          task->status = Task::Status::failed;
+          task->error = {{"code", rpc_code::internal_error}, {"message", "internal error"}};
+          task->updated = std::chrono::system_clock::now();
+        }
+      }
+    });
     return finish(scope, std::move(created));
   }
 
@@ -435,7 +447,7 @@ struct Methods::Impl {
       if (task.status == Task::Status::completed) detail["result"] = task.result;
       if (task.status == Task::Status::failed) {
         detail["error"] = task.error;
-        detail["statusMessage"] = task.error.value("message", std::string("the task failed"));
+        detail["statusMessage"] = string_field(task.error, "message");
       }
       if (task.status == Task::Status::input_required) detail["inputRequests"] = task.pending_inputs;
       return finish(scope, std::move(detail));
@@ -523,15 +535,15 @@ struct Methods::Impl {
       return fail(ErrorCode::invalid_input, "completion/complete requires params.ref and params.argument.name");
     }
     const auto arg_name = argument["name"].get<std::string>();
-    const auto prefix = argument.value("value", std::string());
+    const auto prefix = string_field(argument, "value");
     Result<std::vector<std::string>> values = fail(ErrorCode::invalid_input,
                                                    "params.ref.type must be ref/prompt or "
                                                    "ref/resource");
-    const auto type = ref.value("type", std::string());
+    const auto type = string_field(ref, "type");
     if (type == "ref/prompt") {
-      values = catalog.complete_prompt_argument(ref.value("name", std::string()), arg_name, prefix);
+      values = catalog.complete_prompt_argument(string_field(ref, "name"), arg_name, prefix);
     } else if (type == "ref/resource") {
-      values = catalog.complete_template_variable(ref.value("uri", std::string()), arg_name, prefix);
+      values = catalog.complete_template_variable(string_field(ref, "uri"), arg_name, prefix);
     }
     if (!values) return std::unexpected(values.error());
     const auto total = values->size();
@@ -585,7 +597,7 @@ struct Methods::Impl {
     const auto& m = scope.method;
     if (m == "ping") return json::object();
     if (m == "logging/setLevel") {
-      const auto level = tools::parse_log_level(scope.params.value("level", std::string()));
+      const auto level = tools::parse_log_level(string_field(scope.params, "level"));
       if (!level) return fail(ErrorCode::invalid_input, "logging/setLevel: params.level must be a syslog level name");
       std::lock_guard lock(scope.session->mutex);
       scope.session->log_level = level;

@@ -31,8 +31,11 @@ std::optional<nlohmann::json> RequestStateSealer::open(std::string_view subject,
   const auto expected = crypto::hmac_sha256(key_, payload);
   if (!crypto::constant_time_equal(expected, tag)) return std::nullopt;
   const auto envelope = nlohmann::json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (!envelope.is_object() || envelope.value("u", "") != subject || envelope.value("m", "") != method ||
-      envelope.value("n", "") != name) {
+  const auto field_is = [&envelope](const char* key, std::string_view want) {
+    const auto it = envelope.find(key);
+    return it != envelope.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+  };
+  if (!envelope.is_object() || !field_is("u", subject) || !field_is("m", method) || !field_is("n", name)) {
     return std::nullopt;
   }
   const auto expiry = envelope.find("e");

@@ -41,6 +41,14 @@ inline json supported_versions() {
   return all;
 }
 
+// A string member of a client-supplied object; "" when the object or the member is missing or not a string. Never
+// throws, unlike json::value with a string default on a member of another type.
+inline std::string string_field(const json& object, std::string_view key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 // Single-line JSON (SSE data lines and NDJSON readers need it); invalid UTF-8 is replaced, never thrown on.
 inline std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -25,6 +25,9 @@ auto guarded(std::string_view what, const CallContext& context, F&& f) -> declty
   } catch (const std::exception& e) {
     spdlog::error("{} threw: {} request_id={}", what, e.what(), context.request_id);
     return fail(ErrorCode::internal_error, "internal error");
+  } catch (...) {
+    spdlog::error("{} threw a non-exception request_id={}", what, context.request_id);
+    return fail(ErrorCode::internal_error, "internal error");
   }
 }
 

@@ -57,6 +57,19 @@ std::string describe(valijson::ValidationResults& results) {
   return out.empty() ? "arguments do not match the tool's input schema" : out;
 }
 
+// Validates `value`; nullopt when validation itself failed (valijson throws, e.g. on a pattern it cannot compile).
+std::optional<bool> conforms(const valijson::Schema& schema, const nlohmann::json& value,
+                             valijson::ValidationResults& results) {
+  try {
+    valijson::Validator validator;
+    valijson::adapters::NlohmannJsonAdapter target(value);
+    return validator.validate(schema, target, &results);
+  } catch (const std::exception& e) {
+    spdlog::error("schema validation failed: {}", e.what());
+    return std::nullopt;
+  }
+}
+
 struct CompiledTool {
   ToolDefinition definition;
   std::unique_ptr<valijson::Schema> input;
@@ -140,7 +153,8 @@ Result<void> Registry::add(ToolDefinition tool) {
   if (impl_->by_name.contains(tool.name)) {
     return fail(ErrorCode::config_error, fmt::format("tool '{}' registered twice", tool.name));
   }
-  if (!tool.input_schema.is_object() || tool.input_schema.value("type", "") != "object") {
+  const auto type = tool.input_schema.is_object() ? tool.input_schema.find("type") : tool.input_schema.end();
+  if (!tool.input_schema.is_object() || type == tool.input_schema.end() || *type != "object") {
     return fail(ErrorCode::config_error, fmt::format("tool '{}': inputSchema must be an object schema", tool.name));
   }
   if (!tool.handler) return fail(ErrorCode::config_error, fmt::format("tool '{}' has no handler", tool.name));
@@ -184,10 +198,10 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
 
   const nlohmann::json args = arguments.is_null() ? nlohmann::json::object() : arguments;
   {
-    valijson::Validator validator;
     valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter target(args);
-    if (!validator.validate(*tool.input, target, &results)) {
+    const auto valid = conforms(*tool.input, args, results);
+    if (!valid) return fail(ErrorCode::internal_error, "the tool's input schema could not be evaluated");
+    if (!*valid) {
       CallResult invalid;
       invalid.is_error = true;
       invalid.text = "Input validation error: " + describe(results);
@@ -201,6 +215,9 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
       return tool.definition.handler(args, context);
     } catch (const std::exception& e) {
       spdlog::error("tool {} threw: {} request_id={}", name, e.what(), context.request_id);
+      return fail(ErrorCode::internal_error, "the tool failed unexpectedly");
+    } catch (...) {
+      spdlog::error("tool {} threw a non-exception request_id={}", name, context.request_id);
       return fail(ErrorCode::internal_error, "the tool failed unexpectedly");
     }
   }();
@@ -243,10 +260,8 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
   const bool check_output =
       impl_->output_check == OutputCheck::every_call || call_number < 100 || call_number % 64 == 0;
   if (tool.output && check_output) {
-    valijson::Validator validator;
     valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter target(output->structured);
-    if (!validator.validate(*tool.output, target, &results)) {
+    if (conforms(*tool.output, output->structured, results) != std::optional<bool>(true)) {
       spdlog::error("tool {} produced output that violates its outputSchema: {}", name, describe(results));
       CallResult failed;
       failed.is_error = true;

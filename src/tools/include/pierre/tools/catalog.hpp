@@ -100,7 +100,7 @@ class Catalog {
   // resource_not_found for an unknown prompt; invalid_input for a missing required or unknown argument, or an
   // argument that is not a string.
   Result<PromptOutput> get_prompt(std::string_view name, const nlohmann::json& arguments, CallContext& context) const;
-  // Values for completion/complete; resource_not_found for an unknown prompt/template/argument.
+  // Values for completion/complete; invalid_input for an unknown prompt/template/argument.
   Result<std::vector<std::string>> complete_prompt_argument(std::string_view prompt, std::string_view argument,
                                                             std::string_view prefix) const;
   Result<std::vector<std::string>> complete_template_variable(std::string_view uri_template, std::string_view variable,
