@@ -314,10 +314,11 @@ struct Endpoint::Impl {
 
   // ---- 2025 era: initialize + sessions -----------------------------------------------------------------------
 
-  std::shared_ptr<Session> find_session(std::string_view id) {
+  // A live session of this caller; nullptr otherwise (another caller's session id is as good as unknown).
+  std::shared_ptr<Session> find_session(std::string_view id, const std::string& caller) {
     std::lock_guard lock(sessions_mutex);
     auto it = sessions.find(std::string(id));
-    if (it == sessions.end()) return nullptr;
+    if (it == sessions.end() || it->second->owner != caller) return nullptr;
     const auto now = std::chrono::steady_clock::now();
     if (now - it->second->last_seen > options.session_idle_timeout) {
       end(*it->second);
@@ -349,6 +350,7 @@ struct Endpoint::Impl {
         is_session_version(requested_version) ? requested_version : std::string(kLatestSessionVersion);
     auto session = std::make_shared<Session>();
     session->protocol_version = version;
+    session->owner = scope.caller;
     session->client_info = scope.params.value("clientInfo", json::object());
     const auto caps = scope.params.value("capabilities", json::object());
     session->client_capabilities = caps.is_object() ? caps : json::object();
@@ -385,7 +387,7 @@ struct Endpoint::Impl {
                             "envelope",
                             {{"supported", supported_versions()}}});
     }
-    scope.session = find_session(session_id);
+    scope.session = find_session(session_id, scope.caller);
     if (!scope.session) {
       return error_outcome(http::Status::not_found, scope.id,
                            {rpc_code::server_error, "Session not found or expired; initialize again"});
@@ -410,8 +412,8 @@ struct Endpoint::Impl {
   }
 
   // A client's answer to one of our requests, or a notification, in a 2025-era session.
-  http::Response legacy_message(const http::Request& req, const Message& m) {
-    auto session = find_session(req["Mcp-Session-Id"]);
+  http::Response legacy_message(const http::Request& req, const Message& m, const std::string& caller) {
+    auto session = find_session(req["Mcp-Session-Id"], caller);
     if (m.kind == Message::Kind::response) {
       if (!session || !m.id.is_string()) return empty_reply(req, http::Status::accepted);
       std::shared_ptr<PendingAnswer> pending;
@@ -472,7 +474,7 @@ struct Endpoint::Impl {
     auto& m = std::get<Message>(parsed);
     if (m.kind != Message::Kind::request) {
       // Answers to our requests and notifications (initialized, cancelled) get 202 and no body.
-      if (!req["Mcp-Session-Id"].empty()) return legacy_message(req, m);
+      if (!req["Mcp-Session-Id"].empty()) return legacy_message(req, m, caller->user_id);
       return empty_reply(req, http::Status::accepted);
     }
 
@@ -560,13 +562,15 @@ struct Endpoint::Impl {
 
   http::Response del(const http::Request& req, http::RequestContext& ctx) {
     if (auto rejected = reject_foreign(req)) return *rejected;
-    if (auto rejected = reject_unauthenticated(req, ctx)) return *rejected;
+    const auto caller = identify(req);
+    if (!caller) return unauthorized(req, ctx);
     const auto session_id = req["Mcp-Session-Id"];
     if (session_id.empty()) return method_not_allowed(req, "POST");
     std::shared_ptr<Session> session;
     {
       std::lock_guard lock(sessions_mutex);
-      if (auto it = sessions.find(std::string(session_id)); it != sessions.end()) {
+      if (auto it = sessions.find(std::string(session_id));
+          it != sessions.end() && it->second->owner == caller->user_id) {
         session = std::move(it->second);
         sessions.erase(it);
       }

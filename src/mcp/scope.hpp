@@ -63,6 +63,7 @@ struct PendingAnswer {
 
 struct Session {
   std::string protocol_version;
+  std::string owner;  // the caller that initialized it; another caller's requests do not find it
   json client_info;
   json client_capabilities = json::object();
   std::chrono::steady_clock::time_point last_seen;  // guarded by Impl::sessions_mutex
