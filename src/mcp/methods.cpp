@@ -281,9 +281,11 @@ struct Methods::Impl {
                  json{{"requiredCapabilities", {{"extensions", {{kTasksExtension, json::object()}}}}}}};
   }
 
-  static json tool_result(const tools::CallResult& outcome) {
-    json result = {{"content", outcome.content_blocks()}, {"isError", outcome.is_error}};
-    if (!outcome.is_error && !outcome.structured.is_null()) result["structuredContent"] = outcome.structured;
+  static json tool_result(tools::CallResult&& outcome) {
+    json result = json::object();
+    result["content"] = outcome.content.is_array() ? std::move(outcome.content) : outcome.content_blocks();
+    result["isError"] = outcome.is_error;
+    if (!outcome.is_error && !outcome.structured.is_null()) result["structuredContent"] = std::move(outcome.structured);
     return result;
   }
 
@@ -317,7 +319,7 @@ struct Methods::Impl {
         call.in_task = true;  // no task support on this client: finish within the request
         continue;
       }
-      if (!outcome->input_required) return finish(scope, tool_result(*outcome));
+      if (!outcome->input_required) return finish(scope, tool_result(std::move(*outcome)));
       const auto& input = *outcome->input_required;
       if (auto allowed = check_input_capabilities(scope, input); !allowed) return std::unexpected(allowed.error());
       if (!scope.legacy) return input_required_result(scope, name, input);
@@ -399,7 +401,7 @@ struct Methods::Impl {
       }
       if (!outcome->input_required) {
         if (outcome->continue_as_task) break;
-        return settle(Task::Status::completed, tool_result(*outcome), nullptr);
+        return settle(Task::Status::completed, tool_result(std::move(*outcome)), nullptr);
       }
       const auto input = *outcome->input_required;
       if (auto allowed = check_input_capabilities(scope, input); !allowed) {

@@ -63,7 +63,8 @@ Result<void> register_data_tools(Registry& registry, std::vector<ProviderSetup> 
                            {"message", message}});
            text += fmt::format("{}: {}\n", p.name, status);
          }
-         return ToolOutput::of({{"providers", list}, {"connected_count", 0}}, text.empty() ? "no providers" : text);
+         return ToolOutput::of({{"providers", std::move(list)}, {"connected_count", 0}},
+                               text.empty() ? "no providers" : std::move(text));
        }});
 }
 

@@ -196,7 +196,8 @@ Result<CallResult> Registry::call(std::string_view name, const nlohmann::json& a
   if (it == impl_->by_name.end()) return fail(ErrorCode::resource_not_found, fmt::format("Tool {} not found", name));
   const auto& tool = impl_->tools[it->second];
 
-  const nlohmann::json args = arguments.is_null() ? nlohmann::json::object() : arguments;
+  static const nlohmann::json empty_arguments = nlohmann::json::object();
+  const nlohmann::json& args = arguments.is_null() ? empty_arguments : arguments;
   {
     valijson::ValidationResults results;
     const auto valid = conforms(*tool.input, args, results);
