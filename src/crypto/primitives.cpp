@@ -19,7 +19,7 @@ void ensure_sodium() {
 Bytes random_bytes(std::size_t count) {
   ensure_sodium();
   Bytes out(count);
-  randombytes_buf(out.data(), out.size());
+  if (count > 0) randombytes_buf(out.data(), out.size());  // an empty vector's data() may be null
   return out;
 }
 

@@ -58,9 +58,9 @@ TEST(Primitives, Base64UrlRoundTripAndStrictness) {
 
 class DevMasterKeyTest : public testing::Test {
  protected:
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("pierre-key-" + std::to_string(::getpid()) + "-" +
-                               testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("pierre-key-" + std::to_string(::getpid()) + "-" +
+                                                testing::UnitTest::GetInstance()->current_test_info()->name());
   void TearDown() override { std::filesystem::remove_all(dir); }
 };
 
