@@ -1,0 +1,88 @@
+#pragma once
+// TokenService: issues and verifies the server's JWTs and publishes its JWKS.
+//
+// Signing keys live in `signing_keys` (migration 002): the public JWK in clear, the PKCS#8 private PEM encrypted with
+// the KeyRing under kSystemKeyTenant (context "signing_key:<kid>"). open():
+//   * loads the active key (decrypting its PEM; a tampered or foreign record fails start-up with the KeyRing's
+//     permission_denied, a PEM whose kid does not match its row with internal_error), plus retired keys whose
+//     retire_after has not passed (verification + JWKS only);
+//   * when there is no active key, generates one (RS256 with Options::rsa_bits, or ES256) and stores it. The
+//     partial unique index on status='active' makes concurrent first starts converge: the loser loads the winner's.
+// So restarts reuse the same key and the same kid.
+//
+// Tokens: header {alg, typ:"JWT", kid}; claims iss, sub (user id), aud, exp, iat, jti (random), tenant, role,
+// scopes (array). verify() returns the Identity; errors are JwtVerifier's (auth_malformed / auth_expired /
+// auth_invalid), and auth_invalid when a claim this service requires is missing or mistyped.
+//
+// rotate(): a new active key; the previous one becomes 'retired' with retire_after = now + token lifetime +
+// leeway, and stays in the JWKS and the verifier until then. Rotation by another process is picked up on restart.
+//
+// Thread safety: all members may be called concurrently.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pierre/auth/identity.hpp"
+#include "pierre/auth/key_store.hpp"
+#include "pierre/core/error.hpp"
+#include "pierre/crypto/jwt.hpp"
+#include "pierre/store/database.hpp"
+
+namespace pierre::auth {
+
+struct IssuedToken {
+  std::string token;
+  std::chrono::system_clock::time_point expires_at;
+};
+
+class TokenService {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  struct Options {
+    std::string issuer;                                     // e.g. Config::public_url
+    std::string audience;                                   // e.g. "pierre-mcp"
+    std::chrono::seconds lifetime{std::chrono::hours(24)};  // Config::jwt_expiry_hours
+    crypto::JwtAlgorithm algorithm = crypto::JwtAlgorithm::rs256;
+    int rsa_bits = 4096;  // Config::rsa_key_size
+    std::chrono::seconds leeway{60};
+    Clock clock;  // system_clock::now when empty
+  };
+
+  // `keys` must outlive the service; ensures the system key tenant exists.
+  static Result<std::unique_ptr<TokenService>> open(store::Database& db, KeyStore& keys, Options options);
+
+  [[nodiscard]] Result<IssuedToken> issue(const Identity& identity) const;
+  [[nodiscard]] Result<Identity> verify(std::string_view token) const;
+  // {"keys":[...]}: the active key and retired keys still within retire_after.
+  [[nodiscard]] nlohmann::json jwks() const;
+  [[nodiscard]] std::string active_kid() const;
+  Result<void> rotate();
+
+ private:
+  struct Loaded {
+    crypto::SigningKey key;
+    std::int64_t retire_after_ms;  // 0 for the active key
+  };
+  TokenService(store::Database& db, KeyStore& keys, Options options);
+  Result<void> load();
+  Result<void> store_new_active(const crypto::SigningKey& key, bool retire_current);
+  [[nodiscard]] std::chrono::system_clock::time_point now() const;
+  void rebuild_verifier_locked();
+
+  store::Database& db_;
+  KeyStore& keys_;
+  Options options_;
+  mutable std::shared_mutex mutex_;
+  std::vector<Loaded> keys_loaded_;  // [0] is the active key
+  std::shared_ptr<const crypto::JwtVerifier> verifier_;
+};
+
+}  // namespace pierre::auth

@@ -1,0 +1,136 @@
+#include "pierre/auth/key_store.hpp"
+
+#include <chrono>
+
+#include "pierre/core/config.hpp"
+
+namespace pierre::auth {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<crypto::Bytes> read_check_value(store::Database& db) {
+  auto row = db.query_row("SELECT check_value FROM keyring_master WHERE id = 1");
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return crypto::Bytes{};
+  auto text = (*row)->get<std::string>("check_value");
+  if (!text) return std::unexpected(text.error());
+  auto decoded = config::decode_base64(*text);
+  if (!decoded || decoded->size() != crypto::kMasterCheckValueBytes) {
+    return fail(ErrorCode::config_invalid, "the stored master key check value is corrupt");
+  }
+  return crypto::Bytes(decoded->begin(), decoded->end());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KeyStore>> KeyStore::open(store::Database& db, std::span<const std::uint8_t> master_key) {
+  auto stored = read_check_value(db);
+  if (!stored) return std::unexpected(stored.error());
+
+  std::optional<crypto::KeyRing> ring;
+  if (stored->empty()) {
+    auto created = crypto::KeyRing::create(master_key);
+    if (!created) return std::unexpected(created.error());
+    auto inserted = db.execute("INSERT INTO keyring_master (id, check_value, created_at) VALUES (1, ?1, ?2)",
+                               {config::encode_base64(created->check_value()), now_ms()});
+    if (!inserted) {
+      if (inserted.error().code != ErrorCode::resource_already_exists) return std::unexpected(inserted.error());
+      // Another start won the race: verify against its value.
+      auto winner = read_check_value(db);
+      if (!winner) return std::unexpected(winner.error());
+      if (auto ok = created->verify_master(*winner); !ok) return std::unexpected(ok.error());
+    }
+    ring.emplace(std::move(*created));
+  } else {
+    auto verified = crypto::KeyRing::create(master_key, *stored);
+    if (!verified) return std::unexpected(verified.error());
+    ring.emplace(std::move(*verified));
+  }
+
+  auto rows = db.query("SELECT owner_tenant, key_id, version, wrapped FROM tenant_keys ORDER BY owner_tenant, version");
+  if (!rows) return std::unexpected(rows.error());
+  for (const auto& row : rows->rows) {
+    auto tenant = row.get<std::string>("owner_tenant");
+    auto key_id = row.get<std::string>("key_id");
+    auto version = row.get<std::int64_t>("version");
+    auto wrapped = row.get<std::string>("wrapped");
+    if (!tenant || !key_id || !version || !wrapped) return fail(ErrorCode::database_error, "malformed tenant key row");
+    auto bytes = config::decode_base64(*wrapped);
+    if (!bytes || *version < 1 || *version > UINT32_MAX) {
+      return fail(ErrorCode::config_invalid, "a stored tenant key record is corrupt");
+    }
+    crypto::WrappedKey key{*key_id, static_cast<std::uint32_t>(*version), crypto::Bytes(bytes->begin(), bytes->end())};
+    if (auto loaded = ring->load_tenant_key(*tenant, key); !loaded) return std::unexpected(loaded.error());
+  }
+  return std::unique_ptr<KeyStore>(new KeyStore(db, std::move(*ring)));
+}
+
+Result<void> KeyStore::persist(std::string_view tenant_id, const crypto::WrappedKey& key) {
+  auto r = db_.execute(
+      "INSERT INTO tenant_keys (owner_tenant, key_id, version, wrapped, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+      {std::string(tenant_id), key.key_id, static_cast<std::int64_t>(key.version), config::encode_base64(key.wrapped),
+       now_ms()});
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
+Result<void> KeyStore::reload_tenant(std::string_view tenant_id) {
+  keyring_.unload_tenant(tenant_id);
+  auto rows = db_.query("SELECT key_id, version, wrapped FROM tenant_keys WHERE owner_tenant = ?1 ORDER BY version",
+                        {std::string(tenant_id)});
+  if (!rows) return std::unexpected(rows.error());
+  for (const auto& row : rows->rows) {
+    auto key_id = row.get<std::string>("key_id");
+    auto version = row.get<std::int64_t>("version");
+    auto wrapped = row.get<std::string>("wrapped");
+    if (!key_id || !version || !wrapped) return fail(ErrorCode::database_error, "malformed tenant key row");
+    auto bytes = config::decode_base64(*wrapped);
+    if (!bytes || *version < 1 || *version > UINT32_MAX) {
+      return fail(ErrorCode::config_invalid, "a stored tenant key record is corrupt");
+    }
+    crypto::WrappedKey key{*key_id, static_cast<std::uint32_t>(*version), crypto::Bytes(bytes->begin(), bytes->end())};
+    if (auto loaded = keyring_.load_tenant_key(tenant_id, key); !loaded) return std::unexpected(loaded.error());
+  }
+  return {};
+}
+
+Result<void> KeyStore::ensure_tenant_key(std::string_view tenant_id) {
+  if (keyring_.has_tenant(tenant_id)) return {};
+  std::lock_guard lock(write_mutex_);
+  if (keyring_.has_tenant(tenant_id)) return {};
+  // Another process may have created it since start-up.
+  if (auto reloaded = reload_tenant(tenant_id); !reloaded) return reloaded;
+  if (keyring_.has_tenant(tenant_id)) return {};
+  auto created = keyring_.create_tenant_key(tenant_id);
+  if (!created) return std::unexpected(created.error());
+  if (auto stored = persist(tenant_id, *created); !stored) {
+    const bool lost_race = stored.error().code == ErrorCode::resource_already_exists;
+    keyring_.unload_tenant(tenant_id);
+    if (!lost_race) return stored;
+    if (auto reloaded = reload_tenant(tenant_id); !reloaded) return reloaded;
+    if (!keyring_.has_tenant(tenant_id)) return fail(ErrorCode::internal_error, "tenant key vanished");
+  }
+  return {};
+}
+
+Result<void> KeyStore::rotate_tenant_key(std::string_view tenant_id) {
+  std::lock_guard lock(write_mutex_);
+  if (!keyring_.has_tenant(tenant_id)) {
+    if (auto reloaded = reload_tenant(tenant_id); !reloaded) return reloaded;
+    if (!keyring_.has_tenant(tenant_id)) return fail(ErrorCode::resource_not_found, "tenant has no key");
+  }
+  auto rotated = keyring_.rotate_tenant_key(tenant_id);
+  if (!rotated) return std::unexpected(rotated.error());
+  if (auto stored = persist(tenant_id, *rotated); !stored) {
+    // Put memory back in line with the database before reporting.
+    (void)reload_tenant(tenant_id);
+    return stored;
+  }
+  return {};
+}
+
+}  // namespace pierre::auth
