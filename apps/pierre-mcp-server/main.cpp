@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "pierre/auth/key_store.hpp"
+#include "pierre/auth/password.hpp"
+#include "pierre/auth/token_service.hpp"
+#include "pierre/auth/user_service.hpp"
 #include "pierre/core/config.hpp"
 #include "pierre/core/log.hpp"
 #include "pierre/crypto/master_key.hpp"
@@ -14,6 +18,7 @@
 #include "pierre/http/server.hpp"
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/mcp/fixtures.hpp"
+#include "pierre/rest/identity_routes.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
 #include "pierre/tools/catalog.hpp"
@@ -98,6 +103,18 @@ pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::t
   return {};
 }
 
+// `Authorization: Bearer <jwt>` → the token's user and tenant; nullopt when absent or not valid.
+std::optional<pierre::mcp::Caller> bearer_caller(const pierre::auth::TokenService& tokens,
+                                                 const pierre::http::Request& req) {
+  const std::string_view header = req[boost::beast::http::field::authorization];
+  if (header.size() <= 7 || !(header.substr(0, 7) == "Bearer " || header.substr(0, 7) == "bearer ")) {
+    return std::nullopt;
+  }
+  auto identity = tokens.verify(header.substr(7));
+  if (!identity) return std::nullopt;
+  return pierre::mcp::Caller{identity->user_id, identity->tenant_id};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +140,15 @@ int main(int argc, char** argv) {
     return startup_failure(error);
   }
 
+  // Identity: a wrong master key fails here, before anything is written.
+  auto key_store = pierre::auth::KeyStore::open(**database, cfg.master_key);
+  if (!key_store) return startup_failure(key_store.error());
+  const pierre::auth::PasswordHasher hasher;
+  auto cursors = pierre::store::CursorCodec::create(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre users cursor v1")));
+  if (!cursors) return startup_failure(cursors.error());
+  pierre::auth::UserService users(**database, hasher, std::move(*cursors));
+
   pierre::http::Metrics metrics(PIERRE_VERSION);
   pierre::http::Router router;
   pierre::server::register_operational_routes(router, metrics, **database);
@@ -131,6 +157,16 @@ int main(int argc, char** argv) {
   if (auto listening = server.listen(); !listening) return startup_failure(listening.error());
 
   const auto base = public_base_url(cfg, server.port());
+  // The signing key is generated on first login, not here: start-up stays fast on an empty database.
+  pierre::auth::TokenService::Options token_options;
+  token_options.issuer = base;
+  token_options.audience = base + "/mcp";
+  token_options.lifetime = std::chrono::hours(cfg.jwt_expiry_hours);
+  token_options.rsa_bits = static_cast<int>(cfg.rsa_key_size);
+  auto tokens = pierre::auth::TokenService::open(**database, **key_store, std::move(token_options));
+  if (!tokens) return startup_failure(tokens.error());
+  pierre::rest::register_identity_routes(router, users, **tokens);
+
   // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
   pierre::tools::Registry registry;
   // Development (and every test) checks each structured result against its schema; production samples.
@@ -142,6 +178,9 @@ int main(int argc, char** argv) {
   pierre::mcp::EndpointOptions mcp_options;
   mcp_options.server_version = PIERRE_VERSION;
   mcp_options.allowed_hosts = allowed_hosts(cfg);
+  mcp_options.authenticate = [&tokens = **tokens](const pierre::http::Request& req) {
+    return bearer_caller(tokens, req);
+  };
   mcp_options.allow_anonymous = cfg.mcp_allow_anonymous || cfg.mcp_conformance_fixtures;
   mcp_options.request_state_key =
       pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre mcp request-state v1"));

@@ -45,17 +45,30 @@ Result<std::unique_ptr<TokenService>> TokenService::open(store::Database& db, Ke
   if (auto ok = keys.ensure_tenant_key(kSystemKeyTenant); !ok) return std::unexpected(ok.error());
   std::unique_ptr<TokenService> service(new TokenService(db, keys, std::move(options)));
   if (auto loaded = service->load(); !loaded) return std::unexpected(loaded.error());
-  if (service->keys_loaded_.empty()) {
-    auto key = crypto::SigningKey::generate(service->options_.algorithm, service->options_.rsa_bits);
-    if (!key) return std::unexpected(key.error());
-    auto stored = service->store_new_active(*key, false);
-    if (!stored && stored.error().code != ErrorCode::resource_already_exists) return std::unexpected(stored.error());
-    // Won: our key is stored. Lost (another start inserted an active key first): use theirs.
-    if (auto reloaded = service->load(); !reloaded) return std::unexpected(reloaded.error());
-    if (service->keys_loaded_.empty())
-      return fail(ErrorCode::internal_error, "no active signing key after creating one");
-  }
   return service;
+}
+
+Result<void> TokenService::ensure_signing_key() {
+  {
+    std::shared_lock lock(mutex_);
+    if (!keys_loaded_.empty()) return {};
+  }
+  std::lock_guard generate(generate_mutex_);
+  {
+    std::shared_lock lock(mutex_);
+    if (!keys_loaded_.empty()) return {};  // another thread generated it while we waited
+  }
+  // Another process may have stored one since open().
+  if (auto loaded = load(); !loaded) return loaded;
+  if (!active_kid().empty()) return {};
+  auto key = crypto::SigningKey::generate(options_.algorithm, options_.rsa_bits);
+  if (!key) return std::unexpected(key.error());
+  auto stored = store_new_active(*key, false);
+  if (!stored && stored.error().code != ErrorCode::resource_already_exists) return stored;
+  // Won: our key is stored. Lost (another process inserted an active key first): use theirs.
+  if (auto reloaded = load(); !reloaded) return reloaded;
+  if (active_kid().empty()) return fail(ErrorCode::internal_error, "no active signing key after creating one");
+  return {};
 }
 
 Result<void> TokenService::load() {
@@ -99,7 +112,10 @@ Result<void> TokenService::load() {
   std::unique_lock lock(mutex_);
   keys_loaded_.clear();
   for (auto& k : active) keys_loaded_.push_back(std::move(k));
-  if (keys_loaded_.empty()) return {};  // caller generates one; retired keys alone are not enough
+  if (keys_loaded_.empty()) {  // ensure_signing_key() generates one; retired keys alone are not enough
+    verifier_.reset();
+    return {};
+  }
   for (auto& k : retired) keys_loaded_.push_back(std::move(k));
   rebuild_verifier_locked();
   return {};
@@ -135,16 +151,18 @@ Result<void> TokenService::store_new_active(const crypto::SigningKey& key, bool 
 }
 
 Result<void> TokenService::rotate() {
+  std::lock_guard generate(generate_mutex_);
   auto key = crypto::SigningKey::generate(options_.algorithm, options_.rsa_bits);
   if (!key) return std::unexpected(key.error());
   if (auto stored = store_new_active(*key, true); !stored) return stored;
   return load();
 }
 
-Result<IssuedToken> TokenService::issue(const Identity& identity) const {
+Result<IssuedToken> TokenService::issue(const Identity& identity) {
   if (identity.user_id.empty() || identity.tenant_id.empty() || identity.role.empty()) {
     return fail(ErrorCode::invalid_input, "token subject, tenant and role are required");
   }
+  if (auto ensured = ensure_signing_key(); !ensured) return std::unexpected(ensured.error());
   std::optional<crypto::SigningKey> key;
   {
     std::shared_lock lock(mutex_);

@@ -99,6 +99,15 @@ Result<bool> UserService::setup_completed() {
   return row->has_value();
 }
 
+Result<std::optional<std::string>> UserService::default_tenant() {
+  auto row = db_.query_row("SELECT default_tenant FROM setup_state WHERE id = 1");
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return std::optional<std::string>{};
+  auto tenant = (*row)->get<std::string>("default_tenant");
+  if (!tenant) return fail(ErrorCode::database_error, "malformed setup_state row");
+  return std::optional<std::string>{std::move(*tenant)};
+}
+
 Result<SetupResult> UserService::setup_admin(std::string_view email, std::string_view password,
                                              std::string_view display_name) {
   auto normalized = normalize_email(email);

@@ -103,8 +103,8 @@ TEST_P(AuthPersistentTest, RestartReusesTheStoredSigningKey) {
     ASSERT_TRUE(ks);
     auto ts = TokenService::open(db(), **ks, options(crypto::JwtAlgorithm::rs256));
     ASSERT_TRUE(ts) << describe(ts);
-    kid = (*ts)->active_kid();
     token = (*ts)->issue(alice)->token;
+    kid = (*ts)->active_kid();
     EXPECT_EQ((*ts)->jwks()["keys"][0]["kty"], "RSA");
   }
   // The private key is not stored in clear.
@@ -129,7 +129,11 @@ TEST_P(AuthPersistentTest, RestartReusesTheStoredSigningKey) {
 TEST_P(AuthBackendTest, TamperedStoredPrivateKeyFailsStartUp) {
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
-  ASSERT_TRUE(TokenService::open(db(), **ks, options()));
+  {
+    auto first = TokenService::open(db(), **ks, options());
+    ASSERT_TRUE(first);
+    ASSERT_TRUE((*first)->ensure_signing_key());
+  }
   auto row = db().query_row("SELECT kid, private_pem_encrypted FROM signing_keys");
   ASSERT_TRUE(row && *row);
   auto bytes = *config::decode_base64((*row)->get<std::string>("private_pem_encrypted").value());
@@ -155,8 +159,8 @@ TEST_P(AuthPersistentTest, RotationKeepsOldTokensValidAndPublishesBothKeysUntilT
   ASSERT_TRUE(ks);
   auto ts = TokenService::open(db(), **ks, o);
   ASSERT_TRUE(ts);
-  const auto old_kid = (*ts)->active_kid();
   const auto old_token = (*ts)->issue(alice)->token;
+  const auto old_kid = (*ts)->active_kid();
 
   ASSERT_TRUE((*ts)->rotate());
   const auto new_kid = (*ts)->active_kid();
@@ -188,6 +192,39 @@ TEST_P(AuthPersistentTest, RotationKeepsOldTokensValidAndPublishesBothKeysUntilT
   ASSERT_EQ(statuses->rows.size(), 2u);
 }
 
+TEST_P(AuthBackendTest, OpenGeneratesNoKeyTheFirstIssueGeneratesExactlyOne) {
+  auto ks = KeyStore::open(db(), master_);
+  ASSERT_TRUE(ks);
+  auto ts = TokenService::open(db(), **ks, options());
+  ASSERT_TRUE(ts) << describe(ts);
+  auto count = [&] {
+    auto c = db().query_row("SELECT count(*) FROM signing_keys");
+    return (*c)->get<std::int64_t>(0).value_or(-1);
+  };
+  EXPECT_EQ(count(), 0);
+  EXPECT_TRUE((*ts)->jwks()["keys"].empty());
+  EXPECT_EQ((*ts)->active_kid(), "");
+  EXPECT_EQ((*ts)->verify("a.b.c").error().code != ErrorCode::internal_error, true);
+
+  // Concurrent first issues on one service converge on one key.
+  constexpr int n = 4;
+  std::vector<std::string> kids(n);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      auto issued = (*ts)->issue(alice);
+      kids[static_cast<std::size_t>(i)] = issued ? payload_of(issued->token, 0)["kid"].get<std::string>() : "error";
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& kid : kids) EXPECT_EQ(kid, (*ts)->active_kid());
+  EXPECT_EQ(count(), 1);
+  ASSERT_EQ((*ts)->jwks()["keys"].size(), 1u);
+  EXPECT_EQ((*ts)->jwks()["keys"][0]["kid"], (*ts)->active_kid());
+  ASSERT_TRUE((*ts)->ensure_signing_key());
+  EXPECT_EQ(count(), 1);
+}
+
 TEST_P(AuthPersistentTest, ConcurrentFirstStartsAgreeOnOneActiveKey) {
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
@@ -197,7 +234,12 @@ TEST_P(AuthPersistentTest, ConcurrentFirstStartsAgreeOnOneActiveKey) {
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       auto ts = TokenService::open(db(), **ks, options());
-      kids[static_cast<std::size_t>(i)] = ts ? (*ts)->active_kid() : "error: " + describe(ts);
+      if (!ts) {
+        kids[static_cast<std::size_t>(i)] = "error: " + describe(ts);
+        return;
+      }
+      auto ensured = (*ts)->ensure_signing_key();
+      kids[static_cast<std::size_t>(i)] = ensured ? (*ts)->active_kid() : "error: " + describe(ensured);
     });
   }
   for (auto& t : threads) t.join();

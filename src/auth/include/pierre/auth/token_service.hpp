@@ -6,9 +6,11 @@
 //   * loads the active key (decrypting its PEM; a tampered or foreign record fails start-up with the KeyRing's
 //     permission_denied, a PEM whose kid does not match its row with internal_error), plus retired keys whose
 //     retire_after has not passed (verification + JWKS only);
-//   * when there is no active key, generates one (RS256 with Options::rsa_bits, or ES256) and stores it. The
-//     partial unique index on status='active' makes concurrent first starts converge: the loser loads the winner's.
-// So restarts reuse the same key and the same kid.
+//   * never generates a key: start-up stays fast (an RSA-4096 key takes seconds) even on an empty database.
+// The first issue() (or an explicit ensure_signing_key()) generates the active key (RS256 with Options::rsa_bits, or
+// ES256) and stores it, under generate_mutex_ in this process; the partial unique index on status='active' makes
+// concurrent first issuers in other processes converge: the loser loads the winner's. Until then jwks() is empty,
+// active_kid() is "" and verify() rejects every token. Restarts reuse the same key and the same kid.
 //
 // Tokens: header {alg, typ:"JWT", kid}; claims iss, sub (user id), aud, exp, iat, jti (random), tenant, role,
 // scopes (array). verify() returns the Identity; errors are JwtVerifier's (auth_malformed / auth_expired /
@@ -23,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -59,7 +62,9 @@ class TokenService {
   // `keys` must outlive the service; ensures the system key tenant exists.
   static Result<std::unique_ptr<TokenService>> open(store::Database& db, KeyStore& keys, Options options);
 
-  [[nodiscard]] Result<IssuedToken> issue(const Identity& identity) const;
+  // Generates and stores the active signing key if there is none yet (see above); a no-op afterwards.
+  Result<void> ensure_signing_key();
+  [[nodiscard]] Result<IssuedToken> issue(const Identity& identity);
   [[nodiscard]] Result<Identity> verify(std::string_view token) const;
   // {"keys":[...]}: the active key and retired keys still within retire_after.
   [[nodiscard]] nlohmann::json jwks() const;
@@ -80,6 +85,7 @@ class TokenService {
   store::Database& db_;
   KeyStore& keys_;
   Options options_;
+  std::mutex generate_mutex_;  // serialises first-key generation and rotation in this process
   mutable std::shared_mutex mutex_;
   std::vector<Loaded> keys_loaded_;  // [0] is the active key
   std::shared_ptr<const crypto::JwtVerifier> verifier_;

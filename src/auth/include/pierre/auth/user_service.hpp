@@ -67,6 +67,8 @@ class UserService {
 
   Result<SetupResult> setup_admin(std::string_view email, std::string_view password, std::string_view display_name);
   [[nodiscard]] Result<bool> setup_completed();
+  // The tenant setup_admin created; nullopt before setup.
+  [[nodiscard]] Result<std::optional<std::string>> default_tenant();
 
   // A tenant (not the default one); auto_approve makes registrations active at once.
   Result<std::string> create_tenant(std::string_view name, std::string_view slug, bool auto_approve = false);

@@ -1,0 +1,159 @@
+#include "pierre/rest/identity_routes.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "pierre/http/errors.hpp"
+
+namespace pierre::rest {
+namespace {
+
+using nlohmann::json;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Result<json> json_body(const http::Request& req) {
+  const auto content_type = lower(req[boost::beast::http::field::content_type]);
+  if (!content_type.starts_with("application/json")) {
+    return fail(ErrorCode::unsupported_media_type, "request body must be Content-Type: application/json");
+  }
+  auto body = json::parse(req.body(), nullptr, false);
+  if (body.is_discarded()) return fail(ErrorCode::invalid_format, "request body is not valid JSON");
+  if (!body.is_object()) return fail(ErrorCode::invalid_format, "request body must be a JSON object");
+  return body;
+}
+
+// A required string field.
+Result<std::string> field(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    return fail(ErrorCode::missing_required_field, fmt::format("missing required field: {}", name), {{"field", name}});
+  }
+  if (!it->is_string()) {
+    return fail(ErrorCode::invalid_input, fmt::format("field {} must be a string", name), {{"field", name}});
+  }
+  return it->get<std::string>();
+}
+
+struct Credentials {
+  std::string email;
+  std::string password;
+  std::string display_name;
+};
+
+Result<Credentials> credentials(const json& body, bool with_display_name) {
+  Credentials c;
+  auto email = field(body, "email");
+  if (!email) return std::unexpected(email.error());
+  auto password = field(body, "password");
+  if (!password) return std::unexpected(password.error());
+  c.email = std::move(*email);
+  c.password = std::move(*password);
+  if (with_display_name) {
+    auto name = field(body, "display_name");
+    if (!name) return std::unexpected(name.error());
+    c.display_name = std::move(*name);
+  }
+  return c;
+}
+
+json user_json(const auth::User& u) {
+  return {{"id", u.id},     {"email", u.email},   {"display_name", u.display_name},
+          {"role", u.role}, {"status", u.status}, {"tenant_id", u.tenant_id}};
+}
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  const auto n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(buffer, n);
+}
+
+}  // namespace
+
+void register_identity_routes(http::Router& router, auth::UserService& users, auth::TokenService& tokens) {
+  router.add(
+      http::Method::post, "/admin/setup",
+      [&users](const http::Request& req, http::RequestContext& ctx) {
+        auto body = json_body(req);
+        if (!body) return http::error_response(body.error(), req, ctx);
+        auto c = credentials(*body, true);
+        if (!c) return http::error_response(c.error(), req, ctx);
+        auto setup = users.setup_admin(c->email, c->password, c->display_name);
+        if (!setup) return http::error_response(setup.error(), req, ctx);
+        return http::json_response(http::Status::created,
+                                   {{"user", user_json(setup->admin)}, {"tenant_id", setup->tenant_id}}, req);
+      },
+      "create the first admin (once)");
+
+  router.add(
+      http::Method::post, "/auth/register",
+      [&users](const http::Request& req, http::RequestContext& ctx) {
+        auto body = json_body(req);
+        if (!body) return http::error_response(body.error(), req, ctx);
+        auto c = credentials(*body, true);
+        if (!c) return http::error_response(c.error(), req, ctx);
+        auto tenant = users.default_tenant();
+        if (!tenant) return http::error_response(tenant.error(), req, ctx);
+        if (!*tenant) {
+          return http::error_response(
+              Error{ErrorCode::resource_unavailable,
+                    "server setup has not been completed: an administrator must call POST /admin/setup first"},
+              req, ctx);
+        }
+        auto user = users.register_user(**tenant, c->email, c->password, c->display_name);
+        if (!user) return http::error_response(user.error(), req, ctx);
+        const bool pending = user->status == "pending";
+        return http::json_response(
+            http::Status::created,
+            {{"user_id", user->id},
+             {"status", user->status},
+             {"message",
+              pending ? "account created; an administrator must approve it before you can log in" : "account created"}},
+            req);
+      },
+      "register a user (pending approval)");
+
+  router.add(
+      http::Method::post, "/auth/login",
+      [&users, &tokens](const http::Request& req, http::RequestContext& ctx) {
+        auto body = json_body(req);
+        if (!body) return http::error_response(body.error(), req, ctx);
+        auto c = credentials(*body, false);
+        if (!c) return http::error_response(c.error(), req, ctx);
+        auto identity = users.login(c->email, c->password);
+        if (!identity) return http::error_response(identity.error(), req, ctx);
+        auto user = users.get_user(identity->tenant_id, identity->user_id);
+        if (!user) return http::error_response(user.error(), req, ctx);
+        auto issued = tokens.issue(*identity);
+        if (!issued) return http::error_response(issued.error(), req, ctx);
+        return http::json_response(http::Status::ok,
+                                   {{"jwt_token", issued->token},
+                                    {"expires_at", iso8601(issued->expires_at)},
+                                    {"user",
+                                     {{"id", user->id},
+                                      {"email", user->email},
+                                      {"display_name", user->display_name},
+                                      {"role", user->role},
+                                      {"tenant_id", user->tenant_id}}}},
+                                   req);
+      },
+      "log in; returns a JWT");
+
+  auto jwks = [&tokens](const http::Request& req, http::RequestContext&) {
+    return http::json_response(http::Status::ok, tokens.jwks(), req);
+  };
+  router.add(http::Method::get, "/oauth2/jwks", jwks, "token signing keys (JWKS)");
+  router.add(http::Method::get, "/.well-known/jwks.json", jwks, "token signing keys (JWKS)");
+}
+
+}  // namespace pierre::rest
