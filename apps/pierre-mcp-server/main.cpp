@@ -18,6 +18,7 @@
 #include "pierre/http/server.hpp"
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/mcp/fixtures.hpp"
+#include "pierre/rest/admin_routes.hpp"
 #include "pierre/rest/identity_routes.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
   auto tokens = pierre::auth::TokenService::open(**database, **key_store, std::move(token_options));
   if (!tokens) return startup_failure(tokens.error());
   pierre::rest::register_identity_routes(router, users, **tokens);
+  pierre::rest::register_admin_routes(router, users, **tokens);
 
   // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
   pierre::tools::Registry registry;

@@ -282,11 +282,18 @@ Result<User> UserService::get_user(std::string_view tenant_id, std::string_view 
   return user_from_row(**row);
 }
 
-Result<UserPage> UserService::list_users(std::string_view tenant_id, std::string_view cursor, std::size_t limit) {
+Result<UserPage> UserService::list_users(std::string_view tenant_id, std::string_view cursor, std::size_t limit,
+                                         std::string_view status) {
   auto scope = db_.tenant(store::TenantId(std::string(tenant_id)));
   store::KeysetQuery q;
   q.list = "users";
   q.select = "SELECT " + std::string(kUserColumns) + " FROM users WHERE tenant_id = :tenant";
+  if (!status.empty()) {
+    // The filter is part of the list name: a cursor is only accepted with the same filter.
+    q.list += "?status=" + std::string(status);
+    q.select += " AND status = ?1";
+    q.params = {std::string(status)};
+  }
   q.limit = limit;
   q.after = std::string(cursor);
   auto page = store::fetch_page(scope, cursors_, q);

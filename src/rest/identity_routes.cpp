@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "pierre/http/errors.hpp"
+#include "pierre/rest/request_auth.hpp"
 
 namespace pierre::rest {
 namespace {
@@ -148,6 +149,31 @@ void register_identity_routes(http::Router& router, auth::UserService& users, au
                                    req);
       },
       "log in; returns a JWT");
+
+  router.add(
+      http::Method::post, "/auth/refresh",
+      [&users, &tokens](const http::Request& req, http::RequestContext& ctx) {
+        auto identity = authenticate(req, tokens);
+        if (!identity) return http::error_response(identity.error(), req, ctx);
+        // The account is re-read: a suspended (or deleted) user cannot extend a token, and a changed role is
+        // reflected in the new one.
+        auto user = users.get_user(identity->tenant_id, identity->user_id);
+        if (!user) {
+          if (user.error().code == ErrorCode::resource_not_found) {
+            return http::error_response(Error{ErrorCode::auth_invalid, "account not found"}, req, ctx);
+          }
+          return http::error_response(user.error(), req, ctx);
+        }
+        if (user->status != "active") {
+          return http::error_response(Error{ErrorCode::auth_invalid, "account " + user->status}, req, ctx);
+        }
+        auth::Identity fresh{user->id, user->tenant_id, user->role, auth::scopes_for_role(user->role)};
+        auto issued = tokens.issue(fresh);
+        if (!issued) return http::error_response(issued.error(), req, ctx);
+        return http::json_response(http::Status::ok,
+                                   {{"jwt_token", issued->token}, {"expires_at", iso8601(issued->expires_at)}}, req);
+      },
+      "exchange a valid JWT for a new one");
 
   auto jwks = [&tokens](const http::Request& req, http::RequestContext&) {
     return http::json_response(http::Status::ok, tokens.jwks(), req);

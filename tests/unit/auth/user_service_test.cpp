@@ -197,6 +197,25 @@ TEST_P(AuthBackendTest, ListUsersPagesThroughATenantWithCursorsBoundToIt) {
   ASSERT_FALSE(first_cursor.empty());
   EXPECT_EQ(u.svc.list_users(*t2, first_cursor, 2).error().code, ErrorCode::invalid_cursor);
   EXPECT_EQ(u.svc.list_users(*t1, "garbage", 2).error().code, ErrorCode::invalid_cursor);
+
+  // Status filter: only matching users, paged; a cursor is bound to its filter.
+  const auto approved_id = *expected.begin();
+  ASSERT_TRUE(u.svc.approve(*t1, approved_id));
+  auto active = u.svc.list_users(*t1, "", 10, "active");
+  ASSERT_TRUE(active) << describe(active);
+  ASSERT_EQ(active->users.size(), 1u);
+  EXPECT_EQ(active->users[0].id, approved_id);
+  auto pending = u.svc.list_users(*t1, "", 3, "pending");
+  ASSERT_TRUE(pending) << describe(pending);
+  EXPECT_EQ(pending->users.size(), 3u);
+  for (const auto& user : pending->users) EXPECT_EQ(user.status, "pending");
+  ASSERT_TRUE(pending->next_cursor);
+  auto rest = u.svc.list_users(*t1, *pending->next_cursor, 3, "pending");
+  ASSERT_TRUE(rest) << describe(rest);
+  EXPECT_EQ(rest->users.size(), 1u);
+  EXPECT_FALSE(rest->next_cursor);
+  EXPECT_EQ(u.svc.list_users(*t1, *pending->next_cursor, 3, "active").error().code, ErrorCode::invalid_cursor);
+  EXPECT_EQ(u.svc.list_users(*t1, *pending->next_cursor, 3).error().code, ErrorCode::invalid_cursor);
 }
 
 TEST_P(AuthBackendTest, LoginUpgradesHashesMadeWithOlderParameters) {

@@ -83,8 +83,10 @@ class UserService {
   Result<void> approve(std::string_view tenant_id, std::string_view user_id);
   Result<void> suspend(std::string_view tenant_id, std::string_view user_id);
   Result<User> get_user(std::string_view tenant_id, std::string_view user_id);
-  // Newest first; `cursor` is the previous page's next_cursor ("" for the first page).
-  Result<UserPage> list_users(std::string_view tenant_id, std::string_view cursor, std::size_t limit = 50);
+  // Newest first; `cursor` is the previous page's next_cursor ("" for the first page). A non-empty `status` keeps
+  // only users with that status; a cursor is only valid with the status filter it was minted under.
+  Result<UserPage> list_users(std::string_view tenant_id, std::string_view cursor, std::size_t limit = 50,
+                              std::string_view status = {});
 
  private:
   Result<void> set_status(std::string_view tenant_id, std::string_view user_id, std::string_view status);
