@@ -58,6 +58,22 @@ Result<std::string> check_display_name(std::string_view name) {
   return std::string(t);
 }
 
+struct NewAccount {
+  std::string email;         // normalised
+  std::string display_name;  // trimmed
+};
+
+// What setup and registration both check before touching the database.
+Result<NewAccount> validate_new_account(std::string_view email, std::string_view password,
+                                        std::string_view display_name) {
+  auto normalized = normalize_email(email);
+  if (!normalized) return std::unexpected(normalized.error());
+  if (auto ok = check_password_policy(password, *normalized); !ok) return std::unexpected(ok.error());
+  auto name = check_display_name(display_name);
+  if (!name) return std::unexpected(name.error());
+  return NewAccount{std::move(*normalized), std::move(*name)};
+}
+
 }  // namespace
 
 Result<std::string> normalize_email(std::string_view email) {
@@ -110,11 +126,8 @@ Result<std::optional<std::string>> UserService::default_tenant() {
 
 Result<SetupResult> UserService::setup_admin(std::string_view email, std::string_view password,
                                              std::string_view display_name) {
-  auto normalized = normalize_email(email);
-  if (!normalized) return std::unexpected(normalized.error());
-  if (auto ok = check_password_policy(password, *normalized); !ok) return std::unexpected(ok.error());
-  auto name = check_display_name(display_name);
-  if (!name) return std::unexpected(name.error());
+  auto account = validate_new_account(email, password, display_name);
+  if (!account) return std::unexpected(account.error());
   if (auto done = setup_completed(); !done) {
     return std::unexpected(done.error());
   } else if (*done) {
@@ -145,7 +158,7 @@ Result<SetupResult> UserService::setup_admin(std::string_view email, std::string
     return std::unexpected(r.error());
   }
   if (auto r = txn->execute("INSERT INTO user_logins (email, owner_tenant, user_id) VALUES (?1, ?2, ?3)",
-                            {*normalized, tenant_id, user_id});
+                            {account->email, tenant_id, user_id});
       !r) {
     return std::unexpected(r.error());
   }
@@ -153,12 +166,13 @@ Result<SetupResult> UserService::setup_admin(std::string_view email, std::string
   if (auto r =
           scope.execute("INSERT INTO users (id, tenant_id, email, display_name, password_hash, role, status,"
                         " created_at, updated_at) VALUES (?1, :tenant, ?2, ?3, ?4, 'super_admin', 'active', ?5, ?5)",
-                        {user_id, *normalized, *name, *hash, t});
+                        {user_id, account->email, account->display_name, *hash, t});
       !r) {
     return std::unexpected(r.error());
   }
   if (auto c = txn->commit(); !c) return std::unexpected(c.error());
-  return SetupResult{tenant_id, User{user_id, tenant_id, *normalized, *name, "super_admin", "active", t}};
+  return SetupResult{tenant_id,
+                     User{user_id, tenant_id, account->email, account->display_name, "super_admin", "active", t}};
 }
 
 Result<std::string> UserService::create_tenant(std::string_view name, std::string_view slug, bool auto_approve) {
@@ -177,11 +191,8 @@ Result<std::string> UserService::create_tenant(std::string_view name, std::strin
 
 Result<User> UserService::register_user(std::string_view tenant_id, std::string_view email, std::string_view password,
                                         std::string_view display_name) {
-  auto normalized = normalize_email(email);
-  if (!normalized) return std::unexpected(normalized.error());
-  if (auto ok = check_password_policy(password, *normalized); !ok) return std::unexpected(ok.error());
-  auto name = check_display_name(display_name);
-  if (!name) return std::unexpected(name.error());
+  auto account = validate_new_account(email, password, display_name);
+  if (!account) return std::unexpected(account.error());
   auto tenant = db_.query_row("SELECT auto_approve FROM tenants WHERE id = ?1", {std::string(tenant_id)});
   if (!tenant) return std::unexpected(tenant.error());
   if (!*tenant) return fail(ErrorCode::resource_not_found, "tenant not found");
@@ -196,7 +207,7 @@ Result<User> UserService::register_user(std::string_view tenant_id, std::string_
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   if (auto r = txn->execute("INSERT INTO user_logins (email, owner_tenant, user_id) VALUES (?1, ?2, ?3)",
-                            {*normalized, std::string(tenant_id), user_id});
+                            {account->email, std::string(tenant_id), user_id});
       !r) {
     if (r.error().code == ErrorCode::resource_already_exists) {
       return fail(ErrorCode::resource_already_exists, "an account with this email already exists");
@@ -206,12 +217,12 @@ Result<User> UserService::register_user(std::string_view tenant_id, std::string_
   auto scope = txn->tenant(store::TenantId(std::string(tenant_id)));
   if (auto r = scope.execute("INSERT INTO users (id, tenant_id, email, display_name, password_hash, role, status,"
                              " created_at, updated_at) VALUES (?1, :tenant, ?2, ?3, ?4, 'user', ?5, ?6, ?6)",
-                             {user_id, *normalized, *name, *hash, status, t});
+                             {user_id, account->email, account->display_name, *hash, status, t});
       !r) {
     return std::unexpected(r.error());
   }
   if (auto c = txn->commit(); !c) return std::unexpected(c.error());
-  return User{user_id, std::string(tenant_id), *normalized, *name, "user", status, t};
+  return User{user_id, std::string(tenant_id), account->email, account->display_name, "user", status, t};
 }
 
 Result<Identity> UserService::login(std::string_view email, std::string_view password) {

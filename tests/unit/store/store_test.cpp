@@ -1,7 +1,4 @@
-// One suite, every case run against each backend: SQLite in a temporary file, SQLite in memory, and PostgreSQL
-// when PIERRE_TEST_POSTGRES_URL is set (scripts/start-services.sh writes it). Without that variable the PostgreSQL
-// cases fail unless PIERRE_TEST_ALLOW_NO_POSTGRES=1. On PostgreSQL each test works in a fresh schema (selected via
-// search_path in the connection URL) that is dropped afterwards.
+// One suite, every case run against each backend (tests/support/backend_fixture.hpp says how).
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -21,102 +18,17 @@
 #include "pierre/store/database.hpp"
 #include "pierre/store/pagination.hpp"
 
+#include "backend_fixture.hpp"
+
 namespace pierre::store {
 namespace {
 
-template <typename T>
-std::string describe(const Result<T>& r) {
-  if (r) return "ok";
-  return std::string(code_name(r.error().code)) + ": " + r.error().message;
-}
+using pierre::testing::describe;
+using pierre::testing::random_hex;
 
-std::string random_hex(std::size_t bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (auto b : crypto::random_bytes(bytes)) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xf]);
-  }
-  return out;
-}
-
-const char* env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : nullptr;
-}
-
-// The store logs every rejected statement at error level, which these tests provoke on purpose.
-// PIERRE_TEST_LOG=1 keeps the log.
-const bool quiet_logs = [] {
-  if (env("PIERRE_TEST_LOG") == nullptr) spdlog::set_level(spdlog::level::off);
-  return true;
-}();
-
-// libpq URI: options=-csearch_path=<schema>, with '=' percent-encoded.
-std::string with_search_path(const std::string& base, const std::string& schema) {
-  return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
-}
-
-class StoreTest : public ::testing::TestWithParam<std::string> {
+class StoreTest : public pierre::testing::BackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == "postgresql") {
-      const char* base = env("PIERRE_TEST_POSTGRES_URL");
-      if (base == nullptr) {
-        const char* allow = env("PIERRE_TEST_ALLOW_NO_POSTGRES");
-        if (allow != nullptr && std::string(allow) == "1") {
-          GTEST_SKIP() << "PIERRE_TEST_POSTGRES_URL not set and PIERRE_TEST_ALLOW_NO_POSTGRES=1";
-        }
-        FAIL() << "PIERRE_TEST_POSTGRES_URL is not set: run scripts/start-services.sh and source "
-                  "build/services/env (or set PIERRE_TEST_ALLOW_NO_POSTGRES=1 to skip PostgreSQL)";
-      }
-      pg_base_ = base;
-      OpenOptions admin_options;
-      admin_options.pool_size = 1;
-      admin_options.apply_migrations = false;
-      auto admin = open(pg_base_, admin_options);
-      ASSERT_TRUE(admin) << describe(admin);
-      admin_ = std::move(*admin);
-    } else if (GetParam() == "sqlite_file") {
-      temp_dir_ = std::filesystem::temp_directory_path() / ("pierre-store-test-" + random_hex(8));
-      std::filesystem::create_directories(temp_dir_);
-    }
-    url_ = fresh_url();
-    auto db = open(url_);
-    ASSERT_TRUE(db) << describe(db);
-    db_ = std::move(*db);
-  }
-
-  void TearDown() override {
-    db_.reset();
-    if (admin_) {
-      for (const auto& schema : schemas_) {
-        auto dropped = admin_->execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        EXPECT_TRUE(dropped) << describe(dropped);
-      }
-    }
-    if (!temp_dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(temp_dir_, ec);
-    }
-  }
-
-  // A URL for a database (SQLite file) or schema (PostgreSQL) nobody has used yet.
-  std::string fresh_url() {
-    if (GetParam() == "sqlite_memory") return "sqlite::memory:";
-    if (GetParam() == "sqlite_file") return "sqlite:" + (temp_dir_ / ("pierre-" + random_hex(4) + ".db")).string();
-    const std::string schema = "pierre_test_" + random_hex(8);
-    auto created = admin_->execute("CREATE SCHEMA " + schema);
-    EXPECT_TRUE(created) << describe(created);
-    schemas_.push_back(schema);
-    return with_search_path(pg_base_, schema);
-  }
-
-  bool persistent() const { return GetParam() != "sqlite_memory"; }
-  bool is_postgres() const { return GetParam() == "postgresql"; }
   std::string blob_type() const { return is_postgres() ? "BYTEA" : "BLOB"; }
-
-  Database& db() { return *db_; }
 
   void add_tenant(const std::string& id) {
     auto r = db().execute("INSERT INTO tenants (id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -145,15 +57,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(row && *row) << describe(row);
     return row && *row ? (*row)->get<std::int64_t>(0).value_or(-1) : -1;
   }
-
-  std::string url_;
-  std::unique_ptr<Database> db_;
-
- private:
-  std::string pg_base_;
-  std::unique_ptr<Database> admin_;
-  std::vector<std::string> schemas_;
-  std::filesystem::path temp_dir_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite_file", "sqlite_memory", "postgresql"),
@@ -574,7 +477,9 @@ TEST_P(StoreTest, ScopedStatementsWithoutTenantPredicateAreRejected) {
 
 // ---- pagination -----------------------------------------------------------------------------------------------
 
-CursorCodec test_codec() { return CursorCodec::create(crypto::random_bytes(32)).value(); }
+CursorCodec test_codec() {
+  return CursorCodec::create(crypto::random_bytes(32)).value();
+}
 
 std::vector<std::string> ids_of(const std::vector<Row>& rows) {
   std::vector<std::string> ids;
