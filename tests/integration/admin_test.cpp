@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "identity_support.hpp"
 #include "server_process.hpp"
 
 namespace pierre::testing {
@@ -20,35 +21,15 @@ namespace {
 using boost::beast::http::verb;
 using nlohmann::json;
 
-constexpr const char* kMasterKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-constexpr const char* kAdminEmail = "admin@example.com";
-constexpr const char* kAdminPassword = "correct horse battery 42";
 constexpr const char* kUserPassword = "another long password";
 constexpr const char* kUnknownId = "00000000-0000-4000-8000-000000000000";
-
-LaunchOptions admin_server(const TempDir& dir) {
-  LaunchOptions o;
-  o.args = {"--dev",          "--port",         "0", "--host", "127.0.0.1", "--data-dir", dir.path(),
-            "--database-url", "sqlite::memory:"};
-  o.env = {{"LOG_LEVEL", "warn"},
-           {"HTTP_THREADS", "2"},
-           {"PIERRE_RSA_KEY_SIZE", "2048"},
-           {"PIERRE_MASTER_ENCRYPTION_KEY", kMasterKey}};
-  return o;
-}
-
-json body_json(const HttpResponse& res) {
-  const auto parsed = json::parse(res.body(), nullptr, false);
-  EXPECT_FALSE(parsed.is_discarded()) << "not JSON: " << res.body();
-  return parsed;
-}
 
 std::string error_code(const HttpResponse& res) {
   return body_json(res)["error"].value("code", "");
 }
 
 HttpResponse post_json(HttpClient& c, const std::string& target, const json& body) {
-  return c.request(verb::post, target, body.dump(), {{"Content-Type", "application/json"}});
+  return post_body(c, target, body.dump());
 }
 
 HttpResponse authed(HttpClient& c, verb method, const std::string& target, const std::string& token) {
@@ -83,7 +64,7 @@ std::string register_user(HttpClient& c, const std::string& email) {
 
 TEST(admin_Access, TokensAndRolesAreChecked) {
   TempDir dir;
-  ServerProcess server(admin_server(dir));
+  ServerProcess server(identity_server(dir));
   HttpClient c(server.port());
   const auto admin = bootstrap(c);
   const auto bob_id = register_user(c, "bob@example.com");
@@ -130,7 +111,7 @@ TEST(admin_Access, TokensAndRolesAreChecked) {
 
 TEST(admin_Flow, ApproveLoginRefreshSuspend) {
   TempDir dir;
-  ServerProcess server(admin_server(dir));
+  ServerProcess server(identity_server(dir));
   HttpClient c(server.port());
   const auto admin = bootstrap(c);
   const auto bob_id = register_user(c, "bob@example.com");
@@ -223,7 +204,7 @@ TEST(admin_Flow, ApproveLoginRefreshSuspend) {
 
 TEST(admin_Pagination, PagesAndQueryValidation) {
   TempDir dir;
-  ServerProcess server(admin_server(dir));
+  ServerProcess server(identity_server(dir));
   HttpClient c(server.port());
   const auto admin = bootstrap(c);
   std::set<std::string> registered;

@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "identity_support.hpp"
+#include "pierre/crypto/primitives.hpp"
 #include "server_process.hpp"
 
 namespace pierre::testing {
@@ -25,30 +27,6 @@ using boost::beast::http::verb;
 using nlohmann::json;
 using Headers = std::map<std::string, std::string>;
 
-constexpr const char* kMasterKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-constexpr const char* kAdminEmail = "admin@example.com";
-constexpr const char* kAdminPassword = "correct horse battery 42";
-
-LaunchOptions identity_server(const TempDir& dir, std::string database_url = "sqlite::memory:") {
-  LaunchOptions o;
-  o.args = {"--dev", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir.path(), "--database-url", database_url};
-  o.env = {{"LOG_LEVEL", "warn"},
-           {"HTTP_THREADS", "2"},
-           {"PIERRE_RSA_KEY_SIZE", "2048"},
-           {"PIERRE_MASTER_ENCRYPTION_KEY", kMasterKey}};
-  return o;
-}
-
-json body_json(const HttpResponse& res) {
-  const auto parsed = json::parse(res.body(), nullptr, false);
-  EXPECT_FALSE(parsed.is_discarded()) << "not JSON: " << res.body();
-  return parsed;
-}
-
-HttpResponse post_json(HttpClient& c, const std::string& target, const std::string& body) {
-  return c.request(verb::post, target, body, {{"Content-Type", "application/json"}});
-}
-
 json credentials(const std::string& email, const std::string& password, const std::string& name = "") {
   json j{{"email", email}, {"password", password}};
   if (!name.empty()) j["display_name"] = name;
@@ -56,33 +34,19 @@ json credentials(const std::string& email, const std::string& password, const st
 }
 
 HttpResponse setup(HttpClient& c) {
-  return post_json(c, "/admin/setup", credentials(kAdminEmail, kAdminPassword, "Admin").dump());
+  return post_body(c, "/admin/setup", credentials(kAdminEmail, kAdminPassword, "Admin").dump());
 }
 
 std::string login_token(HttpClient& c) {
-  auto res = post_json(c, "/auth/login", credentials(kAdminEmail, kAdminPassword).dump());
+  auto res = post_body(c, "/auth/login", credentials(kAdminEmail, kAdminPassword).dump());
   EXPECT_EQ(res.result_int(), 200) << res.body();
   return body_json(res).value("jwt_token", "");
 }
 
 json jwt_header(const std::string& token) {
-  auto part = token.substr(0, token.find('.'));
-  for (auto& ch : part) ch = ch == '-' ? '+' : (ch == '_' ? '/' : ch);
-  while (part.size() % 4 != 0) part += '=';
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0;
-  int bits = -8;
-  for (char ch : part) {
-    if (ch == '=') break;
-    val = (val << 6) + static_cast<int>(alphabet.find(ch));
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return json::parse(out);
+  crypto::Bytes raw;
+  EXPECT_TRUE(crypto::base64url_decode(token.substr(0, token.find('.')), raw)) << token;
+  return json::parse(raw.begin(), raw.end(), nullptr, false);
 }
 
 HttpResponse mcp_tools_list(HttpClient& c, const std::string& token) {
@@ -104,7 +68,7 @@ TEST(identity_Setup, SucceedsOnceThenConflicts) {
   HttpClient c(server.port());
 
   // Registration needs the default tenant that setup creates.
-  auto early = post_json(c, "/auth/register", credentials("bob@example.com", "another long password", "Bob").dump());
+  auto early = post_body(c, "/auth/register", credentials("bob@example.com", "another long password", "Bob").dump());
   EXPECT_EQ(early.result_int(), 503) << early.body();
   EXPECT_EQ(body_json(early)["error"]["code"], "RESOURCE_UNAVAILABLE");
 
@@ -152,16 +116,16 @@ TEST(identity_Flow, RegisterLoginJwksAndMcpWithTheToken) {
   EXPECT_TRUE(body_json(empty)["keys"].empty()) << empty.body();
 
   ASSERT_EQ(setup(c).result_int(), 201);
-  auto reg = post_json(c, "/auth/register", credentials("bob@example.com", "another long password", "Bob").dump());
+  auto reg = post_body(c, "/auth/register", credentials("bob@example.com", "another long password", "Bob").dump());
   ASSERT_EQ(reg.result_int(), 201) << reg.body();
   EXPECT_EQ(body_json(reg)["status"], "pending");
   EXPECT_TRUE(body_json(reg)["user_id"].is_string());
 
-  auto pending = post_json(c, "/auth/login", credentials("bob@example.com", "another long password").dump());
+  auto pending = post_body(c, "/auth/login", credentials("bob@example.com", "another long password").dump());
   EXPECT_EQ(pending.result_int(), 401) << pending.body();
   EXPECT_EQ(body_json(pending)["error"]["code"], "AUTH_INVALID");
 
-  auto login = post_json(c, "/auth/login", credentials(kAdminEmail, kAdminPassword).dump());
+  auto login = post_body(c, "/auth/login", credentials(kAdminEmail, kAdminPassword).dump());
   ASSERT_EQ(login.result_int(), 200) << login.body();
   const auto lb = body_json(login);
   const auto token = lb.value("jwt_token", "");
@@ -195,8 +159,8 @@ TEST(identity_Flow, RegisterLoginJwksAndMcpWithTheToken) {
   EXPECT_THAT(std::string(rejected["WWW-Authenticate"]), ::testing::StartsWith("Bearer"));
 
   // Wrong password and unknown email are indistinguishable.
-  auto wrong = post_json(c, "/auth/login", credentials(kAdminEmail, "not the right password").dump());
-  auto unknown = post_json(c, "/auth/login", credentials("nobody@example.com", kAdminPassword).dump());
+  auto wrong = post_body(c, "/auth/login", credentials(kAdminEmail, "not the right password").dump());
+  auto unknown = post_body(c, "/auth/login", credentials("nobody@example.com", kAdminPassword).dump());
   EXPECT_EQ(wrong.result_int(), 401);
   EXPECT_EQ(unknown.result_int(), 401);
   EXPECT_EQ(body_json(wrong)["error"]["code"], "AUTH_INVALID");
@@ -208,24 +172,24 @@ TEST(identity_Validation, BodiesAreCheckedBeforeAnythingElse) {
   ServerProcess server(identity_server(dir));
   HttpClient c(server.port());
 
-  auto malformed = post_json(c, "/auth/login", "{\"email\": ");
+  auto malformed = post_body(c, "/auth/login", "{\"email\": ");
   EXPECT_EQ(malformed.result_int(), 400) << malformed.body();
   EXPECT_TRUE(body_json(malformed)["error"]["message"].is_string());
 
-  auto not_object = post_json(c, "/admin/setup", "[1,2]");
+  auto not_object = post_body(c, "/admin/setup", "[1,2]");
   EXPECT_EQ(not_object.result_int(), 400) << not_object.body();
 
-  auto missing = post_json(c, "/auth/login", json{{"email", kAdminEmail}}.dump());
+  auto missing = post_body(c, "/auth/login", json{{"email", kAdminEmail}}.dump());
   EXPECT_EQ(missing.result_int(), 400) << missing.body();
   EXPECT_EQ(body_json(missing)["error"]["code"], "MISSING_REQUIRED_FIELD");
   EXPECT_EQ(body_json(missing)["error"]["details"]["field"], "password");
   EXPECT_THAT(body_json(missing)["error"]["message"].get<std::string>(), ::testing::HasSubstr("password"));
 
-  auto missing_name = post_json(c, "/admin/setup", credentials(kAdminEmail, kAdminPassword).dump());
+  auto missing_name = post_body(c, "/admin/setup", credentials(kAdminEmail, kAdminPassword).dump());
   EXPECT_EQ(missing_name.result_int(), 400) << missing_name.body();
   EXPECT_EQ(body_json(missing_name)["error"]["details"]["field"], "display_name");
 
-  auto mistyped = post_json(c, "/auth/login", json{{"email", 42}, {"password", "x"}}.dump());
+  auto mistyped = post_body(c, "/auth/login", json{{"email", 42}, {"password", "x"}}.dump());
   EXPECT_EQ(mistyped.result_int(), 400) << mistyped.body();
   EXPECT_EQ(body_json(mistyped)["error"]["details"]["field"], "email");
 
