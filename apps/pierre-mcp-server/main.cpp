@@ -164,6 +164,9 @@ int main(int argc, char** argv) {
   token_options.audience = base + "/mcp";
   token_options.lifetime = std::chrono::hours(cfg.jwt_expiry_hours);
   token_options.rsa_bits = static_cast<int>(cfg.rsa_key_size);
+  token_options.algorithm = cfg.jwt_algorithm == pierre::config::JwtAlgorithm::es256
+                               ? pierre::crypto::JwtAlgorithm::es256
+                               : pierre::crypto::JwtAlgorithm::rs256;
   auto tokens = pierre::auth::TokenService::open(**database, **key_store, std::move(token_options));
   if (!tokens) return startup_failure(tokens.error());
   pierre::rest::register_identity_routes(router, users, **tokens);

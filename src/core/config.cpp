@@ -88,6 +88,24 @@ Result<LogFormat> parse_log_format(const std::string& setting, const std::string
   return fail(ErrorCode::config_invalid, fmt::format("{}: '{}' is not a log format (text, json)", setting, value));
 }
 
+auto login_count(std::uint32_t LoginThrottle::*member) {
+  return [member](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+    auto n = parse_unsigned(name, value, 1, 1'000'000, "a number of attempts");
+    if (!n) return std::unexpected(n.error());
+    cfg.login_throttle.*member = static_cast<std::uint32_t>(*n);
+    return {};
+  };
+}
+
+auto tier_quota(TierQuota ApiKeyQuotas::*tier, std::uint32_t TierQuota::*member) {
+  return [tier, member](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+    auto n = parse_unsigned(name, value, 0, 4'000'000'000, "a request count (0 = unlimited)");
+    if (!n) return std::unexpected(n.error());
+    (cfg.api_key_quotas.*tier).*member = static_cast<std::uint32_t>(*n);
+    return {};
+  };
+}
+
 // One table for every setting that has both an environment variable and a flag, so the two can never disagree on
 // validation. Applying a value is a function of (setting name used in errors, raw text, config).
 struct Setting {
@@ -171,6 +189,41 @@ const std::vector<Setting>& settings() {
          cfg.rsa_key_size = static_cast<std::uint32_t>(std::stoul(value));
          return {};
        }},
+      {"PIERRE_JWT_ALGORITHM", "jwt-algorithm", "RS256 or ES256: algorithm of newly generated signing keys",
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value == "RS256") {
+           cfg.jwt_algorithm = JwtAlgorithm::rs256;
+         } else if (value == "ES256") {
+           cfg.jwt_algorithm = JwtAlgorithm::es256;
+         } else {
+           return fail(ErrorCode::config_invalid, fmt::format("{}: '{}' is not RS256 or ES256", name, value));
+         }
+         return {};
+       }},
+      {"PIERRE_LOGIN_MAX_FAILURES", nullptr, nullptr, login_count(&LoginThrottle::max_failures_per_account)},
+      {"PIERRE_LOGIN_MAX_FAILURES_PER_IP", nullptr, nullptr, login_count(&LoginThrottle::max_failures_per_ip)},
+      {"PIERRE_LOGIN_WINDOW_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 86'400, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.login_throttle.window = std::chrono::seconds(static_cast<long>(*n));
+         return {};
+       }},
+      {"PIERRE_RATE_LIMIT_TRIAL_PER_MINUTE", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::trial, &TierQuota::per_minute)},
+      {"PIERRE_RATE_LIMIT_TRIAL_PER_MONTH", nullptr, nullptr, tier_quota(&ApiKeyQuotas::trial, &TierQuota::per_month)},
+      {"PIERRE_RATE_LIMIT_STARTER_PER_MINUTE", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::starter, &TierQuota::per_minute)},
+      {"PIERRE_RATE_LIMIT_STARTER_PER_MONTH", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::starter, &TierQuota::per_month)},
+      {"PIERRE_RATE_LIMIT_PROFESSIONAL_PER_MINUTE", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::professional, &TierQuota::per_minute)},
+      {"PIERRE_RATE_LIMIT_PROFESSIONAL_PER_MONTH", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::professional, &TierQuota::per_month)},
+      {"PIERRE_RATE_LIMIT_ENTERPRISE_PER_MINUTE", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::enterprise, &TierQuota::per_minute)},
+      {"PIERRE_RATE_LIMIT_ENTERPRISE_PER_MONTH", nullptr, nullptr,
+       tier_quota(&ApiKeyQuotas::enterprise, &TierQuota::per_month)},
       {"RUST_LOG", nullptr, nullptr,
        setter<std::string>(parse_log_level, [](Config& c, std::string v) { c.log_level = std::move(v); })},
       {"LOG_LEVEL", "log-level", "trace, debug, info, warn, error, off",

@@ -8,66 +8,17 @@
 
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
+#include "support.hpp"
 
 namespace pierre::rest {
 namespace {
 
 using nlohmann::json;
+using detail::iso8601_ms;
+using detail::query_params;
 
 constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxLimit = 100;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-// "a=1&b=2" of the request target; the first occurrence of a name wins.
-std::map<std::string, std::string, std::less<>> query_params(std::string_view target) {
-  std::map<std::string, std::string, std::less<>> out;
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return out;
-  auto rest = target.substr(q + 1);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    auto name = percent_decode(pair.substr(0, eq));
-    auto value = eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
-    out.try_emplace(std::move(name), std::move(value));
-  }
-  return out;
-}
-
-std::string iso8601_ms(std::int64_t epoch_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const auto n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buffer, n);
-}
 
 json user_json(const auth::User& u) {
   return {{"id", u.id},     {"email", u.email},   {"display_name", u.display_name},
@@ -91,25 +42,12 @@ Result<auth::Identity> require_admin(const http::Request& req, auth::UserService
   return identity;
 }
 
-Result<std::size_t> parse_limit(const std::map<std::string, std::string, std::less<>>& params) {
-  auto it = params.find("limit");
-  if (it == params.end()) return kDefaultLimit;
-  std::size_t value = 0;
-  const auto* first = it->second.data();
-  const auto* last = first + it->second.size();
-  auto [ptr, ec] = std::from_chars(first, last, value);
-  if (ec != std::errc{} || ptr != last || it->second.empty() || value < 1 || value > kMaxLimit) {
-    return fail(ErrorCode::invalid_input, "limit must be an integer from 1 to 100", {{"field", "limit"}});
-  }
-  return value;
-}
-
 http::Response list_users(const http::Request& req, http::RequestContext& ctx, auth::UserService& users,
                           const auth::TokenService& tokens, std::optional<std::string> forced_status) {
   auto caller = require_admin(req, users, tokens);
   if (!caller) return http::error_response(caller.error(), req, ctx);
   const auto params = query_params(req.target());
-  auto limit = parse_limit(params);
+  auto limit = detail::parse_limit(params, kDefaultLimit, kMaxLimit);
   if (!limit) return http::error_response(limit.error(), req, ctx);
   std::string status;
   if (forced_status) {

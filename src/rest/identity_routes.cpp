@@ -8,40 +8,15 @@
 
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
+#include "support.hpp"
 
 namespace pierre::rest {
 namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-Result<json> json_body(const http::Request& req) {
-  const auto content_type = lower(req[boost::beast::http::field::content_type]);
-  if (!content_type.starts_with("application/json")) {
-    return fail(ErrorCode::unsupported_media_type, "request body must be Content-Type: application/json");
-  }
-  auto body = json::parse(req.body(), nullptr, false);
-  if (body.is_discarded()) return fail(ErrorCode::invalid_format, "request body is not valid JSON");
-  if (!body.is_object()) return fail(ErrorCode::invalid_format, "request body must be a JSON object");
-  return body;
-}
-
-// A required string field.
-Result<std::string> field(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) {
-    return fail(ErrorCode::missing_required_field, fmt::format("missing required field: {}", name), {{"field", name}});
-  }
-  if (!it->is_string()) {
-    return fail(ErrorCode::invalid_input, fmt::format("field {} must be a string", name), {{"field", name}});
-  }
-  return it->get<std::string>();
-}
+using detail::iso8601;
+using detail::json_body;
 
 struct Credentials {
   std::string email;
@@ -51,14 +26,14 @@ struct Credentials {
 
 Result<Credentials> credentials(const json& body, bool with_display_name) {
   Credentials c;
-  auto email = field(body, "email");
+  auto email = detail::string_field(body, "email");
   if (!email) return std::unexpected(email.error());
-  auto password = field(body, "password");
+  auto password = detail::string_field(body, "password");
   if (!password) return std::unexpected(password.error());
   c.email = std::move(*email);
   c.password = std::move(*password);
   if (with_display_name) {
-    auto name = field(body, "display_name");
+    auto name = detail::string_field(body, "display_name");
     if (!name) return std::unexpected(name.error());
     c.display_name = std::move(*name);
   }
@@ -68,15 +43,6 @@ Result<Credentials> credentials(const json& body, bool with_display_name) {
 json user_json(const auth::User& u) {
   return {{"id", u.id},     {"email", u.email},   {"display_name", u.display_name},
           {"role", u.role}, {"status", u.status}, {"tenant_id", u.tenant_id}};
-}
-
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const auto n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buffer, n);
 }
 
 }  // namespace

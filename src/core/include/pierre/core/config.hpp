@@ -33,6 +33,32 @@ struct ProviderCredentials {
   [[nodiscard]] bool configured() const noexcept { return !client_id.empty() && !client_secret.empty(); }
 };
 
+enum class JwtAlgorithm { rs256, es256 };
+
+// Failed logins tolerated inside `window` before further attempts are refused with 429 (per account and per
+// client IP, counted separately).
+struct LoginThrottle {
+  std::uint32_t max_failures_per_account = 5;
+  std::uint32_t max_failures_per_ip = 20;
+  std::chrono::seconds window{900};
+};
+
+// Request quotas of one API-key tier; 0 means unlimited.
+struct TierQuota {
+  std::uint32_t per_minute = 0;
+  std::uint32_t per_month = 0;
+  friend bool operator==(const TierQuota&, const TierQuota&) = default;
+};
+
+// Defaults follow Pierre's monthly tiers (trial 1,000 · starter 10,000 · professional 100,000 · enterprise
+// unlimited), plus a per-minute burst limit Pierre does not have.
+struct ApiKeyQuotas {
+  TierQuota trial{10, 1'000};
+  TierQuota starter{60, 10'000};
+  TierQuota professional{300, 100'000};
+  TierQuota enterprise{0, 0};
+};
+
 struct Config {
   Environment environment = Environment::production;
   std::string host = "127.0.0.1";
@@ -44,6 +70,9 @@ struct Config {
   std::vector<std::uint8_t> master_key;
   std::uint32_t jwt_expiry_hours = 24;
   std::uint32_t rsa_key_size = 4096;
+  JwtAlgorithm jwt_algorithm = JwtAlgorithm::rs256;
+  LoginThrottle login_throttle;
+  ApiKeyQuotas api_key_quotas;
   std::string log_level = "info";
   LogFormat log_format = LogFormat::text;
   HttpLimits http;
