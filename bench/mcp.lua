@@ -38,6 +38,12 @@ function init(args)
   wrk.headers["MCP-Protocol-Version"] = "2026-07-28"
   wrk.headers["Mcp-Method"] = r.method
   if r.name then wrk.headers["Mcp-Name"] = r.name end
+  -- `bench/run.sh auth` sends credentials: MCP_AUTH_HEADER="Name: value" (e.g. "X-API-Key: pk_live_...").
+  local auth = os.getenv("MCP_AUTH_HEADER")
+  if auth and auth ~= "" then
+    local name, value = auth:match("^([^:]+):%s*(.*)$")
+    wrk.headers[name] = value
+  end
   if args[2] == "check" then
     local path, written = args[3], false
     -- Defined here, before wrk asks whether the script wants replies, so only check runs parse bodies.

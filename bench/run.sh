@@ -8,16 +8,23 @@
 #         pierre-mcp-server vs the official MCP TypeScript SDK v2 server (bench/mcp-ts: @modelcontextprotocol/server
 #         2.4.0, same tools) — req/s, p50/p99, server CPU per request, and the ratio.
 #
-#   bench/run.sh [all|http|mcp]      (default all; `make bench` builds the release preset first and runs all)
+#   jwt:  JWT sign and verify rates (bench/jwt_bench, Google Benchmark over pierre::crypto) for RS256 with 4096-bit
+#         keys (the default), RS256 with 2048-bit keys and ES256 — ops/s and µs/op per core, and verify/sign.
+#
+#   auth: tools/list on /mcp without credentials vs with a JWT (Authorization: Bearer) vs with an API key
+#         (X-API-Key, enterprise tier: counted, never refused) — the server CPU each credential adds per request.
+#   bench/run.sh [all|http|mcp|jwt|auth]  (default all; `make bench` builds the release preset first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
+#   BENCH_JWT_REPETITIONS=3 BENCH_JWT_MIN_TIME=0.3 bench/run.sh jwt   (median of N runs of at least T s per case)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp) ;; *) echo "usage: bench/run.sh [all|http|mcp]" >&2; exit 2 ;; esac
+case "$mode" in all | http | mcp | jwt | auth) ;; *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth]" >&2; exit 2 ;; esac
 server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
 probe_bin="$root/build/release/bench/startup_probe"
+jwt_bin="${BENCH_JWT_BIN:-$root/build/release/bench/jwt_bench}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-64}"
 rounds="${BENCH_ROUNDS:-2}"
@@ -364,6 +371,131 @@ bench_mcp() {
 JSON
 }
 
+# ================================ jwt: sign and verify rates per algorithm ====================================
+bench_jwt() {
+  [[ -x "$jwt_bin" ]] || die "$jwt_bin is missing (build the release preset: cmake --build build/release)"
+  local load_start reps min_time csv
+  load_start=$(loadavg)
+  reps="${BENCH_JWT_REPETITIONS:-3}"
+  min_time="${BENCH_JWT_MIN_TIME:-0.3}"
+  csv="$work/jwt.csv"
+  # CSV on stdout, Google Benchmark's context (CPU, caches, scaling warning) on stderr.
+  "$jwt_bin" --benchmark_format=csv --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
+    --benchmark_min_time="$min_time" > "$csv" 2> "$work/jwt.err" || { cat "$work/jwt.err" >&2; die "jwt_bench failed"; }
+  grep -q ',true,' "$csv" && { cat "$csv" >&2; die "jwt_bench reported an error"; }
+
+  # name,iterations,real_time,cpu_time,time_unit,... → "op alg cpu_us" for the median rows (time unit: us).
+  local -A us
+  local op alg t
+  while read -r op alg t; do us[$op-$alg]=$t; done < <(awk -F, '
+    $1 ~ /_median"?$/ {
+      name = $1; gsub(/"/, "", name); sub(/_median$/, "", name)
+      split(name, parts, "/"); op = parts[1]; sub(/^jwt_/, "", op)
+      t = $4; if ($5 == "ns") t /= 1000; else if ($5 == "ms") t *= 1000
+      print op, parts[2], t
+    }' "$csv")
+
+  local algs=(RS256-4096 RS256-2048 ES256) json="" sep=""
+  echo
+  echo "JWT sign/verify (pierre::crypto over OpenSSL $(openssl version | awk '{print $2}')) — one thread, CPU time,"
+  echo "median of $reps repetitions of >= ${min_time} s per case"
+  printf '  %-11s %12s %12s %14s %14s %12s\n' algorithm "sign ops/s" "sign us/op" "verify ops/s" "verify us/op" \
+    "verify/sign"
+  for alg in "${algs[@]}"; do
+    [[ -n "${us[sign-$alg]:-}" && -n "${us[verify-$alg]:-}" ]] || die "no result for $alg in jwt_bench output"
+    local s_us=${us[sign-$alg]} v_us=${us[verify-$alg]} s_ops v_ops ratio
+    s_ops=$(awk -v t="$s_us" 'BEGIN{printf "%.0f", 1e6 / t}')
+    v_ops=$(awk -v t="$v_us" 'BEGIN{printf "%.0f", 1e6 / t}')
+    ratio=$(awk -v s="$s_us" -v v="$v_us" 'BEGIN{printf "%.1f", s / v}')
+    s_us=$(awk -v t="$s_us" 'BEGIN{printf "%.1f", t}')
+    v_us=$(awk -v t="$v_us" 'BEGIN{printf "%.1f", t}')
+    printf '  %-11s %12s %12s %14s %14s %11sx\n' "$alg" "$s_ops" "$s_us" "$v_ops" "$v_us" "$ratio"
+    json+="$sep\"$alg\":{\"sign_ops_s\":$s_ops,\"sign_us\":$s_us,\"verify_ops_s\":$v_ops,\"verify_us\":$v_us,\"verify_sign_ratio\":$ratio}"
+    sep=$',\n   '
+  done
+  echo "  (verify/sign: how many verifications cost one signature. Every authenticated /mcp request verifies a token;"
+  echo "   only logins and refreshes sign one.)"
+  load_note "$load_start"
+  echo
+
+  cat > "$results_dir/jwt.json" <<JSON
+{"benchmark":"jwt","repetitions":$reps,"min_time_s":$min_time,"statistic":"median cpu time, one thread",
+ "algorithms":{$json}}
+JSON
+}
+
+# ================================ auth: what a JWT or an API key costs per request ============================
+bench_auth() {
+  local node_bin load_start started_pid started_port pid port base admin_token jwt key
+  node_bin=$(pick_node)
+  load_start=$(loadavg)
+  start_announced auth env HTTP_THREADS="$threads" PIERRE_MASTER_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
+    PIERRE_RSA_KEY_SIZE="${BENCH_AUTH_RSA_BITS:-4096}" "$server_bin" --host 127.0.0.1 --port 0 \
+    --database-url "sqlite:$work/auth.db" --data-dir "$work/auth" --mcp-allow-anonymous --log-level warn
+  pid=$started_pid port=$started_port base="http://127.0.0.1:$port"
+  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"benchmark password 1","display_name":"Bench"}' "$base/admin/setup" \
+    || die "auth: /admin/setup failed"
+  jwt=$(curl -fsS -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"benchmark password 1"}' "$base/auth/login" |
+    "$node_bin" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).jwt_token))')
+  [[ -n "$jwt" ]] || die "auth: login returned no token"
+  key=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $jwt" \
+    -d '{"name":"bench","tier":"enterprise"}' "$base/api/keys" |
+    "$node_bin" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).api_key))')
+  [[ "$key" == pk_live_* ]] || die "auth: creating an API key failed"
+
+  local -A header=([none]="" [jwt]="Authorization: Bearer $jwt" [key]="X-API-Key: $key")
+  local -A label=([none]="no credentials (anonymous dev switch)" [jwt]="JWT (RS256-${BENCH_AUTH_RSA_BITS:-4096}, Bearer)"
+    [key]="API key (X-API-Key, quota counted)")
+  local variant r m_rps m_p50 m_p99 m_cpu m_timeouts m_others
+  for variant in none jwt key; do  # each credential is accepted before anything is measured
+    MCP_AUTH_HEADER="${header[$variant]}" check_mcp "auth-$variant" "$port" list
+    MCP_AUTH_HEADER="${header[$variant]}" wrk -t"$threads" -c"$connections" -d2s -s bench/mcp.lua "$base/mcp" -- list \
+      > /dev/null
+  done
+  local -A rps_sum cpu_sum p99_max
+  for variant in none jwt key; do rps_sum[$variant]=0; cpu_sum[$variant]=0; p99_max[$variant]=0; done
+  for r in $(seq 1 "$rounds"); do
+    local line="round $r:"
+    for variant in none jwt key; do
+      MCP_AUTH_HEADER="${header[$variant]}" run_wrk_mcp "$pid" "$port" list
+      rps_sum[$variant]=$(add "${rps_sum[$variant]}" "$m_rps")
+      cpu_sum[$variant]=$(add "${cpu_sum[$variant]}" "$m_cpu")
+      p99_max[$variant]=$(maxof "${p99_max[$variant]}" "$m_p99")
+      line+="   $variant ${m_rps} req/s (${m_cpu} us cpu/req)"
+    done
+    echo "$line"
+  done
+  local -A rps cpu overhead
+  for variant in none jwt key; do
+    rps[$variant]=$(mean "${rps_sum[$variant]}" "$rounds")
+    cpu[$variant]=$(mean "${cpu_sum[$variant]}" "$rounds" "%.1f")
+  done
+  for variant in none jwt key; do
+    overhead[$variant]=$(awk -v a="${cpu[$variant]}" -v b="${cpu[none]}" 'BEGIN{printf "%.1f", a - b}')
+  done
+  echo
+  echo "Authentication cost on MCP tools/list — wrk -t$threads -c$connections -d${seconds}s, $rounds interleaved rounds"
+  printf '  %-42s %8s %9s %11s %14s\n' credentials "req/s" "p99 ms" "cpu us/req" "overhead us"
+  for variant in none jwt key; do
+    printf '  %-42s %8s %9s %11s %14s\n' "${label[$variant]}" "${rps[$variant]}" "${p99_max[$variant]}" \
+      "${cpu[$variant]}" "${overhead[$variant]}"
+  done
+  echo "  (overhead: server CPU per request above the no-credential run. JWTs are verified once, then found in the"
+  echo "   verified-token cache by SHA-256; API keys are looked up in a 10 s cache and counted against the tier.)"
+  load_note "$load_start"
+  echo
+  cat > "$results_dir/auth.json" <<JSON
+{"benchmark":"auth","threads":$threads,"connections":$connections,"seconds":$seconds,"rounds":$rounds,
+ "none":{"rps":${rps[none]},"cpu_us":${cpu[none]}},
+ "jwt":{"rps":${rps[jwt]},"cpu_us":${cpu[jwt]},"overhead_us":${overhead[jwt]}},
+ "api_key":{"rps":${rps[key]},"cpu_us":${cpu[key]},"overhead_us":${overhead[key]}}}
+JSON
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
+[[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
+[[ "$mode" == all || "$mode" == auth ]] && bench_auth
 exit 0

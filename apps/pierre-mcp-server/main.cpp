@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "pierre/auth/api_key_service.hpp"
 #include "pierre/auth/key_store.hpp"
+#include "pierre/auth/login_throttle.hpp"
 #include "pierre/auth/password.hpp"
 #include "pierre/auth/token_service.hpp"
 #include "pierre/auth/user_service.hpp"
@@ -19,7 +21,9 @@
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/mcp/fixtures.hpp"
 #include "pierre/rest/admin_routes.hpp"
+#include "pierre/rest/api_key_routes.hpp"
 #include "pierre/rest/identity_routes.hpp"
+#include "pierre/rest/request_auth.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
 #include "pierre/tools/catalog.hpp"
@@ -104,18 +108,6 @@ pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::t
   return {};
 }
 
-// `Authorization: Bearer <jwt>` → the token's user and tenant; nullopt when absent or not valid.
-std::optional<pierre::mcp::Caller> bearer_caller(const pierre::auth::TokenService& tokens,
-                                                 const pierre::http::Request& req) {
-  const std::string_view header = req[boost::beast::http::field::authorization];
-  if (header.size() <= 7 || !(header.substr(0, 7) == "Bearer " || header.substr(0, 7) == "bearer ")) {
-    return std::nullopt;
-  }
-  auto identity = tokens.verify(header.substr(7));
-  if (!identity) return std::nullopt;
-  return pierre::mcp::Caller{identity->user_id, identity->tenant_id};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -165,12 +157,23 @@ int main(int argc, char** argv) {
   token_options.lifetime = std::chrono::hours(cfg.jwt_expiry_hours);
   token_options.rsa_bits = static_cast<int>(cfg.rsa_key_size);
   token_options.algorithm = cfg.jwt_algorithm == pierre::config::JwtAlgorithm::es256
-                               ? pierre::crypto::JwtAlgorithm::es256
-                               : pierre::crypto::JwtAlgorithm::rs256;
+                                ? pierre::crypto::JwtAlgorithm::es256
+                                : pierre::crypto::JwtAlgorithm::rs256;
   auto tokens = pierre::auth::TokenService::open(**database, **key_store, std::move(token_options));
   if (!tokens) return startup_failure(tokens.error());
-  pierre::rest::register_identity_routes(router, users, **tokens);
-  pierre::rest::register_admin_routes(router, users, **tokens);
+  pierre::auth::LoginThrottle login_throttle({.max_failures_per_account = cfg.login_throttle.max_failures_per_account,
+                                              .max_failures_per_ip = cfg.login_throttle.max_failures_per_ip,
+                                              .window = cfg.login_throttle.window});
+  pierre::rest::register_identity_routes(router, users, **tokens, login_throttle);
+
+  // API keys: usage is written behind by the service; it flushes once more when it is destroyed at exit.
+  pierre::auth::ApiKeyService::Options api_key_options;
+  api_key_options.quotas = cfg.api_key_quotas;
+  pierre::auth::ApiKeyService api_keys(**database, api_key_options);
+  pierre::rest::register_api_key_routes(router, api_keys);
+  pierre::rest::register_admin_routes(router, users, api_keys);
+  // One middleware resolves every request's JWT or API key (and enforces API-key quotas) before its handler.
+  router.use(pierre::rest::authentication_middleware(**tokens, api_keys));
 
   // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
   pierre::tools::Registry registry;
@@ -183,9 +186,6 @@ int main(int argc, char** argv) {
   pierre::mcp::EndpointOptions mcp_options;
   mcp_options.server_version = PIERRE_VERSION;
   mcp_options.allowed_hosts = allowed_hosts(cfg);
-  mcp_options.authenticate = [&tokens = **tokens](const pierre::http::Request& req) {
-    return bearer_caller(tokens, req);
-  };
   mcp_options.allow_anonymous = cfg.mcp_allow_anonymous || cfg.mcp_conformance_fixtures;
   mcp_options.request_state_key =
       pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre mcp request-state v1"));

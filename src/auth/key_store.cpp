@@ -12,7 +12,7 @@ std::int64_t now_ms() {
       .count();
 }
 
-Result<crypto::Bytes> read_check_value(store::Database& db) {
+Result<crypto::Bytes> read_check_value(store::Executor& db) {
   auto row = db.query_row("SELECT check_value FROM keyring_master WHERE id = 1");
   if (!row) return std::unexpected(row.error());
   if (!*row) return crypto::Bytes{};
@@ -131,6 +131,67 @@ Result<void> KeyStore::rotate_tenant_key(std::string_view tenant_id) {
     return stored;
   }
   return {};
+}
+
+Result<std::size_t> KeyStore::rotate_master_key(store::Database& db, std::span<const std::uint8_t> current_master,
+                                                std::span<const std::uint8_t> new_master) {
+  // Both keys are checked for size before anything else (config_invalid from the KeyRing).
+  auto current_ring = crypto::KeyRing::create(current_master);
+  if (!current_ring) return std::unexpected(current_ring.error());
+  auto new_ring = crypto::KeyRing::create(new_master);
+  if (!new_ring) return std::unexpected(new_ring.error());
+  if (current_ring->check_value() == new_ring->check_value()) {
+    return fail(ErrorCode::invalid_input, "the new master key is the same as the current one");
+  }
+
+  auto txn = db.begin();
+  if (!txn) return std::unexpected(txn.error());
+  // A no-op write first: it takes the keyring_master row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE already holds
+  // the database write lock), so two concurrent rotations cannot both verify the old check value and then overwrite
+  // each other's re-wrapped keys.
+  auto locked = txn->execute("UPDATE keyring_master SET check_value = check_value WHERE id = 1");
+  if (!locked) return std::unexpected(locked.error());
+  auto stored = read_check_value(*txn);
+  if (!stored) return std::unexpected(stored.error());
+  if (stored->empty()) {
+    return fail(ErrorCode::resource_not_found,
+                "this database has no master key yet: start the server on it once before rotating");
+  }
+  // The current key must be the right one before a single row changes.
+  if (auto ok = current_ring->verify_master(*stored); !ok) return std::unexpected(ok.error());
+
+  auto rows =
+      txn->query("SELECT owner_tenant, key_id, version, wrapped FROM tenant_keys ORDER BY owner_tenant, version");
+  if (!rows) return std::unexpected(rows.error());
+  std::size_t rewrapped = 0;
+  for (const auto& row : rows->rows) {
+    auto tenant = row.get<std::string>("owner_tenant");
+    auto key_id = row.get<std::string>("key_id");
+    auto version = row.get<std::int64_t>("version");
+    auto wrapped = row.get<std::string>("wrapped");
+    if (!tenant || !key_id || !version || !wrapped) return fail(ErrorCode::database_error, "malformed tenant key row");
+    auto bytes = config::decode_base64(*wrapped);
+    if (!bytes || *version < 1 || *version > UINT32_MAX) {
+      return fail(ErrorCode::config_invalid, "a stored tenant key record is corrupt");
+    }
+    const crypto::WrappedKey old_key{*key_id, static_cast<std::uint32_t>(*version),
+                                     crypto::Bytes(bytes->begin(), bytes->end())};
+    // Unwraps with the current key (permission_denied if a record does not belong to it: nothing is committed).
+    auto new_key = crypto::KeyRing::rewrap_tenant_key(current_master, new_master, *tenant, old_key);
+    if (!new_key) return std::unexpected(new_key.error());
+    auto updated =
+        txn->execute("UPDATE tenant_keys SET wrapped = ?1 WHERE owner_tenant = ?2 AND key_id = ?3 AND version = ?4",
+                     {config::encode_base64(new_key->wrapped), *tenant, *key_id, *version});
+    if (!updated) return std::unexpected(updated.error());
+    if (*updated != 1) return fail(ErrorCode::internal_error, "a tenant key row changed during master key rotation");
+    ++rewrapped;
+  }
+
+  auto replaced = txn->execute("UPDATE keyring_master SET check_value = ?1 WHERE id = 1",
+                               {config::encode_base64(new_ring->check_value())});
+  if (!replaced) return std::unexpected(replaced.error());
+  if (auto committed = txn->commit(); !committed) return std::unexpected(committed.error());
+  return rewrapped;
 }
 
 }  // namespace pierre::auth

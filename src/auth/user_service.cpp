@@ -225,6 +225,73 @@ Result<User> UserService::register_user(std::string_view tenant_id, std::string_
   return User{user_id, std::string(tenant_id), account->email, account->display_name, "user", status, t};
 }
 
+Result<std::vector<Tenant>> UserService::list_tenants() {
+  auto rows = db_.query("SELECT id, name, slug, auto_approve, created_at FROM tenants ORDER BY created_at, id");
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<Tenant> out;
+  out.reserve(rows->rows.size());
+  for (const auto& row : rows->rows) {
+    auto id = row.get<std::string>("id");
+    auto name = row.get<std::string>("name");
+    auto slug = row.get<std::string>("slug");
+    auto auto_approve = row.get<bool>("auto_approve");
+    auto created = row.get<std::int64_t>("created_at");
+    if (!id || !name || !slug || !auto_approve || !created)
+      return fail(ErrorCode::database_error, "malformed tenant row");
+    out.push_back(Tenant{*id, *name, *slug, *auto_approve, *created});
+  }
+  return out;
+}
+
+Result<Tenant> UserService::get_tenant(std::string_view tenant_id) {
+  auto row = db_.query_row("SELECT id, name, slug, auto_approve, created_at FROM tenants WHERE id = ?1",
+                           {std::string(tenant_id)});
+  if (!row) return std::unexpected(row.error());
+  if (!*row) return fail(ErrorCode::resource_not_found, "tenant not found");
+  auto id = (*row)->get<std::string>("id");
+  auto name = (*row)->get<std::string>("name");
+  auto slug = (*row)->get<std::string>("slug");
+  auto auto_approve = (*row)->get<bool>("auto_approve");
+  auto created = (*row)->get<std::int64_t>("created_at");
+  if (!id || !name || !slug || !auto_approve || !created)
+    return fail(ErrorCode::database_error, "malformed tenant row");
+  return Tenant{*id, *name, *slug, *auto_approve, *created};
+}
+
+Result<User> UserService::create_user(std::string_view tenant_id, std::string_view email, std::string_view password,
+                                      std::string_view display_name, std::string_view role) {
+  if (role != "admin" && role != "user") {
+    return fail(ErrorCode::invalid_input, "role must be admin or user", {{"field", "role"}});
+  }
+  auto account = validate_new_account(email, password, display_name);
+  if (!account) return std::unexpected(account.error());
+  if (auto tenant = get_tenant(tenant_id); !tenant) return std::unexpected(tenant.error());
+  auto hash = hasher_.hash(password);
+  if (!hash) return std::unexpected(hash.error());
+
+  const std::string user_id = new_id("usr_");
+  const auto t = now_ms();
+  auto txn = db_.begin();
+  if (!txn) return std::unexpected(txn.error());
+  if (auto r = txn->execute("INSERT INTO user_logins (email, owner_tenant, user_id) VALUES (?1, ?2, ?3)",
+                            {account->email, std::string(tenant_id), user_id});
+      !r) {
+    if (r.error().code == ErrorCode::resource_already_exists) {
+      return fail(ErrorCode::resource_already_exists, "an account with this email already exists");
+    }
+    return std::unexpected(r.error());
+  }
+  auto scope = txn->tenant(store::TenantId(std::string(tenant_id)));
+  if (auto r = scope.execute("INSERT INTO users (id, tenant_id, email, display_name, password_hash, role, status,"
+                             " created_at, updated_at) VALUES (?1, :tenant, ?2, ?3, ?4, ?5, 'active', ?6, ?6)",
+                             {user_id, account->email, account->display_name, *hash, std::string(role), t});
+      !r) {
+    return std::unexpected(r.error());
+  }
+  if (auto c = txn->commit(); !c) return std::unexpected(c.error());
+  return User{user_id, std::string(tenant_id), account->email, account->display_name, std::string(role), "active", t};
+}
+
 Result<Identity> UserService::login(std::string_view email, std::string_view password) {
   const auto reject = [&] {
     hasher_.verify_dummy(password);

@@ -18,7 +18,9 @@ bool is_b64url(char c) {
 bool is_token_char(char c) {
   return is_b64url(c) || c == '.' || c == '~' || c == '+' || c == '/' || c == '=';
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -36,8 +38,8 @@ enum class KeyKind { none, secret, oauth_code, whole_line, coordinate };
 
 KeyKind classify_key(std::string_view key_lower) {
   static constexpr std::array<std::string_view, 14> kSecrets{
-      "password", "passwd",      "pwd",    "secret",  "client_secret", "token",     "access_token",
-      "refresh_token", "id_token", "api_key", "apikey", "x-api-key", "private_key", "master_key"};
+      "password",      "passwd",   "pwd",     "secret", "client_secret", "token",       "access_token",
+      "refresh_token", "id_token", "api_key", "apikey", "x-api-key",     "private_key", "master_key"};
   static constexpr std::array<std::string_view, 4> kWholeLine{"authorization", "proxy-authorization", "cookie",
                                                               "set-cookie"};
   static constexpr std::array<std::string_view, 6> kCoords{"lat", "lng", "lon", "latitude", "longitude", "latlng"};
@@ -194,7 +196,8 @@ std::string mask_auth_schemes(std::string_view in) {
 std::string mask_jwts(std::string_view in) {
   if (in.find("eyJ") == std::string_view::npos) return std::string(in);
   return replace_spans(
-      in, [](std::string_view s, std::size_t i) { return s.compare(i, 3, "eyJ") == 0 && (i == 0 || !is_b64url(s[i - 1])); },
+      in,
+      [](std::string_view s, std::size_t i) { return s.compare(i, 3, "eyJ") == 0 && (i == 0 || !is_b64url(s[i - 1])); },
       [](std::string_view s, std::size_t i) -> std::size_t {
         std::size_t end = i;
         int dots = 0;
@@ -212,12 +215,15 @@ std::string mask_api_keys(std::string_view in) {
   return replace_spans(
       in,
       [](std::string_view s, std::size_t i) {
-        return (s.compare(i, 8, "pk_live_") == 0 || s.compare(i, 8, "pk_test_") == 0) && (i == 0 || !is_ident(s[i - 1]));
+        return (s.compare(i, 8, "pk_live_") == 0 || s.compare(i, 8, "pk_test_") == 0 ||
+                s.compare(i, 9, "pk_trial_") == 0) &&
+               (i == 0 || !is_ident(s[i - 1]));
       },
       [](std::string_view s, std::size_t i) -> std::size_t {
-        std::size_t end = i + 8;
+        const std::size_t start = i + (s.compare(i, 9, "pk_trial_") == 0 ? 9 : 8);
+        std::size_t end = start;
         while (end < s.size() && is_b64url(s[end])) ++end;
-        return end > i + 8 ? end : i;
+        return end > start ? end : i;
       },
       "[api-key]");
 }
@@ -287,8 +293,8 @@ nlohmann::json json(const nlohmann::json& value) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [key, item] : value.items()) {
     const auto kind = classify_key(lower(key));
-    const bool sensitive = kind == KeyKind::secret || kind == KeyKind::whole_line || kind == KeyKind::coordinate ||
-                           lower(key) == "email";
+    const bool sensitive =
+        kind == KeyKind::secret || kind == KeyKind::whole_line || kind == KeyKind::coordinate || lower(key) == "email";
     out[key] = sensitive && !item.is_null() ? nlohmann::json(kRedacted) : json(item);
   }
   return out;

@@ -1,8 +1,8 @@
 #include "pierre/http/router.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
 #include <set>
 
 namespace pierre::http {
@@ -84,6 +84,22 @@ std::vector<Router::RouteInfo> Router::routes() const {
   out.reserve(routes_.size());
   for (const auto& r : routes_) out.push_back({std::string(beast_http::to_string(r.method)), r.pattern, r.summary});
   return out;
+}
+
+void Router::use(Middleware middleware) {
+  middlewares_.push_back(std::move(middleware));
+}
+
+Response Router::invoke(const Handler& handler, const Request& request, RequestContext& context) const {
+  if (middlewares_.empty()) return handler(request, context);
+  // Each layer's `next` runs the following layers, the innermost the handler itself.
+  std::function<Response(std::size_t, const Request&, RequestContext&)> run = [&](std::size_t layer, const Request& req,
+                                                                                  RequestContext& ctx) -> Response {
+    if (layer == middlewares_.size()) return handler(req, ctx);
+    const Handler next = [&run, layer](const Request& r, RequestContext& c) { return run(layer + 1, r, c); };
+    return middlewares_[layer](req, ctx, next);
+  };
+  return run(0, request, context);
 }
 
 }  // namespace pierre::http

@@ -163,7 +163,7 @@ struct Server::Impl {
     const auto matched = router.match(request.method(), request.target(), ctx);
     if (!matched) return error_response(matched.error(), request, ctx);
     try {
-      Response res = (*matched->handler)(request, ctx);
+      Response res = router.invoke(*matched->handler, request, ctx);
       if (request.method() == Method::head) {
         const auto length = res.body().size();
         res.body().clear();

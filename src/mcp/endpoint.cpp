@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <atomic>
@@ -150,10 +151,8 @@ struct Endpoint::Impl {
   }
 
   // The caller behind the request's credentials; an anonymous caller only under the development switch.
-  std::optional<Caller> identify(const http::Request& req) const {
-    if (options.authenticate) {
-      if (auto caller = options.authenticate(req)) return caller;
-    }
+  std::optional<Caller> identify(const http::RequestContext& ctx) const {
+    if (ctx.auth) return Caller{ctx.auth->identity.user_id, ctx.auth->identity.tenant_id};
     if (options.allow_anonymous) return Caller{};
     return std::nullopt;
   }
@@ -162,17 +161,20 @@ struct Endpoint::Impl {
     auto res = http::error_response(
         Error{ErrorCode::auth_required, "authentication required: send Authorization: Bearer <token> or X-API-Key"},
         req, ctx);
-    std::string challenge = "Bearer";
+    std::vector<std::string> params;
     if (!options.resource_metadata_url.empty()) {
-      challenge += fmt::format(" resource_metadata=\"{}\"", options.resource_metadata_url);
+      params.push_back(fmt::format("resource_metadata=\"{}\"", options.resource_metadata_url));
     }
+    // RFC 6750 §3.1: credentials were presented but refused.
+    if (ctx.auth_error) params.emplace_back(R"(error="invalid_token")");
+    std::string challenge = params.empty() ? "Bearer" : fmt::format("Bearer {}", fmt::join(params, ", "));
     res.set(field::field::www_authenticate, challenge);
     add_cors(req, res);
     return res;
   }
 
   std::optional<http::Response> reject_unauthenticated(const http::Request& req, http::RequestContext& ctx) const {
-    if (identify(req)) return std::nullopt;
+    if (identify(ctx)) return std::nullopt;
     return unauthorized(req, ctx);
   }
 
@@ -182,7 +184,9 @@ struct Endpoint::Impl {
     if (origin.empty() || !host_allowed(origin_host(origin))) return;
     res.set(field::field::access_control_allow_origin, origin);
     res.set(field::field::vary, "Origin");
-    res.set(field::field::access_control_expose_headers, "Mcp-Session-Id, WWW-Authenticate, X-Request-Id");
+    res.set(field::field::access_control_expose_headers,
+            "Mcp-Session-Id, WWW-Authenticate, X-Request-Id, Retry-After, X-RateLimit-Limit, "
+            "X-RateLimit-Remaining, X-RateLimit-Reset");
   }
 
   http::Response json_reply(const http::Request& req, const Outcome& outcome) const {
@@ -451,7 +455,7 @@ struct Endpoint::Impl {
 
   http::Response post(const http::Request& req, http::RequestContext& ctx) {
     if (auto rejected = reject_foreign(req)) return *rejected;
-    const auto caller = identify(req);
+    const auto caller = identify(ctx);
     if (!caller) return unauthorized(req, ctx);
     const auto content_type = lower(req[field::field::content_type]);
     if (!content_type.starts_with("application/json")) {
@@ -562,7 +566,7 @@ struct Endpoint::Impl {
 
   http::Response del(const http::Request& req, http::RequestContext& ctx) {
     if (auto rejected = reject_foreign(req)) return *rejected;
-    const auto caller = identify(req);
+    const auto caller = identify(ctx);
     if (!caller) return unauthorized(req, ctx);
     const auto session_id = req["Mcp-Session-Id"];
     if (session_id.empty()) return method_not_allowed(req, "POST");

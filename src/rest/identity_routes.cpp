@@ -47,7 +47,8 @@ json user_json(const auth::User& u) {
 
 }  // namespace
 
-void register_identity_routes(http::Router& router, auth::UserService& users, auth::TokenService& tokens) {
+void register_identity_routes(http::Router& router, auth::UserService& users, auth::TokenService& tokens,
+                              auth::LoginThrottle& throttle) {
   router.add(
       http::Method::post, "/admin/setup",
       [&users](const http::Request& req, http::RequestContext& ctx) {
@@ -92,13 +93,25 @@ void register_identity_routes(http::Router& router, auth::UserService& users, au
 
   router.add(
       http::Method::post, "/auth/login",
-      [&users, &tokens](const http::Request& req, http::RequestContext& ctx) {
+      [&users, &tokens, &throttle](const http::Request& req, http::RequestContext& ctx) {
         auto body = json_body(req);
         if (!body) return http::error_response(body.error(), req, ctx);
         auto c = credentials(*body, false);
         if (!c) return http::error_response(c.error(), req, ctx);
+        // Refused before any password work (and identically for unknown and existing emails).
+        if (auto allowed = throttle.check(c->email, ctx.remote_address); !allowed) {
+          auto res = http::error_response(allowed.error(), req, ctx);
+          res.set(boost::beast::http::field::retry_after,
+                  std::to_string(allowed.error().details.value("retry_after_secs", std::int64_t{1})));
+          return res;
+        }
         auto identity = users.login(c->email, c->password);
-        if (!identity) return http::error_response(identity.error(), req, ctx);
+        if (!identity) {
+          // Every refusal of the credentials counts, including "pending"/"suspended" after a right password.
+          if (identity.error().code == ErrorCode::auth_invalid) throttle.record_failure(c->email, ctx.remote_address);
+          return http::error_response(identity.error(), req, ctx);
+        }
+        throttle.record_success(c->email);
         auto user = users.get_user(identity->tenant_id, identity->user_id);
         if (!user) return http::error_response(user.error(), req, ctx);
         auto issued = tokens.issue(*identity);
@@ -119,8 +132,13 @@ void register_identity_routes(http::Router& router, auth::UserService& users, au
   router.add(
       http::Method::post, "/auth/refresh",
       [&users, &tokens](const http::Request& req, http::RequestContext& ctx) {
-        auto identity = authenticate(req, tokens);
+        auto identity = caller(ctx);
         if (!identity) return http::error_response(identity.error(), req, ctx);
+        // A session is extended with a session: an API key must not mint JWTs.
+        if (ctx.auth->method != Authentication::Method::jwt) {
+          return http::error_response(
+              Error{ErrorCode::permission_denied, "only a login session (JWT) can be refreshed"}, req, ctx);
+        }
         // The account is re-read: a suspended (or deleted) user cannot extend a token, and a changed role is
         // reflected in the new one.
         auto user = users.get_user(identity->tenant_id, identity->user_id);

@@ -2,23 +2,96 @@
 
 #include <algorithm>
 #include <boost/beast/http/field.hpp>
+#include <chrono>
+
+#include "pierre/http/errors.hpp"
 
 namespace pierre::rest {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 7235), or nullopt.
+std::optional<std::string_view> bearer_token(const http::Request& request) {
+  const auto header = trim(request[boost::beast::http::field::authorization]);
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() <= scheme.size() || !std::equal(scheme.begin(), scheme.end(), header.begin(), [](char a, char b) {
+        return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
+      })) {
+    return std::nullopt;
+  }
+  return trim(header.substr(scheme.size()));
+}
+
+std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+void set_rate_limit_headers(http::Response& res, const auth::ApiKeyCheck& check) {
+  res.set("X-RateLimit-Tier", std::string(auth::tier_name(check.tier)));
+  if (const auto& window = check.decision.binding) {
+    res.set("X-RateLimit-Limit", std::to_string(window->limit));
+    res.set("X-RateLimit-Remaining", std::to_string(window->remaining));
+    res.set("X-RateLimit-Reset", std::to_string(unix_seconds(window->reset_at)));
+    res.set("X-RateLimit-Window", std::to_string(window->length.count()));
+  }
+  if (!check.decision.allowed) {
+    res.set(boost::beast::http::field::retry_after, std::to_string(check.decision.retry_after.count()));
+  }
+}
+
+}  // namespace
+
+http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys) {
+  return [&tokens, &api_keys](const http::Request& req, http::RequestContext& ctx,
+                              const http::Handler& next) -> http::Response {
+    std::string_view api_key = trim(req["X-API-Key"]);
+    const auto bearer = bearer_token(req);
+    if (api_key.empty() && bearer && auth::ApiKeyService::looks_like_key(*bearer)) api_key = *bearer;
+
+    if (!api_key.empty()) {
+      auth::ApiKeyCheck refused;
+      auto check = api_keys.authenticate(api_key, &refused);
+      if (!check) {
+        if (refused.decision.allowed) {  // not a quota refusal: the key itself was not accepted
+          ctx.auth_error = check.error();
+          return next(req, ctx);
+        }
+        auto res = http::error_response(check.error(), req, ctx);
+        set_rate_limit_headers(res, refused);
+        return res;
+      }
+      ctx.auth = check->auth;
+      auto res = next(req, ctx);
+      set_rate_limit_headers(res, *check);
+      return res;
+    }
+    if (bearer) {
+      if (auto identity = tokens.verify(*bearer)) {
+        ctx.auth = Authentication{std::move(*identity), Authentication::Method::jwt, {}};
+      } else {
+        ctx.auth_error = identity.error();
+      }
+    }
+    return next(req, ctx);
+  };
+}
+
+Result<auth::Identity> caller(const http::RequestContext& ctx) {
+  if (ctx.auth) return ctx.auth->identity;
+  if (ctx.auth_error) return std::unexpected(*ctx.auth_error);
+  return fail(ErrorCode::auth_required,
+              "authentication required: send Authorization: Bearer <jwt_token>, or X-API-Key: <api key>");
+}
 
 Result<auth::Identity> authenticate(const http::Request& request, const auth::TokenService& tokens) {
-  std::string_view header = request[boost::beast::http::field::authorization];
-  while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
-  constexpr std::string_view scheme = "bearer ";
-  const bool bearer =
-      header.size() > scheme.size() && std::equal(scheme.begin(), scheme.end(), header.begin(), [](char a, char b) {
-        return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
-      });
-  if (!bearer) {
-    return fail(ErrorCode::auth_required, "authentication required: send Authorization: Bearer <jwt_token>");
-  }
-  auto token = header.substr(scheme.size());
-  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  return tokens.verify(token);
+  const auto token = bearer_token(request);
+  if (!token) return fail(ErrorCode::auth_required, "authentication required: send Authorization: Bearer <jwt_token>");
+  return tokens.verify(*token);
 }
 
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles) {

@@ -1,9 +1,7 @@
 // Black-box tests of the admin user-management endpoints (/admin/users…, Pierre's /admin/pending-users and
 // /admin/approve-user/{id}) and of POST /auth/refresh, against the real server binary.
 //
-// Limitation: no HTTP endpoint creates a second tenant or its admin, so cross-tenant isolation is checked here
-// only as "an id the caller's tenant does not hold is 404"; the tenant scoping of UserService itself is covered by
-// tests/unit/auth/user_service_test.cpp.
+// Cross-tenant isolation (a second tenant, its admin, its users and API keys) is tested in tenant_test.cpp.
 // Suite names start with "admin_" so that `ctest -R admin` selects them.
 
 #include <gmock/gmock.h>

@@ -15,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -102,7 +103,8 @@ template <typename Done>
 bool read_until(int fd, std::string& text, std::chrono::steady_clock::time_point deadline, Done done) {
   char buf[4096];
   while (!done(text)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
@@ -138,6 +140,31 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
+// Where the servers' logs of this test run are collected for the log scan (tests/logscan): $PIERRE_TEST_LOG_DIR, else
+// $PIERRE_TEST_LOG_DIR_DEFAULT (ctest sets it to <build>/test-logs); empty means "not collected".
+std::filesystem::path test_log_dir() {
+  for (const char* name : {"PIERRE_TEST_LOG_DIR", "PIERRE_TEST_LOG_DIR_DEFAULT"}) {
+    if (const char* dir = std::getenv(name); dir && *dir) return dir;
+  }
+  return {};
+}
+
+// Appends a finished server's stderr to <log dir>/server-<pid>.log. Best effort: a test never fails because of it,
+// but it says so on stderr, since the log scan would then miss that server.
+void save_server_log(const std::string& stderr_path, pid_t pid) {
+  const auto dir = test_log_dir();
+  if (dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ifstream in(stderr_path, std::ios::binary);
+  std::ofstream out(dir / ("server-" + std::to_string(pid) + ".log"), std::ios::binary | std::ios::app);
+  if (!out) {
+    std::fprintf(stderr, "warning: cannot save the server log to %s\n", dir.c_str());
+    return;
+  }
+  if (in && in.peek() != std::ifstream::traits_type::eof()) out << in.rdbuf();
+}
+
 std::string unique_stderr_path() {
   static int counter = 0;
   return (std::filesystem::temp_directory_path() /
@@ -155,12 +182,14 @@ ServerProcess::ServerProcess(LaunchOptions options) : stderr_path_(unique_stderr
   static const std::regex ready(R"(listening on http://[^\s:]+:(\d+))");
   std::smatch m;
   const bool ok = read_until(stdout_fd_, banner_, start + options.ready_timeout, [&](const std::string& text) {
-    return std::regex_search(text, m, ready) && text.find('\n', static_cast<std::size_t>(m.position(0))) != std::string::npos;
+    return std::regex_search(text, m, ready) &&
+           text.find('\n', static_cast<std::size_t>(m.position(0))) != std::string::npos;
   });
   startup_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   if (!ok) {
     ::kill(pid_, SIGKILL);
     wait(std::chrono::milliseconds(2000));
+    save_server_log(stderr_path_, pid_);  // the destructor does not run when the constructor throws
     throw std::runtime_error("server did not become ready; stdout:\n" + banner_ + "\nstderr:\n" + stderr_text());
   }
   port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
@@ -173,13 +202,18 @@ ServerProcess::~ServerProcess() {
     wait(std::chrono::milliseconds(5000));
   }
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  if (pid_ > 0) save_server_log(stderr_path_, pid_);
   std::error_code ignored;
   std::filesystem::remove(stderr_path_, ignored);
 }
 
-std::string ServerProcess::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string ServerProcess::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
 
-void ServerProcess::signal(int sig) { ::kill(pid_, sig); }
+void ServerProcess::signal(int sig) {
+  ::kill(pid_, sig);
+}
 
 std::optional<int> ServerProcess::wait(std::chrono::milliseconds timeout) {
   if (exit_status_) return exit_status_;
@@ -187,14 +221,17 @@ std::optional<int> ServerProcess::wait(std::chrono::milliseconds timeout) {
   return exit_status_;
 }
 
-std::string ServerProcess::stderr_text() const { return slurp(stderr_path_); }
+std::string ServerProcess::stderr_text() const {
+  return slurp(stderr_path_);
+}
 
 RunResult run_to_exit(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                       std::chrono::milliseconds timeout) {
   const auto err_path = unique_stderr_path();
   auto spawned = spawn(args, env, err_path);
   std::string out;
-  read_until(spawned.stdout_fd, out, std::chrono::steady_clock::now() + timeout, [](const std::string&) { return false; });
+  read_until(spawned.stdout_fd, out, std::chrono::steady_clock::now() + timeout,
+             [](const std::string&) { return false; });
   ::close(spawned.stdout_fd);
   auto status = wait_pid(spawned.pid, timeout);
   if (!status) {
@@ -202,6 +239,7 @@ RunResult run_to_exit(const std::vector<std::string>& args, const std::map<std::
     wait_pid(spawned.pid, std::chrono::milliseconds(2000));
   }
   RunResult result{status.value_or(-1), out, slurp(err_path)};
+  save_server_log(err_path, spawned.pid);
   std::error_code ignored;
   std::filesystem::remove(err_path, ignored);
   return result;
@@ -239,7 +277,9 @@ HttpResponse HttpClient::head(const std::string& target) {
   return parser.release();
 }
 
-void HttpClient::send_raw(const std::string& bytes) { asio::write(impl_->socket, asio::buffer(bytes)); }
+void HttpClient::send_raw(const std::string& bytes) {
+  asio::write(impl_->socket, asio::buffer(bytes));
+}
 
 HttpResponse HttpClient::read_response() {
   HttpResponse res;

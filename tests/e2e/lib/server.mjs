@@ -3,8 +3,13 @@
 // The binary is $PIERRE_SERVER_BIN (`make test` sets it for the dev and for the ASan pass), else
 // $PIERRE_SERVER_BIN_DEFAULT (ctest sets it to the binary of the build tree the test belongs to), else the dev build of
 // this checkout.
+//
+// Each server's stderr — its logs — is also appended to <dir>/e2e-<pid>.log once the process has ended, where <dir>
+// is $PIERRE_TEST_LOG_DIR, else $PIERRE_TEST_LOG_DIR_DEFAULT (ctest sets it to <build>/test-logs); neither set, no
+// copy is kept. ctest scans that directory after the whole run (tests/logscan: no password, token, key or email in
+// clear).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,15 +41,29 @@ const MODES = {
 };
 
 const running = new Set();
+const unsavedLogs = new Map(); // child → () => void that saves its stderr, for children still running at exit
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
+  for (const save of unsavedLogs.values()) save();
 });
+
+/** Appends a server's stderr to <log dir>/e2e-<pid>.log (nothing when no log directory is set). */
+function saveServerLog(pid, stderr) {
+  const dir = process.env.PIERRE_TEST_LOG_DIR || process.env.PIERRE_TEST_LOG_DIR_DEFAULT;
+  if (!dir) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    appendFileSync(path.join(dir, `e2e-${pid}.log`), stderr, { mode: 0o600 });
+  } catch (err) {
+    process.stderr.write(`warning: cannot save the server log to ${dir}: ${err.message}\n`);
+  }
+}
 
 /**
  * Starts the server and resolves once it printed its "listening on http://HOST:PORT" line.
- * @param {{mode?: 'fixtures'|'anonymous'|'none', args?: string[], env?: Record<string,string>}} options
+ * @param {{mode?: 'fixtures'|'anonymous'|'none', args?: string[], env?: Record<string,string>, logLevel?: string}} options
  */
-export async function startServer({ mode = 'fixtures', args = [], env = {} } = {}) {
+export async function startServer({ mode = 'fixtures', args = [], env = {}, logLevel = 'warn' } = {}) {
   if (!(mode in MODES)) throw new Error(`unknown server mode ${mode}`);
   const bin = serverBinary();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-'));
@@ -54,7 +73,7 @@ export async function startServer({ mode = 'fixtures', args = [], env = {} } = {
     '--port', '0',
     '--database-url', 'sqlite::memory:',
     '--data-dir', dataDir,
-    '--log-level', 'warn',
+    '--log-level', logLevel,
     ...MODES[mode],
     ...args,
   ];
@@ -73,6 +92,17 @@ export async function startServer({ mode = 'fixtures', args = [], env = {} } = {
     child.on('exit', (code, signal) => {
       running.delete(child);
       resolve({ code, signal });
+    });
+  });
+  // 'close' comes after 'exit' once stderr is drained, so the whole log is saved.
+  const saveLog = () => {
+    if (unsavedLogs.delete(child)) saveServerLog(child.pid, stderr);
+  };
+  unsavedLogs.set(child, saveLog);
+  const closed = new Promise((resolve) => {
+    child.on('close', () => {
+      saveLog();
+      resolve();
     });
   });
 
@@ -105,6 +135,7 @@ export async function startServer({ mode = 'fixtures', args = [], env = {} } = {
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
+    await closed;
     cleanup();
     throw new Error(`${err.message}\n$ ${bin} ${argv.join(' ')}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
   }
@@ -138,6 +169,7 @@ export async function startServer({ mode = 'fixtures', args = [], env = {} } = {
         await Promise.race([exited, killed]);
         clearTimeout(timer);
         const status = await exited;
+        await closed;
         cleanup();
         return { ...status, stderr };
       })();

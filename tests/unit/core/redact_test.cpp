@@ -23,25 +23,38 @@ TEST_P(RedactText, MasksSecretsAndKeepsContext) {
 INSTANTIATE_TEST_SUITE_P(
     RealisticLines, RedactText,
     testing::Values(
-        Case{"POST /auth/login 401 user=jane.doe+runs@example.co.uk", {"jane.doe", "example.co.uk"}, {"[email]", "401"}},
-        Case{"login failed for JOHN_SMITH@Mail.Example.com from 10.0.0.7", {"JOHN_SMITH", "Mail.Example"},
+        Case{
+            "POST /auth/login 401 user=jane.doe+runs@example.co.uk", {"jane.doe", "example.co.uk"}, {"[email]", "401"}},
+        Case{"login failed for JOHN_SMITH@Mail.Example.com from 10.0.0.7",
+             {"JOHN_SMITH", "Mail.Example"},
              {"10.0.0.7", "login failed"}},
         Case{"Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl",
-             {"eyJhbGciOiJSUzI1NiJ9", "c2lnbmF0dXJl"}, {"Authorization"}},
-        Case{"upstream call with header authorization=Basic dXNlcjpwYXNzd29yZA==", {"dXNlcjpwYXNzd29yZA"}, {"upstream"}},
+             {"eyJhbGciOiJSUzI1NiJ9", "c2lnbmF0dXJl"},
+             {"Authorization"}},
+        Case{
+            "upstream call with header authorization=Basic dXNlcjpwYXNzd29yZA==", {"dXNlcjpwYXNzd29yZA"}, {"upstream"}},
         Case{"token refresh used Bearer 9f8e7d6c5b4a39281706abcdef", {"9f8e7d6c5b4a"}, {"Bearer [redacted]"}},
         Case{"GET /oauth/callback/strava?code=4f9a3b2c1d0e&state=xyz&scope=read 302",
-             {"4f9a3b2c1d0e"}, {"state=xyz", "scope=read", "302"}},
+             {"4f9a3b2c1d0e"},
+             {"state=xyz", "scope=read", "302"}},
         Case{"POST /oauth2/token grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&client_secret=s3cr3t-v4lue",
-             {"SplxlOBeZQQYbYS6WxSbIA", "s3cr3t-v4lue"}, {"grant_type=authorization_code"}},
-        Case{R"(strava token response: {"token_type":"Bearer","expires_at":1568775134,"refresh_token":"e5n567567abc","access_token":"a4b945687g","athlete":{"id":1234}})",
-             {"e5n567567abc", "a4b945687g"}, {"expires_at", "1568775134", "\"id\":1234"}},
+             {"SplxlOBeZQQYbYS6WxSbIA", "s3cr3t-v4lue"},
+             {"grant_type=authorization_code"}},
+        Case{
+            R"(strava token response: {"token_type":"Bearer","expires_at":1568775134,"refresh_token":"e5n567567abc","access_token":"a4b945687g","athlete":{"id":1234}})",
+            {"e5n567567abc", "a4b945687g"},
+            {"expires_at", "1568775134", "\"id\":1234"}},
         Case{R"({"email": "anna@example.org", "password": "hunter2!", "display_name": "Anna"})",
-             {"anna@example.org", "hunter2!"}, {"display_name", "Anna"}},
+             {"anna@example.org", "hunter2!"},
+             {"display_name", "Anna"}},
         Case{"X-API-Key: pk_live_8Hq2nR5tY7uI9oP1aS3dF5gH", {"8Hq2nR5tY7uI9oP1aS3dF5gH"}, {"X-API-Key"}},
         Case{"api key pk_test_abcdefghijkl revoked", {"abcdefghijkl"}, {"[api-key]", "revoked"}},
+        Case{"trial key pk_trial_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe used",
+             {"Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe"},
+             {"[api-key]", "used"}},
         Case{"jwt=eyJhbGciOiJFUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJ1MSJ9.MEUCIQDx", {"eyJzdWIiOiJ1MSJ9"}, {}},
-        Case{"start point 45.523064, -122.676483 end 45.5301,-122.6801", {"45.523064", "122.676483", "45.5301"},
+        Case{"start point 45.523064, -122.676483 end 45.5301,-122.6801",
+             {"45.523064", "122.676483", "45.5301"},
              {"[coordinates]", "start point"}},
         Case{R"(<trkpt lat="45.523064" lon="-122.676483"><ele>12.4</ele>)", {"45.523064", "122.676483"}, {"<ele>12.4"}},
         Case{"weather lookup lat=51.5074&lon=-0.1278&units=metric", {"51.5074", "0.1278"}, {"units=metric"}},
@@ -54,7 +67,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 class RedactUnchanged : public testing::TestWithParam<std::string> {};
 
-TEST_P(RedactUnchanged, LeavesOrdinaryTextAlone) { EXPECT_EQ(text(GetParam()), GetParam()); }
+TEST_P(RedactUnchanged, LeavesOrdinaryTextAlone) {
+  EXPECT_EQ(text(GetParam()), GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(
     NegativeCases, RedactUnchanged,
@@ -62,8 +77,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "2026-11-26T21:29:30.123Z started in 12.5 ms", "pierre-mcp-server 0.1.0 listening",
                     "activity 550e8400-e29b-41d4-a716-446655440000 imported (42.195 km, 3:05:12)",
                     R"({"error":{"code":"RESOURCE_NOT_FOUND","message":"activity not found"}})",
-                    "ratio 0.51, 0.78 of nginx" /* 4+ decimal pairs are masked even when not GPS: privacy wins */, "basic auth is not supported", "version 1.2.3.4 at 10.1.2.3",
-                    "no @ handle here: @someone said hi", ""));
+                    "ratio 0.51, 0.78 of nginx" /* 4+ decimal pairs are masked even when not GPS: privacy wins */,
+                    "basic auth is not supported", "version 1.2.3.4 at 10.1.2.3", "no @ handle here: @someone said hi",
+                    ""));
 
 TEST(RedactText, HostileInputIsSafe) {
   std::string binary;

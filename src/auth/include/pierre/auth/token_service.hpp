@@ -19,6 +19,10 @@
 // rotate(): a new active key; the previous one becomes 'retired' with retire_after = now + token lifetime +
 // leeway, and stays in the JWKS and the verifier until then. Rotation by another process is picked up on restart.
 //
+// verify() caches what it verified, keyed by the token's SHA-256, until the token's exp (at most 50,000 entries): a
+// token's claims cannot change, and nothing revokes a JWT before it expires (account state is re-read by the routes
+// that need it).
+//
 // Thread safety: all members may be called concurrently.
 
 #include <chrono>
@@ -28,6 +32,8 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +87,14 @@ class TokenService {
   Result<void> store_new_active(const crypto::SigningKey& key, bool retire_current);
   [[nodiscard]] std::chrono::system_clock::time_point now() const;
   void rebuild_verifier_locked();
+  // Full verification; the Identity and the token's exp (epoch ms).
+  [[nodiscard]] Result<std::pair<Identity, std::int64_t>> verify_uncached(std::string_view token) const;
+
+  struct CachedToken {
+    Identity identity;
+    std::int64_t expires_ms;
+  };
+  static constexpr std::size_t kMaxCachedTokens = 50'000;
 
   store::Database& db_;
   KeyStore& keys_;
@@ -89,6 +103,8 @@ class TokenService {
   mutable std::shared_mutex mutex_;
   std::vector<Loaded> keys_loaded_;  // [0] is the active key
   std::shared_ptr<const crypto::JwtVerifier> verifier_;
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, CachedToken> verified_;  // by SHA-256 of the token
 };
 
 }  // namespace pierre::auth

@@ -49,6 +49,14 @@ struct User {
   std::int64_t created_at = 0;  // epoch ms
 };
 
+struct Tenant {
+  std::string id;
+  std::string name;
+  std::string slug;
+  bool auto_approve = false;
+  std::int64_t created_at = 0;  // epoch ms
+};
+
 struct SetupResult {
   std::string tenant_id;
   User admin;
@@ -72,6 +80,17 @@ class UserService {
 
   // A tenant (not the default one); auto_approve makes registrations active at once.
   Result<std::string> create_tenant(std::string_view name, std::string_view slug, bool auto_approve = false);
+
+  // Every tenant, oldest first (the default tenant included).
+  [[nodiscard]] Result<std::vector<Tenant>> list_tenants();
+  // resource_not_found for an unknown id.
+  [[nodiscard]] Result<Tenant> get_tenant(std::string_view tenant_id);
+
+  // An account created by an administrator: active at once, `role` "admin" or "user" (invalid_input otherwise).
+  // Same email/password/display-name rules as registration; resource_not_found for an unknown tenant,
+  // resource_already_exists when the email is taken (in any tenant).
+  Result<User> create_user(std::string_view tenant_id, std::string_view email, std::string_view password,
+                           std::string_view display_name, std::string_view role);
 
   // A "user" in `tenant_id`: status "active" when the tenant auto-approves, else "pending".
   // resource_not_found for an unknown tenant.

@@ -11,9 +11,17 @@
 
 namespace pierre::http {
 
+// Runs around every matched route's handler: it may answer by itself (e.g. 429) or call `next` and decorate the
+// response (e.g. rate-limit headers).
+using Middleware = std::function<Response(const Request&, RequestContext&, const Handler& next)>;
+
 class Router {
  public:
   void add(Method method, std::string pattern, Handler handler, std::string summary = {});
+  // Middlewares run in the order added, the first outermost. Register them at start-up, before serving.
+  void use(Middleware middleware);
+  // Runs the middlewares, then `handler`.
+  Response invoke(const Handler& handler, const Request& request, RequestContext& context) const;
 
   struct Match {
     const Handler* handler;
@@ -39,6 +47,7 @@ class Router {
     std::string summary;
   };
   std::vector<Route> routes_;
+  std::vector<Middleware> middlewares_;
 };
 
 // "/a/b?x=1" → "/a/b"

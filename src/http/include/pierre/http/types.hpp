@@ -7,8 +7,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "pierre/core/error.hpp"
+#include "pierre/core/identity.hpp"
 #include "pierre/http/stream.hpp"
 
 namespace pierre::http {
@@ -27,6 +30,11 @@ struct RequestContext {
   std::map<std::string, std::string, std::less<>> path_params;
   // The route pattern that matched ("/api/keys/{id}"), used as a low-cardinality metrics label.
   std::string route;
+  // Set by the authentication middleware (Router::use) before the handler runs: who the caller is, or why the
+  // credentials it presented were refused. Both empty when the request carried no credentials. Handlers that need a
+  // caller turn auth_error (or the absence of both) into a 401; public handlers ignore them.
+  std::optional<Authentication> auth;
+  std::optional<Error> auth_error;
   // Set by open_stream(): the response head is sent at once and the body follows as the stream produces it.
   std::shared_ptr<EventStream> stream;
   std::shared_ptr<EventStream> open_stream() {

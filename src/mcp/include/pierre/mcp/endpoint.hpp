@@ -23,7 +23,8 @@ namespace pierre::mcp {
 inline constexpr std::string_view kCurrentVersion = "2026-07-28";
 inline constexpr std::string_view kLatestSessionVersion = "2025-11-25";
 
-// Who is calling; produced by the identity layer from a JWT or API key.
+// Who is calling: http::RequestContext::auth (set by the authentication middleware from a JWT or API key). A request
+// without it gets 401 with WWW-Authenticate, unless EndpointOptions::allow_anonymous.
 struct Caller {
   std::string user_id;
   std::string tenant_id;
@@ -35,9 +36,6 @@ struct EndpointOptions {
   std::string instructions;
   // Host names accepted in Host and Origin headers (DNS-rebinding protection), lower case, without port.
   std::vector<std::string> allowed_hosts{"localhost", "127.0.0.1", "[::1]", "::1"};
-  // Resolves credentials (Authorization: Bearer, X-API-Key) to a caller. Unset, or returning nullopt → 401 with
-  // WWW-Authenticate, unless allow_anonymous.
-  std::function<std::optional<Caller>(const http::Request&)> authenticate;
   // Development/conformance switch, off by default: serve callers without credentials (loopback binds only).
   bool allow_anonymous = false;
   std::string resource_metadata_url;  // advertised in WWW-Authenticate

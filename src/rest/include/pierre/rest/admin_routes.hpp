@@ -11,7 +11,22 @@
 //   GET  /admin/pending-users                 (Pierre's path) = /admin/users?status=pending (same query params).
 //   POST /admin/users/{id}/approve            → 200 {user}; also at Pierre's POST /admin/approve-user/{id}.
 //   POST /admin/users/{id}/suspend            → 200 {user}; the super_admin cannot be suspended (403).
+//
+// Tenants — super_admin only (403 PERMISSION_DENIED for admins and users):
+//   POST /admin/tenants {name, slug?, auto_approve?}
+//        → 201 {id, name, slug, auto_approve, created_at}. name: trimmed, 1..200 bytes, no control characters;
+//        slug: 1..64 of [a-z0-9-], not starting/ending with '-', derived from the name when absent ("Acme Club" →
+//        "acme-club"); a taken slug is 409 RESOURCE_ALREADY_EXISTS (details.field "slug"). auto_approve (default
+//        false) makes registrations into the tenant active at once.
+//   GET  /admin/tenants → 200 {tenants:[{id, name, slug, auto_approve, created_at}]}, oldest first (by creation
+//   millisecond), default included. POST /admin/tenants/{id}/users {email, password, display_name?, role?:
+//   "admin"|"user" (default "user")}
+//        → 201 {user:{id, email, display_name, role, status:"active", created_at, tenant_id}}. Same email, password
+//        and display-name rules as /auth/register; unknown tenant 404, taken email 409. This is how a new tenant
+//        gets its first admin, who then administers that tenant through the routes above.
+// Invalid fields are 400 INVALID_INPUT / MISSING_REQUIRED_FIELD with details.field.
 
+#include "pierre/auth/api_key_service.hpp"
 #include "pierre/auth/token_service.hpp"
 #include "pierre/auth/user_service.hpp"
 #include "pierre/http/router.hpp"
@@ -19,6 +34,7 @@
 namespace pierre::rest {
 
 // `users` and `tokens` must outlive the router.
-void register_admin_routes(http::Router& router, auth::UserService& users, const auth::TokenService& tokens);
+// `api_keys` forgets a suspended user's cached keys, so they stop working at once.
+void register_admin_routes(http::Router& router, auth::UserService& users, auth::ApiKeyService& api_keys);
 
 }  // namespace pierre::rest

@@ -6,7 +6,10 @@
 //                          RESOURCE_UNAVAILABLE "server setup has not been completed" (retry after setup).
 //   POST /auth/login       {email,password} → 200 {jwt_token, expires_at (ISO-8601 UTC), user:{id, email,
 //                          display_name, role, tenant_id}}; 401 AUTH_INVALID otherwise (same message for unknown
-//                          email and wrong password).
+//                          email and wrong password). Throttled (auth::LoginThrottle, PIERRE_LOGIN_*): once an
+//                          email or the client IP has too many failures in the window, 429 RATE_LIMIT_EXCEEDED
+//                          "too many failed login attempts; try again later" + Retry-After (details.retry_after_secs)
+//                          before any password check, whether or not the account exists.
 //   POST /auth/refresh     Authorization: Bearer <valid jwt> → 200 {jwt_token, expires_at} for the same user, with
 //                          the account's current role; 401 AUTH_REQUIRED without a token, AUTH_INVALID (or
 //                          AUTH_EXPIRED) for a bad token or an account that is no longer active.
@@ -15,13 +18,15 @@
 // fields (400 MISSING_REQUIRED_FIELD / INVALID_INPUT, details.field names the field). Nothing here logs request
 // bodies, passwords or tokens.
 
+#include "pierre/auth/login_throttle.hpp"
 #include "pierre/auth/token_service.hpp"
 #include "pierre/auth/user_service.hpp"
 #include "pierre/http/router.hpp"
 
 namespace pierre::rest {
 
-// `users` and `tokens` must outlive the router.
-void register_identity_routes(http::Router& router, auth::UserService& users, auth::TokenService& tokens);
+// `users`, `tokens` and `throttle` must outlive the router.
+void register_identity_routes(http::Router& router, auth::UserService& users, auth::TokenService& tokens,
+                              auth::LoginThrottle& throttle);
 
 }  // namespace pierre::rest

@@ -1,20 +1,38 @@
 #pragma once
-// Who a REST request acts as.
-//   authenticate: `Authorization: Bearer <jwt>` → the token's Identity. No (or a non-Bearer) Authorization header →
-//                 AUTH_REQUIRED (401); a token TokenService rejects → its error (AUTH_INVALID / AUTH_EXPIRED /
-//                 AUTH_MALFORMED, all 401).
-//   require_role: PERMISSION_DENIED (403) unless identity.role is one of `roles`.
+// Request identity for every route.
+//
+// authentication_middleware (install with Router::use): turns the request's credentials into
+// RequestContext::auth before any handler runs —
+//   * `X-API-Key: pk_…`, or `Authorization: Bearer pk_…` (MCP clients can only send bearer tokens): an API key.
+//     A valid key within its quotas sets ctx.auth and every response gets rate-limit headers (X-RateLimit-Limit,
+//     -Remaining, -Reset (Unix seconds), -Window (seconds), -Tier; the window is the one with the fewest requests
+//     left). Over quota → 429 at once, with the same headers and Retry-After.
+//   * `Authorization: Bearer <jwt>`: a JWT verified by TokenService.
+//   Credentials that fail (unknown/revoked/expired key, bad token) are not answered here: the error goes into
+//   ctx.auth_error, so public routes still work and protected ones answer 401 with the precise reason.
+//
+// caller: what a protected handler asks for — ctx.auth's identity, else ctx.auth_error, else AUTH_REQUIRED (401).
+// require_role: PERMISSION_DENIED (403) unless identity.role is one of `roles`.
 
 #include <initializer_list>
 #include <string_view>
 
+#include "pierre/auth/api_key_service.hpp"
 #include "pierre/auth/identity.hpp"
 #include "pierre/auth/token_service.hpp"
 #include "pierre/core/error.hpp"
+#include "pierre/http/router.hpp"
 #include "pierre/http/types.hpp"
 
 namespace pierre::rest {
 
+// Both services must outlive the router.
+http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys);
+
+Result<auth::Identity> caller(const http::RequestContext& ctx);
+
+// A JWT from `Authorization: Bearer` only (no API keys). Prefer caller(): this exists for routes registered without
+// the middleware.
 Result<auth::Identity> authenticate(const http::Request& request, const auth::TokenService& tokens);
 
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles);
