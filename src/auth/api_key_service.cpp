@@ -399,7 +399,7 @@ Result<ApiKeyCheck> ApiKeyService::authenticate(std::string_view presented, ApiK
   if (key->expires_at && *key->expires_at <= to_ms(t)) return fail(ErrorCode::auth_expired, "API key has expired");
 
   ApiKeyCheck check;
-  check.auth = Authentication{key->owner, Authentication::Method::api_key, key->key_id};
+  check.auth = Authentication{key->owner, Authentication::Method::api_key, key->key_id, {}, {}};
   check.tier = key->tier;
   check.decision = tracker_.hit(key->tenant_id, key->key_id, quota(key->tier), t);
   if (!check.decision.allowed) {

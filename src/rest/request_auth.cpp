@@ -46,9 +46,10 @@ void set_rate_limit_headers(http::Response& res, const auth::ApiKeyCheck& check)
 
 }  // namespace
 
-http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys) {
-  return [&tokens, &api_keys](const http::Request& req, http::RequestContext& ctx,
-                              const http::Handler& next) -> http::Response {
+http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys,
+                                           GrantCheck grant_active) {
+  return [&tokens, &api_keys, grant_active = std::move(grant_active)](
+             const http::Request& req, http::RequestContext& ctx, const http::Handler& next) -> http::Response {
     std::string_view api_key = trim(req["X-API-Key"]);
     const auto bearer = bearer_token(req);
     if (api_key.empty() && bearer && auth::ApiKeyService::looks_like_key(*bearer)) api_key = *bearer;
@@ -71,10 +72,20 @@ http::Middleware authentication_middleware(const auth::TokenService& tokens, aut
       return res;
     }
     if (bearer) {
-      if (auto identity = tokens.verify(*bearer)) {
-        ctx.auth = Authentication{std::move(*identity), Authentication::Method::jwt, {}};
+      auto verified = tokens.verify_token(*bearer);
+      if (verified && !verified->grant_id.empty()) {
+        auto active = grant_active ? grant_active(verified->grant_id) : Result<bool>(false);
+        if (!active) {
+          verified = std::unexpected(active.error());
+        } else if (!*active) {
+          verified = std::unexpected(Error{ErrorCode::auth_invalid, "token has been revoked"});
+        }
+      }
+      if (verified) {
+        ctx.auth = Authentication{std::move(verified->identity), Authentication::Method::jwt, {},
+                                  std::move(verified->client_id), std::move(verified->grant_id)};
       } else {
-        ctx.auth_error = identity.error();
+        ctx.auth_error = verified.error();
       }
     }
     return next(req, ctx);

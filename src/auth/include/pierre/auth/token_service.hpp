@@ -46,6 +46,22 @@
 
 namespace pierre::auth {
 
+// What an OAuth 2.0 access token adds to a session token: the client it was issued to and the grant (authorization)
+// it belongs to, so that revoking the grant revokes the token; and its own lifetime. Claims: client_id, gid, and
+// `scope` (space-separated, RFC 9068) beside our `scopes` array.
+struct TokenGrant {
+  std::string client_id;
+  std::string grant_id;
+  std::chrono::seconds lifetime{0};  // 0: Options::lifetime
+};
+
+struct VerifiedToken {
+  Identity identity;
+  std::string client_id;  // empty for session tokens
+  std::string grant_id;
+  std::int64_t expires_ms = 0;
+};
+
 struct IssuedToken {
   std::string token;
   std::chrono::system_clock::time_point expires_at;
@@ -70,11 +86,15 @@ class TokenService {
 
   // Generates and stores the active signing key if there is none yet (see above); a no-op afterwards.
   Result<void> ensure_signing_key();
-  [[nodiscard]] Result<IssuedToken> issue(const Identity& identity);
+  [[nodiscard]] Result<IssuedToken> issue(const Identity& identity, const TokenGrant& grant = {});
   [[nodiscard]] Result<Identity> verify(std::string_view token) const;
+  // verify() plus the OAuth grant claims.
+  [[nodiscard]] Result<VerifiedToken> verify_token(std::string_view token) const;
   // {"keys":[...]}: the active key and retired keys still within retire_after.
   [[nodiscard]] nlohmann::json jwks() const;
   [[nodiscard]] std::string active_kid() const;
+  [[nodiscard]] const std::string& issuer() const noexcept { return options_.issuer; }
+  [[nodiscard]] const std::string& audience() const noexcept { return options_.audience; }
   Result<void> rotate();
 
  private:
@@ -87,13 +107,7 @@ class TokenService {
   Result<void> store_new_active(const crypto::SigningKey& key, bool retire_current);
   [[nodiscard]] std::chrono::system_clock::time_point now() const;
   void rebuild_verifier_locked();
-  // Full verification; the Identity and the token's exp (epoch ms).
-  [[nodiscard]] Result<std::pair<Identity, std::int64_t>> verify_uncached(std::string_view token) const;
-
-  struct CachedToken {
-    Identity identity;
-    std::int64_t expires_ms;
-  };
+  [[nodiscard]] Result<VerifiedToken> verify_uncached(std::string_view token) const;
   static constexpr std::size_t kMaxCachedTokens = 50'000;
 
   store::Database& db_;
@@ -104,7 +118,7 @@ class TokenService {
   std::vector<Loaded> keys_loaded_;  // [0] is the active key
   std::shared_ptr<const crypto::JwtVerifier> verifier_;
   mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, CachedToken> verified_;  // by SHA-256 of the token
+  mutable std::unordered_map<std::string, VerifiedToken> verified_;  // by SHA-256 of the token
 };
 
 }  // namespace pierre::auth

@@ -22,6 +22,8 @@ struct Authentication {
   Identity identity;
   Method method = Method::jwt;
   std::string api_key_id;  // set when method == api_key
+  std::string client_id;   // OAuth access tokens: the client they were issued to
+  std::string grant_id;    // OAuth access tokens: the authorization (grant) they belong to
 };
 
 }  // namespace pierre

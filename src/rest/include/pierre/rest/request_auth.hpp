@@ -7,13 +7,15 @@
 //     A valid key within its quotas sets ctx.auth and every response gets rate-limit headers (X-RateLimit-Limit,
 //     -Remaining, -Reset (Unix seconds), -Window (seconds), -Tier; the window is the one with the fewest requests
 //     left). Over quota → 429 at once, with the same headers and Retry-After.
-//   * `Authorization: Bearer <jwt>`: a JWT verified by TokenService.
+//   * `Authorization: Bearer <jwt>`: a JWT verified by TokenService; an OAuth access token's grant must still be in
+//     force (grant_active), so revoking an authorization revokes its access tokens at once.
 //   Credentials that fail (unknown/revoked/expired key, bad token) are not answered here: the error goes into
 //   ctx.auth_error, so public routes still work and protected ones answer 401 with the precise reason.
 //
 // caller: what a protected handler asks for — ctx.auth's identity, else ctx.auth_error, else AUTH_REQUIRED (401).
 // require_role: PERMISSION_DENIED (403) unless identity.role is one of `roles`.
 
+#include <functional>
 #include <initializer_list>
 #include <string_view>
 
@@ -26,8 +28,12 @@
 
 namespace pierre::rest {
 
-// Both services must outlive the router.
-http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys);
+// Whether an OAuth grant is still in force (not revoked); consulted for tokens that carry a grant id.
+using GrantCheck = std::function<Result<bool>(std::string_view grant_id)>;
+
+// Both services must outlive the router. Without `grant_active`, tokens carrying a grant id are refused.
+http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys,
+                                           GrantCheck grant_active = {});
 
 Result<auth::Identity> caller(const http::RequestContext& ctx);
 
