@@ -13,7 +13,10 @@
 #
 #   auth: tools/list on /mcp without credentials vs with a JWT (Authorization: Bearer) vs with an API key
 #         (X-API-Key, enterprise tier: counted, never refused) — the server CPU each credential adds per request.
-#   bench/run.sh [all|http|mcp|jwt|auth]  (default all; `make bench` builds the release preset first and runs all)
+#   oauth: the full authorization-code flow (authorize page, login form, code, token), timed end to end with and
+#         without typing the password; then the token endpoint's refresh_token grant under wrk load (tokens rotate on
+#         every use, see bench/oauth/refresh.lua), with RS256-4096 (the default) and ES256 signing keys, on SQLite.
+#   bench/run.sh [all|http|mcp|jwt|auth|oauth]  (default all; `make bench` builds the release preset first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
 #   BENCH_JWT_REPETITIONS=3 BENCH_JWT_MIN_TIME=0.3 bench/run.sh jwt   (median of N runs of at least T s per case)
@@ -21,7 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp | jwt | auth) ;; *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth]" >&2; exit 2 ;; esac
+case "$mode" in all | http | mcp | jwt | auth | oauth) ;;
+  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth]" >&2; exit 2 ;;
+esac
 server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
 probe_bin="$root/build/release/bench/startup_probe"
 jwt_bin="${BENCH_JWT_BIN:-$root/build/release/bench/jwt_bench}"
@@ -494,8 +499,60 @@ bench_auth() {
 JSON
 }
 
+# ================================ oauth: authorization-code flow latency, refresh-grant throughput ============
+bench_oauth() {
+  local node_bin load_start started_pid started_port alg flows="${BENCH_OAUTH_FLOWS:-50}" json="" sep=""
+  node_bin=$(pick_node)
+  load_start=$(loadavg)
+  echo
+  echo "OAuth 2.1 on SQLite — flow: $flows sequential authorization-code flows each way (node fetch client);"
+  echo "refresh grant: wrk -t$threads -c$connections -d${seconds}s, every reply checked and its rotated token reused"
+  printf '  %-12s %-34s %9s %9s %9s\n' signing measure p50 p95 p99
+  for alg in RS256 ES256; do
+    start_announced "oauth-$alg" env HTTP_THREADS="$threads" PIERRE_MASTER_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
+      PIERRE_JWT_ALGORITHM="$alg" "$server_bin" --host 127.0.0.1 --port 0 \
+      --database-url "sqlite:$work/oauth-$alg.db" --data-dir "$work/oauth-$alg" --log-level warn
+    local port=$started_port base="http://127.0.0.1:$started_port"
+    curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+      -d '{"email":"bench@example.com","password":"benchmark password 1","display_name":"Bench"}' "$base/admin/setup" \
+      || die "oauth: /admin/setup failed"
+    local flow_json
+    flow_json=$("$node_bin" bench/oauth/flow.mjs "$base" bench@example.com "benchmark password 1" "$flows" \
+      "$work/refresh-$alg.txt") || die "oauth: the authorization-code flow failed"
+    local wrk_out="$work/wrk-oauth-$alg.out" failures rps p50 p99
+    wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s --latency -s bench/oauth/refresh.lua \
+      "$base/oauth2/token" -- "$work/refresh-$alg.txt" "$threads" > "$wrk_out"
+    failures=$(awk '/refresh failures:/ {print $3}' "$wrk_out")
+    grep -q 'Non-2xx\|Socket errors' "$wrk_out" && { cat "$wrk_out" >&2; die "oauth: errors during the refresh run"; }
+    [[ "${failures:-1}" == 0 ]] || { cat "$wrk_out" >&2; die "oauth: $failures refresh replies were not a rotated token"; }
+    rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$wrk_out")
+    p50=$(to_ms "$(awk '$1=="50%" {print $2}' "$wrk_out")")
+    p99=$(to_ms "$(awk '$1=="99%" {print $2}' "$wrk_out")")
+    local label="$alg"; [[ "$alg" == RS256 ]] && label="RS256-4096"
+    "$node_bin" -e '
+      const r = JSON.parse(process.argv[1]);
+      for (const [k, name] of [["login", "flow, typing the password (Argon2id)"], ["session", "flow, session + remembered consent"]])
+        console.log(`  ${process.argv[2].padEnd(12)} ${name.padEnd(34)} ${String(r[k].p50_ms).padStart(7)}ms ${String(r[k].p95_ms).padStart(7)}ms ${String(r[k].p99_ms).padStart(7)}ms`);' \
+      "$flow_json" "$label"
+    printf '  %-12s %-34s %9s %9s\n' "$label" "refresh grant: ${rps} req/s" "${p50}ms" "p99 ${p99}ms"
+    json+="$sep\"$label\":{\"flow\":$flow_json,\"refresh_rps\":$rps,\"refresh_p50_ms\":$p50,\"refresh_p99_ms\":$p99}"
+    sep=$',\n '
+    kill "$started_pid" 2>/dev/null || true
+    wait "$started_pid" 2>/dev/null || true
+  done
+  echo "  (a refresh signs a new access token: RS256-4096 signing costs milliseconds, ES256 tens of microseconds —"
+  echo "   PIERRE_JWT_ALGORITHM=ES256 is the fast choice when clients accept it)"
+  load_note "$load_start"
+  echo
+  cat > "$results_dir/oauth.json" <<JSON
+{"benchmark":"oauth","threads":$threads,"connections":$connections,"seconds":$seconds,"flows":$flows,
+ $json}
+JSON
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
 [[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
 [[ "$mode" == all || "$mode" == auth ]] && bench_auth
+[[ "$mode" == all || "$mode" == oauth ]] && bench_oauth
 exit 0

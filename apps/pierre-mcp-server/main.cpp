@@ -20,6 +20,8 @@
 #include "pierre/http/server.hpp"
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/mcp/fixtures.hpp"
+#include "pierre/oauth2/authorization_server.hpp"
+#include "pierre/oauth2/routes.hpp"
 #include "pierre/rest/admin_routes.hpp"
 #include "pierre/rest/api_key_routes.hpp"
 #include "pierre/rest/identity_routes.hpp"
@@ -161,10 +163,22 @@ int main(int argc, char** argv) {
                                 : pierre::crypto::JwtAlgorithm::rs256;
   auto tokens = pierre::auth::TokenService::open(**database, **key_store, std::move(token_options));
   if (!tokens) return startup_failure(tokens.error());
+  // The OAuth 2.1 authorization server for MCP clients: its access tokens are TokenService JWTs for base + "/mcp".
+  pierre::oauth2::AuthorizationServer::Options oauth_options;
+  oauth_options.issuer = base;
+  oauth_options.resource = base + "/mcp";
+  oauth_options.access_token_lifetime = cfg.oauth_access_token_lifetime;
+  oauth_options.refresh_token_lifetime = cfg.oauth_refresh_token_lifetime;
+  auto authorization_server = pierre::oauth2::AuthorizationServer::create(**database, **tokens, oauth_options);
+  if (!authorization_server) return startup_failure(authorization_server.error());
   pierre::auth::LoginThrottle login_throttle({.max_failures_per_account = cfg.login_throttle.max_failures_per_account,
                                               .max_failures_per_ip = cfg.login_throttle.max_failures_per_ip,
                                               .window = cfg.login_throttle.window});
   pierre::rest::register_identity_routes(router, users, **tokens, login_throttle);
+  pierre::oauth2::register_oauth2_routes(
+      router, **authorization_server, users, login_throttle,
+      {.cookie_key = pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre oauth2 cookies v1")),
+       .secure_cookies = base.starts_with("https://")});
 
   // API keys: usage is written behind by the service; it flushes once more when it is destroyed at exit.
   pierre::auth::ApiKeyService::Options api_key_options;
@@ -173,7 +187,9 @@ int main(int argc, char** argv) {
   pierre::rest::register_api_key_routes(router, api_keys);
   pierre::rest::register_admin_routes(router, users, api_keys);
   // One middleware resolves every request's JWT or API key (and enforces API-key quotas) before its handler.
-  router.use(pierre::rest::authentication_middleware(**tokens, api_keys));
+  router.use(pierre::rest::authentication_middleware(
+      **tokens, api_keys,
+      [&as = **authorization_server](std::string_view grant_id) { return as.grant_active(grant_id); }));
 
   // Routes are registered before run(); the MCP endpoint needs the bound port for its metadata URL.
   pierre::tools::Registry registry;

@@ -224,6 +224,20 @@ const std::vector<Setting>& settings() {
        tier_quota(&ApiKeyQuotas::enterprise, &TierQuota::per_minute)},
       {"PIERRE_RATE_LIMIT_ENTERPRISE_PER_MONTH", nullptr, nullptr,
        tier_quota(&ApiKeyQuotas::enterprise, &TierQuota::per_month)},
+      {"PIERRE_OAUTH_ACCESS_TOKEN_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 60, 86'400, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.oauth_access_token_lifetime = std::chrono::seconds(static_cast<long>(*n));
+         return {};
+       }},
+      {"PIERRE_OAUTH_REFRESH_TOKEN_DAYS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 365, "a number of days");
+         if (!n) return std::unexpected(n.error());
+         cfg.oauth_refresh_token_lifetime = std::chrono::hours(24 * static_cast<long>(*n));
+         return {};
+       }},
       {"RUST_LOG", nullptr, nullptr,
        setter<std::string>(parse_log_level, [](Config& c, std::string v) { c.log_level = std::move(v); })},
       {"LOG_LEVEL", "log-level", "trace, debug, info, warn, error, off",

@@ -489,6 +489,8 @@ struct Endpoint::Impl {
     scope.caller = caller->user_id;
     if (m.params.is_object()) scope.params = std::move(m.params);
 
+    if (auto denied = check_scopes(req, ctx, scope)) return *denied;
+
     std::string new_session_id;
     std::optional<Outcome> early;
     if (is_modern_request(req, scope.params)) {
@@ -547,6 +549,33 @@ struct Endpoint::Impl {
     head.set("X-Accel-Buffering", "no");
     add_cors(req, head);
     return head;
+  }
+
+  // Scopes a request needs (MCP authorization, scope challenge): mcp:read for everything, plus mcp:write to call a
+  // tool that is not read-only. Anonymous development callers have no token to check.
+  std::optional<http::Response> check_scopes(const http::Request& req, const http::RequestContext& ctx,
+                                             const Scope& scope) const {
+    if (!ctx.auth) return std::nullopt;
+    std::vector<std::string> needed{"mcp:read"};
+    if (scope.method == "tools/call" && scope.params.contains("name") && scope.params["name"].is_string()) {
+      const auto* tool = methods.find_tool(scope.params["name"].get<std::string>());
+      if (tool != nullptr && !tool->annotations.read_only) needed.emplace_back("mcp:write");
+    }
+    const auto& held = ctx.auth->identity.scopes;
+    const bool enough =
+        std::ranges::all_of(needed, [&held](const std::string& s) { return std::ranges::find(held, s) != held.end(); });
+    if (enough) return std::nullopt;
+    // RFC 6750 §3.1 + MCP step-up: 403 naming every scope the request needs.
+    auto res = json_reply(
+        req, {http::Status::forbidden,
+              make_error(scope.id, {rpc_code::server_error, fmt::format("insufficient scope: this request needs {}",
+                                                                        fmt::join(needed, " "))})});
+    std::string challenge = fmt::format(R"(Bearer error="insufficient_scope", scope="{}")", fmt::join(needed, " "));
+    if (!options.resource_metadata_url.empty()) {
+      challenge += fmt::format(R"(, resource_metadata="{}")", options.resource_metadata_url);
+    }
+    res.set(field::field::www_authenticate, challenge);
+    return res;
   }
 
   http::Response method_not_allowed(const http::Request& req, std::string_view allow) const {

@@ -73,6 +73,9 @@ struct Config {
   JwtAlgorithm jwt_algorithm = JwtAlgorithm::rs256;
   LoginThrottle login_throttle;
   ApiKeyQuotas api_key_quotas;
+  // OAuth 2.1 authorization server (MCP clients): access-token and refresh-token lifetimes.
+  std::chrono::seconds oauth_access_token_lifetime{3600};
+  std::chrono::seconds oauth_refresh_token_lifetime{std::chrono::hours(24 * 30)};
   std::string log_level = "info";
   LogFormat log_format = LogFormat::text;
   HttpLimits http;
