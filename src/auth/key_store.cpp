@@ -25,6 +25,33 @@ Result<crypto::Bytes> read_check_value(store::Executor& db) {
   return crypto::Bytes(decoded->begin(), decoded->end());
 }
 
+struct StoredTenantKey {
+  std::string tenant;
+  crypto::WrappedKey key;
+};
+
+// Every wrapped tenant key, in (tenant, version) order; a corrupt row fails the whole read.
+Result<std::vector<StoredTenantKey>> read_tenant_keys(store::Executor& db) {
+  auto rows = db.query("SELECT owner_tenant, key_id, version, wrapped FROM tenant_keys ORDER BY owner_tenant, version");
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<StoredTenantKey> out;
+  out.reserve(rows->rows.size());
+  for (const auto& row : rows->rows) {
+    auto tenant = row.get<std::string>("owner_tenant");
+    auto key_id = row.get<std::string>("key_id");
+    auto version = row.get<std::int64_t>("version");
+    auto wrapped = row.get<std::string>("wrapped");
+    if (!tenant || !key_id || !version || !wrapped) return fail(ErrorCode::database_error, "malformed tenant key row");
+    auto bytes = config::decode_base64(*wrapped);
+    if (!bytes || *version < 1 || *version > UINT32_MAX) {
+      return fail(ErrorCode::config_invalid, "a stored tenant key record is corrupt");
+    }
+    out.push_back({*tenant, crypto::WrappedKey{*key_id, static_cast<std::uint32_t>(*version),
+                                               crypto::Bytes(bytes->begin(), bytes->end())}});
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<KeyStore>> KeyStore::open(store::Database& db, std::span<const std::uint8_t> master_key) {
@@ -51,20 +78,10 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(store::Database& db, std::span<
     ring.emplace(std::move(*verified));
   }
 
-  auto rows = db.query("SELECT owner_tenant, key_id, version, wrapped FROM tenant_keys ORDER BY owner_tenant, version");
-  if (!rows) return std::unexpected(rows.error());
-  for (const auto& row : rows->rows) {
-    auto tenant = row.get<std::string>("owner_tenant");
-    auto key_id = row.get<std::string>("key_id");
-    auto version = row.get<std::int64_t>("version");
-    auto wrapped = row.get<std::string>("wrapped");
-    if (!tenant || !key_id || !version || !wrapped) return fail(ErrorCode::database_error, "malformed tenant key row");
-    auto bytes = config::decode_base64(*wrapped);
-    if (!bytes || *version < 1 || *version > UINT32_MAX) {
-      return fail(ErrorCode::config_invalid, "a stored tenant key record is corrupt");
-    }
-    crypto::WrappedKey key{*key_id, static_cast<std::uint32_t>(*version), crypto::Bytes(bytes->begin(), bytes->end())};
-    if (auto loaded = ring->load_tenant_key(*tenant, key); !loaded) return std::unexpected(loaded.error());
+  auto tenant_keys = read_tenant_keys(db);
+  if (!tenant_keys) return std::unexpected(tenant_keys.error());
+  for (const auto& [tenant, key] : *tenant_keys) {
+    if (auto loaded = ring->load_tenant_key(tenant, key); !loaded) return std::unexpected(loaded.error());
   }
   return std::unique_ptr<KeyStore>(new KeyStore(db, std::move(*ring)));
 }
@@ -160,28 +177,16 @@ Result<std::size_t> KeyStore::rotate_master_key(store::Database& db, std::span<c
   // The current key must be the right one before a single row changes.
   if (auto ok = current_ring->verify_master(*stored); !ok) return std::unexpected(ok.error());
 
-  auto rows =
-      txn->query("SELECT owner_tenant, key_id, version, wrapped FROM tenant_keys ORDER BY owner_tenant, version");
-  if (!rows) return std::unexpected(rows.error());
+  auto tenant_keys = read_tenant_keys(*txn);
+  if (!tenant_keys) return std::unexpected(tenant_keys.error());
   std::size_t rewrapped = 0;
-  for (const auto& row : rows->rows) {
-    auto tenant = row.get<std::string>("owner_tenant");
-    auto key_id = row.get<std::string>("key_id");
-    auto version = row.get<std::int64_t>("version");
-    auto wrapped = row.get<std::string>("wrapped");
-    if (!tenant || !key_id || !version || !wrapped) return fail(ErrorCode::database_error, "malformed tenant key row");
-    auto bytes = config::decode_base64(*wrapped);
-    if (!bytes || *version < 1 || *version > UINT32_MAX) {
-      return fail(ErrorCode::config_invalid, "a stored tenant key record is corrupt");
-    }
-    const crypto::WrappedKey old_key{*key_id, static_cast<std::uint32_t>(*version),
-                                     crypto::Bytes(bytes->begin(), bytes->end())};
+  for (const auto& [tenant, old_key] : *tenant_keys) {
     // Unwraps with the current key (permission_denied if a record does not belong to it: nothing is committed).
-    auto new_key = crypto::KeyRing::rewrap_tenant_key(current_master, new_master, *tenant, old_key);
+    auto new_key = crypto::KeyRing::rewrap_tenant_key(current_master, new_master, tenant, old_key);
     if (!new_key) return std::unexpected(new_key.error());
-    auto updated =
-        txn->execute("UPDATE tenant_keys SET wrapped = ?1 WHERE owner_tenant = ?2 AND key_id = ?3 AND version = ?4",
-                     {config::encode_base64(new_key->wrapped), *tenant, *key_id, *version});
+    auto updated = txn->execute(
+        "UPDATE tenant_keys SET wrapped = ?1 WHERE owner_tenant = ?2 AND key_id = ?3 AND version = ?4",
+        {config::encode_base64(new_key->wrapped), tenant, old_key.key_id, static_cast<std::int64_t>(old_key.version)});
     if (!updated) return std::unexpected(updated.error());
     if (*updated != 1) return fail(ErrorCode::internal_error, "a tenant key row changed during master key rotation");
     ++rewrapped;

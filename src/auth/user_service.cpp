@@ -58,6 +58,18 @@ Result<std::string> check_display_name(std::string_view name) {
   return std::string(t);
 }
 
+Result<Tenant> tenant_from_row(const store::Row& row) {
+  auto id = row.get<std::string>("id");
+  auto name = row.get<std::string>("name");
+  auto slug = row.get<std::string>("slug");
+  auto auto_approve = row.get<bool>("auto_approve");
+  auto created = row.get<std::int64_t>("created_at");
+  if (!id || !name || !slug || !auto_approve || !created) {
+    return fail(ErrorCode::database_error, "malformed tenant row");
+  }
+  return Tenant{*id, *name, *slug, *auto_approve, *created};
+}
+
 struct NewAccount {
   std::string email;         // normalised
   std::string display_name;  // trimmed
@@ -201,28 +213,8 @@ Result<User> UserService::register_user(std::string_view tenant_id, std::string_
   auto hash = hasher_.hash(password);
   if (!hash) return std::unexpected(hash.error());
 
-  const std::string user_id = new_id("usr_");
-  const std::string status = *auto_approve ? "active" : "pending";
-  const auto t = now_ms();
-  auto txn = db_.begin();
-  if (!txn) return std::unexpected(txn.error());
-  if (auto r = txn->execute("INSERT INTO user_logins (email, owner_tenant, user_id) VALUES (?1, ?2, ?3)",
-                            {account->email, std::string(tenant_id), user_id});
-      !r) {
-    if (r.error().code == ErrorCode::resource_already_exists) {
-      return fail(ErrorCode::resource_already_exists, "an account with this email already exists");
-    }
-    return std::unexpected(r.error());
-  }
-  auto scope = txn->tenant(store::TenantId(std::string(tenant_id)));
-  if (auto r = scope.execute("INSERT INTO users (id, tenant_id, email, display_name, password_hash, role, status,"
-                             " created_at, updated_at) VALUES (?1, :tenant, ?2, ?3, ?4, 'user', ?5, ?6, ?6)",
-                             {user_id, account->email, account->display_name, *hash, status, t});
-      !r) {
-    return std::unexpected(r.error());
-  }
-  if (auto c = txn->commit(); !c) return std::unexpected(c.error());
-  return User{user_id, std::string(tenant_id), account->email, account->display_name, "user", status, t};
+  return insert_account(tenant_id, account->email, account->display_name, *hash, "user",
+                        *auto_approve ? "active" : "pending");
 }
 
 Result<std::vector<Tenant>> UserService::list_tenants() {
@@ -231,14 +223,9 @@ Result<std::vector<Tenant>> UserService::list_tenants() {
   std::vector<Tenant> out;
   out.reserve(rows->rows.size());
   for (const auto& row : rows->rows) {
-    auto id = row.get<std::string>("id");
-    auto name = row.get<std::string>("name");
-    auto slug = row.get<std::string>("slug");
-    auto auto_approve = row.get<bool>("auto_approve");
-    auto created = row.get<std::int64_t>("created_at");
-    if (!id || !name || !slug || !auto_approve || !created)
-      return fail(ErrorCode::database_error, "malformed tenant row");
-    out.push_back(Tenant{*id, *name, *slug, *auto_approve, *created});
+    auto tenant = tenant_from_row(row);
+    if (!tenant) return std::unexpected(tenant.error());
+    out.push_back(std::move(*tenant));
   }
   return out;
 }
@@ -248,14 +235,7 @@ Result<Tenant> UserService::get_tenant(std::string_view tenant_id) {
                            {std::string(tenant_id)});
   if (!row) return std::unexpected(row.error());
   if (!*row) return fail(ErrorCode::resource_not_found, "tenant not found");
-  auto id = (*row)->get<std::string>("id");
-  auto name = (*row)->get<std::string>("name");
-  auto slug = (*row)->get<std::string>("slug");
-  auto auto_approve = (*row)->get<bool>("auto_approve");
-  auto created = (*row)->get<std::int64_t>("created_at");
-  if (!id || !name || !slug || !auto_approve || !created)
-    return fail(ErrorCode::database_error, "malformed tenant row");
-  return Tenant{*id, *name, *slug, *auto_approve, *created};
+  return tenant_from_row(**row);
 }
 
 Result<User> UserService::create_user(std::string_view tenant_id, std::string_view email, std::string_view password,
@@ -269,12 +249,19 @@ Result<User> UserService::create_user(std::string_view tenant_id, std::string_vi
   auto hash = hasher_.hash(password);
   if (!hash) return std::unexpected(hash.error());
 
+  return insert_account(tenant_id, account->email, account->display_name, *hash, role, "active");
+}
+
+// The login index row and the user row, in one transaction: an email is taken exactly once across the server.
+Result<User> UserService::insert_account(std::string_view tenant_id, const std::string& email,
+                                         const std::string& display_name, const std::string& password_hash,
+                                         std::string_view role, std::string_view status) {
   const std::string user_id = new_id("usr_");
   const auto t = now_ms();
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   if (auto r = txn->execute("INSERT INTO user_logins (email, owner_tenant, user_id) VALUES (?1, ?2, ?3)",
-                            {account->email, std::string(tenant_id), user_id});
+                            {email, std::string(tenant_id), user_id});
       !r) {
     if (r.error().code == ErrorCode::resource_already_exists) {
       return fail(ErrorCode::resource_already_exists, "an account with this email already exists");
@@ -283,13 +270,13 @@ Result<User> UserService::create_user(std::string_view tenant_id, std::string_vi
   }
   auto scope = txn->tenant(store::TenantId(std::string(tenant_id)));
   if (auto r = scope.execute("INSERT INTO users (id, tenant_id, email, display_name, password_hash, role, status,"
-                             " created_at, updated_at) VALUES (?1, :tenant, ?2, ?3, ?4, ?5, 'active', ?6, ?6)",
-                             {user_id, account->email, account->display_name, *hash, std::string(role), t});
+                             " created_at, updated_at) VALUES (?1, :tenant, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                             {user_id, email, display_name, password_hash, std::string(role), std::string(status), t});
       !r) {
     return std::unexpected(r.error());
   }
   if (auto c = txn->commit(); !c) return std::unexpected(c.error());
-  return User{user_id, std::string(tenant_id), account->email, account->display_name, std::string(role), "active", t};
+  return User{user_id, std::string(tenant_id), email, display_name, std::string(role), std::string(status), t};
 }
 
 Result<Identity> UserService::login(std::string_view email, std::string_view password) {

@@ -1,5 +1,7 @@
 #include "methods.hpp"
 
+#include "pierre/core/time.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -370,8 +372,8 @@ struct Methods::Impl {
     std::lock_guard lock(task.mutex);
     return {{"taskId", task.id},
             {"status", status_name(task.status)},
-            {"createdAt", iso8601(task.created)},
-            {"lastUpdatedAt", iso8601(task.updated)},
+            {"createdAt", iso8601_millis(task.created)},
+            {"lastUpdatedAt", iso8601_millis(task.updated)},
             {"ttlMs", std::chrono::duration_cast<std::chrono::milliseconds>(tasks.ttl()).count()},
             {"pollIntervalMs", kTaskPollIntervalMs}};
   }

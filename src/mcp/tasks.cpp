@@ -18,11 +18,6 @@ std::string_view status_name(Task::Status status) noexcept {
   return "working";
 }
 
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", std::chrono::floor<std::chrono::seconds>(t), ms);
-}
-
 std::shared_ptr<Task> TaskStore::create(std::string owner) {
   auto task = std::make_shared<Task>();
   // Task ids are capabilities for whoever holds them; 144 random bits make them unguessable.

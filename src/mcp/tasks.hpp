@@ -42,7 +42,6 @@ struct Task {
 };
 
 std::string_view status_name(Task::Status status) noexcept;
-std::string iso8601(std::chrono::system_clock::time_point t);
 
 class TaskStore {
  public:

@@ -1,5 +1,7 @@
 #include "pierre/oauth2/routes.hpp"
 
+#include "pierre/core/time.hpp"
+
 #include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <chrono>
@@ -113,15 +115,6 @@ std::string lower(std::string_view s) {
 bool content_type_is(const http::Request& req, std::string_view type) {
   const auto value = lower(req[field::content_type]);
   return value == type || (value.starts_with(type) && (value[type.size()] == ';' || value[type.size()] == ' '));
-}
-
-std::string iso8601_ms(std::int64_t epoch_ms) {
-  const auto seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const auto n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return {buffer, n};
 }
 
 std::int64_t epoch_seconds() {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/time.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
 #include "support.hpp"
@@ -16,7 +17,6 @@
 namespace pierre::rest {
 namespace {
 
-using detail::iso8601_ms;
 using detail::query_params;
 using nlohmann::json;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/time.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
 #include "support.hpp"
@@ -12,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 json optional_time(const std::optional<std::int64_t>& ms) {
-  return ms ? json(detail::iso8601_ms(*ms)) : json(nullptr);
+  return ms ? json(iso8601_ms(*ms)) : json(nullptr);
 }
 
 json limits_json(const auth::TierQuota& quota) {
@@ -27,7 +28,7 @@ json key_json(const auth::ApiKeyInfo& info, std::int64_t now_ms) {
           {"tier", auth::tier_name(info.tier)},
           {"key_prefix", info.key_prefix},
           {"is_active", info.active(now_ms)},
-          {"created_at", detail::iso8601_ms(info.created_at)},
+          {"created_at", iso8601_ms(info.created_at)},
           {"expires_at", optional_time(info.expires_at)},
           {"revoked_at", optional_time(info.revoked_at)},
           {"last_used_at", optional_time(info.last_used_at)}};

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/time.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
 #include "support.hpp"
@@ -15,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-using detail::iso8601;
 using detail::json_body;
 
 struct Credentials {

@@ -82,8 +82,11 @@ http::Middleware authentication_middleware(const auth::TokenService& tokens, aut
         }
       }
       if (verified) {
-        ctx.auth = Authentication{std::move(verified->identity), Authentication::Method::jwt, {},
-                                  std::move(verified->client_id), std::move(verified->grant_id)};
+        ctx.auth = Authentication{std::move(verified->identity),
+                                  Authentication::Method::jwt,
+                                  {},
+                                  std::move(verified->client_id),
+                                  std::move(verified->grant_id)};
       } else {
         ctx.auth_error = verified.error();
       }

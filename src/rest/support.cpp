@@ -90,17 +90,4 @@ Result<std::size_t> parse_limit(const QueryParams& params, std::size_t default_l
   return value;
 }
 
-std::string iso8601_ms(std::int64_t epoch_ms) {
-  const auto seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  const auto n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return {buffer, n};
-}
-
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  return iso8601_ms(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
-}
-
 }  // namespace pierre::rest::detail

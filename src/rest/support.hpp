@@ -28,8 +28,5 @@ QueryParams query_params(std::string_view target);
 // An optional `limit` query parameter: 1..max, default when absent; INVALID_INPUT otherwise.
 Result<std::size_t> parse_limit(const QueryParams& params, std::size_t default_limit, std::size_t max_limit);
 
-// RFC 3339 UTC with second precision: "2026-11-27T08:00:00Z".
-std::string iso8601(std::chrono::system_clock::time_point t);
-std::string iso8601_ms(std::int64_t epoch_ms);
 
 }  // namespace pierre::rest::detail

@@ -102,19 +102,6 @@ RunResult run_admin(const TempDir& dir, const std::vector<std::string>& args, co
   return {exit_status, slurp(out_path), slurp(err_path)};
 }
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Each test gets a fresh database on SQLite (a file) and on PostgreSQL (a new schema), and a temporary directory for
 // the CLI's stdin/stdout files and the servers' data directory.
 class AdminCliTest : public BackendTest {

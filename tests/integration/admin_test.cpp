@@ -22,29 +22,6 @@ using nlohmann::json;
 constexpr const char* kUserPassword = "another long password";
 constexpr const char* kUnknownId = "00000000-0000-4000-8000-000000000000";
 
-std::string error_code(const HttpResponse& res) {
-  return body_json(res)["error"].value("code", "");
-}
-
-HttpResponse post_json(HttpClient& c, const std::string& target, const json& body) {
-  return post_body(c, target, body.dump());
-}
-
-HttpResponse authed(HttpClient& c, verb method, const std::string& target, const std::string& token) {
-  std::map<std::string, std::string> headers;
-  if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-  return c.request(method, target, {}, headers);
-}
-
-HttpResponse login(HttpClient& c, const std::string& email, const std::string& password) {
-  return post_json(c, "/auth/login", {{"email", email}, {"password", password}});
-}
-
-std::string token_of(const HttpResponse& res) {
-  EXPECT_EQ(res.result_int(), 200) << res.body();
-  return body_json(res).value("jwt_token", "");
-}
-
 // Setup + admin login; returns the admin's token.
 std::string bootstrap(HttpClient& c) {
   auto s =

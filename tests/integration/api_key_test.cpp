@@ -26,14 +26,6 @@ using Headers = std::map<std::string, std::string>;
 
 constexpr const char* kUserPassword = "another long password";
 
-std::string header(const HttpResponse& res, const std::string& name) {
-  return std::string(res[name]);
-}
-
-std::string error_code(const HttpResponse& res) {
-  return body_json(res)["error"].value("code", "");
-}
-
 HttpResponse send_json(HttpClient& c, verb method, const std::string& target, const json& body,
                        const std::string& token) {
   Headers h{{"Content-Type", "application/json"}};
@@ -41,7 +33,7 @@ HttpResponse send_json(HttpClient& c, verb method, const std::string& target, co
   return c.request(method, target, body.is_null() ? std::string{} : body.dump(), h);
 }
 
-std::string login(HttpClient& c, const std::string& email, const std::string& password) {
+std::string login_token(HttpClient& c, const std::string& email, const std::string& password) {
   auto res = send_json(c, verb::post, "/auth/login", {{"email", email}, {"password", password}}, "");
   EXPECT_EQ(res.result_int(), 200) << res.body();
   return body_json(res).value("jwt_token", "");
@@ -52,7 +44,7 @@ std::string admin_session(HttpClient& c) {
   auto s = send_json(c, verb::post, "/admin/setup",
                      {{"email", kAdminEmail}, {"password", kAdminPassword}, {"display_name", "Admin"}}, "");
   EXPECT_EQ(s.result_int(), 201) << s.body();
-  return login(c, kAdminEmail, kAdminPassword);
+  return login_token(c, kAdminEmail, kAdminPassword);
 }
 
 // A registered, approved plain user; its JWT.
@@ -62,7 +54,7 @@ std::string user_session(HttpClient& c, const std::string& admin, const std::str
   EXPECT_EQ(r.result_int(), 201) << r.body();
   const auto id = body_json(r).value("user_id", "");
   EXPECT_EQ(send_json(c, verb::post, "/admin/users/" + id + "/approve", nullptr, admin).result_int(), 200);
-  return login(c, email, kUserPassword);
+  return login_token(c, email, kUserPassword);
 }
 
 struct CreatedKey {
@@ -78,25 +70,9 @@ CreatedKey create_key(HttpClient& c, const std::string& session, const json& bod
   return {j.value("api_key", ""), j["key_info"].value("id", ""), j["key_info"]};
 }
 
-Headers mcp_headers() {
-  return {{"Content-Type", "application/json"},
-          {"Accept", "application/json, text/event-stream"},
-          {"MCP-Protocol-Version", "2026-07-28"},
-          {"Mcp-Method", "tools/list"}};
-}
-
 // tools/list on /mcp, authenticated by `key` in X-API-Key (or as a bearer token).
 HttpResponse mcp_list(HttpClient& c, const std::string& key, bool as_bearer = false) {
-  json body = {{"jsonrpc", "2.0"},
-               {"id", 1},
-               {"method", "tools/list"},
-               {"params",
-                {{"_meta",
-                  {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
-                   {"io.modelcontextprotocol/clientCapabilities", json::object()}}}}}};
-  auto h = mcp_headers();
-  h[as_bearer ? "Authorization" : "X-API-Key"] = as_bearer ? "Bearer " + key : key;
-  return c.request(verb::post, "/mcp", body.dump(), h);
+  return as_bearer ? mcp_tools_list(c, key) : mcp_tools_list(c, Headers{{"X-API-Key", key}});
 }
 
 LaunchOptions server_with(const TempDir& dir, const std::string& database_url, const Headers& env) {

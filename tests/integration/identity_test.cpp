@@ -49,19 +49,6 @@ json jwt_header(const std::string& token) {
   return json::parse(raw.begin(), raw.end(), nullptr, false);
 }
 
-HttpResponse mcp_tools_list(HttpClient& c, const std::string& token) {
-  json params;
-  params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
-  params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json::object();
-  const json request{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}, {"params", params}};
-  return c.request(verb::post, "/mcp", request.dump(),
-                   {{"Content-Type", "application/json"},
-                    {"Accept", "application/json, text/event-stream"},
-                    {"MCP-Protocol-Version", "2026-07-28"},
-                    {"Mcp-Method", "tools/list"},
-                    {"Authorization", "Bearer " + token}});
-}
-
 TEST(identity_Setup, SucceedsOnceThenConflicts) {
   TempDir dir;
   ServerProcess server(identity_server(dir));
@@ -200,19 +187,6 @@ TEST(identity_Validation, BodiesAreCheckedBeforeAnythingElse) {
 
   // Setup did not happen through any of these.
   EXPECT_EQ(setup(c).result_int(), 201);
-}
-
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 TEST(identity_Restart, TokensSurviveARestartWithTheSameDatabaseAndMasterKey) {

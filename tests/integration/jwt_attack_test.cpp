@@ -97,19 +97,7 @@ HttpResponse send_json(HttpClient& c, verb method, const std::string& target, co
 
 // tools/list on /mcp (2026-07-28, stateless), authenticated by `token` as a bearer token.
 HttpResponse mcp_list(HttpClient& c, const std::string& token) {
-  const json body = {{"jsonrpc", "2.0"},
-                     {"id", 1},
-                     {"method", "tools/list"},
-                     {"params",
-                      {{"_meta",
-                        {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
-                         {"io.modelcontextprotocol/clientCapabilities", json::object()}}}}}};
-  return c.request(verb::post, "/mcp", body.dump(),
-                   {{"Content-Type", "application/json"},
-                    {"Accept", "application/json, text/event-stream"},
-                    {"MCP-Protocol-Version", "2026-07-28"},
-                    {"Mcp-Method", "tools/list"},
-                    {"Authorization", "Bearer " + token}});
+  return mcp_tools_list(c, token);
 }
 
 std::string error_code(const HttpResponse& res) {

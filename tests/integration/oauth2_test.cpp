@@ -36,10 +36,6 @@ using Params = std::map<std::string, std::string>;
 constexpr const char* kRedirect = "http://127.0.0.1:8976/callback";
 constexpr const char* kUserPassword = "another long password";
 
-std::string header(const HttpResponse& res, const std::string& name) {
-  return std::string(res[name]);
-}
-
 // ---- encoding helpers
 
 std::string encode(std::string_view value) {
@@ -159,7 +155,7 @@ void setup_admin(HttpClient& c) {
   ASSERT_EQ(s.result_int(), 201) << s.body();
 }
 
-std::string login(HttpClient& c, const std::string& email, const std::string& password) {
+std::string login_token(HttpClient& c, const std::string& email, const std::string& password) {
   auto res = send_json(c, verb::post, "/auth/login", {{"email", email}, {"password", password}});
   EXPECT_EQ(res.result_int(), 200) << res.body();
   return body_json(res).value("jwt_token", "");
@@ -187,19 +183,7 @@ json register_client(HttpClient& c, json metadata = {}) {
 }
 
 HttpResponse mcp_list(HttpClient& c, const std::string& token) {
-  json body = {{"jsonrpc", "2.0"},
-               {"id", 1},
-               {"method", "tools/list"},
-               {"params",
-                {{"_meta",
-                  {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
-                   {"io.modelcontextprotocol/clientCapabilities", json::object()}}}}}};
-  return c.request(verb::post, "/mcp", body.dump(),
-                   {{"Content-Type", "application/json"},
-                    {"Accept", "application/json, text/event-stream"},
-                    {"MCP-Protocol-Version", "2026-07-28"},
-                    {"Mcp-Method", "tools/list"},
-                    {"Authorization", "Bearer " + token}});
+  return mcp_tools_list(c, token);
 }
 
 // ---- a headless browser: keeps cookies, reads the consent form, follows nothing by itself
@@ -536,7 +520,7 @@ TEST(oauth2_flow, WrongPasswordRerendersWithoutCode) {
 
 TEST(oauth2_flow, ConfidentialClientBasicAuthIntrospectAndClientCredentials) {
   Fixture f;
-  const auto admin = login(f.c, kAdminEmail, kAdminPassword);
+  const auto admin = login_token(f.c, kAdminEmail, kAdminPassword);
   // Registered by a signed-in user: it may also act as that user with client_credentials.
   auto reg = send_json(f.c, verb::post, "/oauth2/register",
                        {{"client_name", "Backend"},
@@ -601,7 +585,7 @@ TEST(oauth2_authorizations, ListAndRevoke) {
   Browser b(f.server.port());
   const auto tokens = authorize_and_exchange(f, b, client);
   const auto access = tokens["access_token"].get<std::string>();
-  const auto admin = login(f.c, kAdminEmail, kAdminPassword);
+  const auto admin = login_token(f.c, kAdminEmail, kAdminPassword);
 
   EXPECT_EQ(f.c.get("/api/oauth2/authorizations").result_int(), 401);
   auto listed = send_json(f.c, verb::get, "/api/oauth2/authorizations", nullptr, admin);
@@ -617,7 +601,7 @@ TEST(oauth2_authorizations, ListAndRevoke) {
 
   // Another user neither sees nor revokes it.
   create_user(f.c, admin, "other@example.com");
-  const auto other = login(f.c, "other@example.com", kUserPassword);
+  const auto other = login_token(f.c, "other@example.com", kUserPassword);
   auto theirs = send_json(f.c, verb::get, "/api/oauth2/authorizations", nullptr, other);
   EXPECT_EQ(body_json(theirs)["authorizations"].size(), 0u);
   EXPECT_EQ(send_json(f.c, verb::delete_, "/api/oauth2/authorizations/" + grant, nullptr, other).result_int(), 404);
@@ -788,7 +772,7 @@ TEST(oauth2_attacks, ConsentFormRequiresItsCsrfCookieAndToken) {
   EXPECT_EQ(victim.post_form("/oauth2/authorize", tokenless).result_int(), 403);
 
   // Nothing was issued: the admin has no authorizations.
-  const auto admin = login(f.c, kAdminEmail, kAdminPassword);
+  const auto admin = login_token(f.c, kAdminEmail, kAdminPassword);
   auto listed = send_json(f.c, verb::get, "/api/oauth2/authorizations", nullptr, admin);
   EXPECT_EQ(body_json(listed)["authorizations"].size(), 0u);
 }

@@ -21,14 +21,17 @@ using namespace std::chrono_literals;
 
 LaunchOptions dev_server(const TempDir& dir, std::map<std::string, std::string> extra_env = {}) {
   LaunchOptions o;
-  o.args = {"--dev", "--port", "0", "--host", "127.0.0.1", "--data-dir", dir.path(), "--database-url",
-            "sqlite:" + dir.path() + "/pierre.db"};
+  o.args = {"--dev",    "--port",         "0",
+            "--host",   "127.0.0.1",      "--data-dir",
+            dir.path(), "--database-url", "sqlite:" + dir.path() + "/pierre.db"};
   o.env = {{"LOG_LEVEL", "warn"}, {"HTTP_THREADS", "2"}};
   for (auto& [k, v] : extra_env) o.env[k] = v;
   return o;
 }
 
-nlohmann::json body_json(const HttpResponse& res) { return nlohmann::json::parse(res.body()); }
+nlohmann::json body_json(const HttpResponse& res) {
+  return nlohmann::json::parse(res.body());
+}
 
 void expect_error(const HttpResponse& res, unsigned status, const std::string& code) {
   EXPECT_EQ(res.result_int(), status) << res.body();
@@ -112,10 +115,11 @@ TEST_F(ServerTest, WrongMethodIs405WithAllow) {
 }
 
 TEST_F(ServerTest, MalformedHttpIs400AndServerKeepsServing) {
-  for (const std::string& garbage : {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
-                                    std::string("GET /health HTTP/1.1\r\nBad Header\r\n\r\n"),
-                                    std::string("GET /health HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
-                                    std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15)  /* TLS hello */}) {
+  for (const std::string& garbage :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("GET /health HTTP/1.1\r\nBad Header\r\n\r\n"),
+        std::string("GET /health HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
+        std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15) /* TLS hello */}) {
     HttpClient c(server->port());
     auto res = c.raw(garbage);
     expect_error(res, 400, "MALFORMED_REQUEST");
@@ -246,9 +250,8 @@ TEST(ServerLifecycle, SigintAlsoExitsZero) {
 
 TEST(ServerLifecycle, StartsQuicklyAndRestartKeepsDatabaseAndDevKey) {
   TempDir dir;
-  const auto budget = std::chrono::milliseconds(std::stoi(std::getenv("PIERRE_TEST_STARTUP_BUDGET_MS")
-                                                              ? std::getenv("PIERRE_TEST_STARTUP_BUDGET_MS")
-                                                              : "1000"));
+  const auto budget = std::chrono::milliseconds(
+      std::stoi(std::getenv("PIERRE_TEST_STARTUP_BUDGET_MS") ? std::getenv("PIERRE_TEST_STARTUP_BUDGET_MS") : "1000"));
   std::string first_key;
   {
     ServerProcess server(dev_server(dir));
@@ -303,7 +306,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(StartupCase{{"--dev"}, {{"HTTP_PORT", "80x"}}, "HTTP_PORT:"},
                       StartupCase{{"--dev", "--port", "99999"}, {}, "--port:"},
                       StartupCase{{"--dev"}, {{"DATABASE_URL", "mysql://root:pw@db/x"}}, "DATABASE_URL:"},
-                      StartupCase{{}, {{"PIERRE_MASTER_ENCRYPTION_KEY", "dG9vLXNob3J0"}}, "PIERRE_MASTER_ENCRYPTION_KEY:"},
+                      StartupCase{
+                          {}, {{"PIERRE_MASTER_ENCRYPTION_KEY", "dG9vLXNob3J0"}}, "PIERRE_MASTER_ENCRYPTION_KEY:"},
                       StartupCase{{}, {}, "PIERRE_MASTER_ENCRYPTION_KEY:"},  // production requires a key
                       StartupCase{{"--dev", "--host", "not-an-ip", "--port", "0"}, {}, "--host:"},
                       StartupCase{{"--dev", "--bogus"}, {}, ""}));

@@ -26,36 +26,11 @@ using nlohmann::json;
 
 constexpr const char* kUserPassword = "another long password";
 
-std::string error_code(const HttpResponse& res) {
-  return body_json(res)["error"].value("code", "");
-}
-
 // The error without its request id: what two answers must share to be indistinguishable.
 json error_without_request_id(const HttpResponse& res) {
   auto e = body_json(res)["error"];
   e.erase("request_id");
   return e;
-}
-
-HttpResponse post_json(HttpClient& c, const std::string& target, const json& body) {
-  return post_body(c, target, body.dump());
-}
-
-HttpResponse authed(HttpClient& c, verb method, const std::string& target, const std::string& token,
-                    const std::string& body = {}) {
-  std::map<std::string, std::string> headers;
-  if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-  if (!body.empty()) headers["Content-Type"] = "application/json";
-  return c.request(method, target, body, headers);
-}
-
-HttpResponse login(HttpClient& c, const std::string& email, const std::string& password) {
-  return post_json(c, "/auth/login", {{"email", email}, {"password", password}});
-}
-
-std::string token_of(const HttpResponse& res) {
-  EXPECT_EQ(res.result_int(), 200) << res.body();
-  return body_json(res).value("jwt_token", "");
 }
 
 std::string bootstrap(HttpClient& c) {

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -34,6 +39,71 @@ inline nlohmann::json body_json(const HttpResponse& res) {
 // POSTs `body` verbatim as application/json (malformed bodies included).
 inline HttpResponse post_body(HttpClient& c, const std::string& target, const std::string& body) {
   return c.request(boost::beast::http::verb::post, target, body, {{"Content-Type", "application/json"}});
+}
+
+inline HttpResponse post_json(HttpClient& c, const std::string& target, const nlohmann::json& body) {
+  return post_body(c, target, body.dump());
+}
+
+// `method target` with `Authorization: Bearer token` (none when empty) and an optional JSON body.
+inline HttpResponse authed(HttpClient& c, boost::beast::http::verb method, const std::string& target,
+                           const std::string& token, const std::string& body = {}) {
+  std::map<std::string, std::string> headers;
+  if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+  if (!body.empty()) headers["Content-Type"] = "application/json";
+  return c.request(method, target, body, headers);
+}
+
+inline HttpResponse login(HttpClient& c, const std::string& email, const std::string& password) {
+  return post_json(c, "/auth/login", {{"email", email}, {"password", password}});
+}
+
+// The jwt_token of a successful login.
+inline std::string token_of(const HttpResponse& res) {
+  EXPECT_EQ(res.result_int(), 200) << res.body();
+  return body_json(res).value("jwt_token", "");
+}
+
+inline std::string header(const HttpResponse& res, const std::string& name) {
+  return std::string(res[name]);
+}
+
+// The stable error code of a JSON error body ("" when there is none).
+inline std::string error_code(const HttpResponse& res) {
+  return body_json(res)["error"].value("code", "");
+}
+
+// tools/list on /mcp as a 2026-07-28 (stateless) client; `credentials` are extra headers such as Authorization or
+// X-API-Key.
+inline HttpResponse mcp_tools_list(HttpClient& c, const std::map<std::string, std::string>& credentials) {
+  nlohmann::json params;
+  params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+  params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = nlohmann::json::object();
+  const nlohmann::json request{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}, {"params", params}};
+  std::map<std::string, std::string> headers{{"Content-Type", "application/json"},
+                                             {"Accept", "application/json, text/event-stream"},
+                                             {"MCP-Protocol-Version", "2026-07-28"},
+                                             {"Mcp-Method", "tools/list"}};
+  headers.insert(credentials.begin(), credentials.end());
+  return c.request(boost::beast::http::verb::post, "/mcp", request.dump(), headers);
+}
+
+inline HttpResponse mcp_tools_list(HttpClient& c, const std::string& bearer_token) {
+  return mcp_tools_list(c, {{"Authorization", "Bearer " + bearer_token}});
+}
+
+// A loopback TCP port that was free a moment ago.
+inline std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 }  // namespace pierre::testing

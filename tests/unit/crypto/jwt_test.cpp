@@ -121,8 +121,8 @@ TEST(Jwt, Es256SignatureIsRaw64Bytes) {
   for (int i = 0; i < 20; ++i) {  // DER would be 70-72 bytes and vary; raw R||S is always 64
     Bytes sig;
     ASSERT_TRUE(base64url_decode(split(sign(ec_key(), claims())).signature, sig));
+    // (A raw R||S starts with 0x30 once in 256 signatures, so the first byte proves nothing; the fixed length does.)
     EXPECT_EQ(sig.size(), 64u);
-    EXPECT_NE(sig.front(), 0x30) << "looks like DER";
   }
 }
 

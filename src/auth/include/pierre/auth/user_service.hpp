@@ -109,6 +109,8 @@ class UserService {
 
  private:
   Result<void> set_status(std::string_view tenant_id, std::string_view user_id, std::string_view status);
+  Result<User> insert_account(std::string_view tenant_id, const std::string& email, const std::string& display_name,
+                              const std::string& password_hash, std::string_view role, std::string_view status);
 
   store::Database& db_;
   const PasswordHasher& hasher_;

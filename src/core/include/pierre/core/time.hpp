@@ -1,0 +1,16 @@
+#pragma once
+// Timestamps on the wire: RFC 3339 in UTC.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace pierre {
+
+// "2026-11-27T08:00:00Z" (second precision), from a time point or from epoch milliseconds.
+std::string iso8601(std::chrono::system_clock::time_point t);
+std::string iso8601_ms(std::int64_t epoch_ms);
+// "2026-11-27T08:00:00.123Z" (millisecond precision).
+std::string iso8601_millis(std::chrono::system_clock::time_point t);
+
+}  // namespace pierre
