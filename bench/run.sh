@@ -501,7 +501,9 @@ JSON
 
 # ================================ oauth: authorization-code flow latency, refresh-grant throughput ============
 bench_oauth() {
-  local node_bin load_start started_pid started_port alg flows="${BENCH_OAUTH_FLOWS:-50}" json="" sep=""
+  local node_bin load_start started_pid started_port alg json="" sep=""
+  # One live refresh token per connection at least: wrk cannot wait for a token to come back.
+  local flows="${BENCH_OAUTH_FLOWS:-$((connections + 16))}"
   node_bin=$(pick_node)
   load_start=$(loadavg)
   echo
