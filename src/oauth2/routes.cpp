@@ -376,6 +376,10 @@ class OAuthRoutes {
                "the OAuth clients you authorized");
     router.add(http::Method::delete_, "/api/oauth2/authorizations/{grant_id}", bind(&OAuthRoutes::revoke_authorization),
                "revoke an OAuth client's access");
+    router.add(http::Method::get, "/admin/users/{id}/oauth2/authorizations",
+               bind(&OAuthRoutes::admin_list_authorizations), "a user's authorized OAuth clients (admin)");
+    router.add(http::Method::delete_, "/admin/users/{id}/oauth2/authorizations/{grant_id}",
+               bind(&OAuthRoutes::admin_revoke_authorization), "revoke a user's OAuth client (admin)");
   }
 
  private:
@@ -731,7 +735,43 @@ class OAuthRoutes {
   http::Response list_authorizations(const http::Request& req, http::RequestContext& ctx) {
     auto user = session_caller(ctx);
     if (!user) return http::error_response(user.error(), req, ctx);
-    auto grants = as_.list_grants(*user);
+    return authorizations_of(*user, req, ctx);
+  }
+
+  http::Response revoke_authorization(const http::Request& req, http::RequestContext& ctx) {
+    auto user = session_caller(ctx);
+    if (!user) return http::error_response(user.error(), req, ctx);
+    return revoke_authorization_of(*user, req, ctx);
+  }
+
+  // An administrator acting on a user of their own tenant: a user of another tenant is 404, like an unknown id.
+  Result<auth::Identity> administered_user(const http::RequestContext& ctx) {
+    auto caller = session_caller(ctx);
+    if (!caller) return caller;
+    auto admin = users_.get_user(caller->tenant_id, caller->user_id);  // the current role, not the token's
+    if (!admin || admin->status != "active") return fail(ErrorCode::auth_invalid, "account is not active");
+    if (admin->role != "admin" && admin->role != "super_admin") {
+      return fail(ErrorCode::permission_denied, "this operation requires an administrator");
+    }
+    auto target = users_.get_user(caller->tenant_id, ctx.path_params.at("id"));
+    if (!target) return std::unexpected(target.error());
+    return auth::Identity{target->id, target->tenant_id, target->role, {}};
+  }
+
+  http::Response admin_list_authorizations(const http::Request& req, http::RequestContext& ctx) {
+    auto user = administered_user(ctx);
+    if (!user) return http::error_response(user.error(), req, ctx);
+    return authorizations_of(*user, req, ctx);
+  }
+
+  http::Response admin_revoke_authorization(const http::Request& req, http::RequestContext& ctx) {
+    auto user = administered_user(ctx);
+    if (!user) return http::error_response(user.error(), req, ctx);
+    return revoke_authorization_of(*user, req, ctx);
+  }
+
+  http::Response authorizations_of(const auth::Identity& user, const http::Request& req, http::RequestContext& ctx) {
+    auto grants = as_.list_grants(user);
     if (!grants) return http::error_response(grants.error(), req, ctx);
     json list = json::array();
     for (const auto& g : *grants) {
@@ -745,11 +785,10 @@ class OAuthRoutes {
     return http::json_response(http::Status::ok, {{"authorizations", std::move(list)}}, req);
   }
 
-  http::Response revoke_authorization(const http::Request& req, http::RequestContext& ctx) {
-    auto user = session_caller(ctx);
-    if (!user) return http::error_response(user.error(), req, ctx);
+  http::Response revoke_authorization_of(const auth::Identity& user, const http::Request& req,
+                                         http::RequestContext& ctx) {
     const auto& grant_id = ctx.path_params.at("grant_id");
-    if (auto revoked = as_.revoke_grant(*user, grant_id); !revoked) {
+    if (auto revoked = as_.revoke_grant(user, grant_id); !revoked) {
       return http::error_response(revoked.error(), req, ctx);
     }
     return http::json_response(http::Status::ok, {{"message", "authorization revoked"}, {"grant_id", grant_id}}, req);

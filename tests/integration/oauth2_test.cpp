@@ -619,6 +619,48 @@ TEST(oauth2_authorizations, ListAndRevoke) {
             0u);
 }
 
+TEST(oauth2_authorizations, AdminsListAndRevokeTheirUsersAuthorizations) {
+  Fixture f;
+  const auto admin = login_token(f.c, kAdminEmail, kAdminPassword);
+  create_user(f.c, admin, "runner@example.com");
+  const auto runner = login_token(f.c, "runner@example.com", kUserPassword);
+  std::string runner_id;
+  const auto users = body_json(send_json(f.c, verb::get, "/admin/users", nullptr, admin));
+  for (const auto& u : users["users"]) {
+    if (u["email"] == "runner@example.com") runner_id = u["id"];
+  }
+  ASSERT_FALSE(runner_id.empty()) << users.dump();
+  const auto client = register_client(f.c, {{"client_name", "Cursor"}})["client_id"].get<std::string>();
+  Browser b(f.server.port());
+  const auto p = pkce();
+  const auto code =
+      code_of(consent(b, authorize_target(client, p), "allow", "runner@example.com", kUserPassword), f.base);
+  auto tokens = exchange(f.c, client, code, p);
+  ASSERT_EQ(tokens.result_int(), 200) << tokens.body();
+  const auto access = body_json(tokens)["access_token"].get<std::string>();
+
+  const auto base = "/admin/users/" + runner_id + "/oauth2/authorizations";
+  auto listed = send_json(f.c, verb::get, base, nullptr, admin);
+  ASSERT_EQ(listed.result_int(), 200) << listed.body();
+  const auto list = body_json(listed)["authorizations"];
+  ASSERT_EQ(list.size(), 1u) << listed.body();
+  EXPECT_EQ(list[0]["client_name"], "Cursor");
+  const auto grant = list[0]["grant_id"].get<std::string>();
+  // Plain users may not; unknown users are 404; no credentials is 401.
+  EXPECT_EQ(send_json(f.c, verb::get, base, nullptr, runner).result_int(), 403);
+  EXPECT_EQ(send_json(f.c, verb::get, "/admin/users/usr_000000000000000000000000/oauth2/authorizations", nullptr, admin)
+                .result_int(),
+            404);
+  EXPECT_EQ(f.c.get(base).result_int(), 401);
+  EXPECT_EQ(send_json(f.c, verb::delete_, base + "/" + grant, nullptr, runner).result_int(), 403);
+
+  ASSERT_EQ(mcp_list(f.c, access).result_int(), 200);
+  auto revoked = send_json(f.c, verb::delete_, base + "/" + grant, nullptr, admin);
+  EXPECT_EQ(revoked.result_int(), 200) << revoked.body();
+  EXPECT_EQ(mcp_list(f.c, access).result_int(), 401);
+  EXPECT_EQ(send_json(f.c, verb::delete_, base + "/" + grant, nullptr, admin).result_int(), 404);
+}
+
 // ---- attacks ------------------------------------------------------------------------------------------------
 
 TEST(oauth2_attacks, CodeReplayFailsAndRevokesTheFirstTokens) {
