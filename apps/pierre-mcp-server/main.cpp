@@ -185,7 +185,12 @@ int main(int argc, char** argv) {
   api_key_options.quotas = cfg.api_key_quotas;
   pierre::auth::ApiKeyService api_keys(**database, api_key_options);
   pierre::rest::register_api_key_routes(router, api_keys);
-  pierre::rest::register_admin_routes(router, users, api_keys);
+  pierre::rest::register_admin_routes(
+      router, users, api_keys, [&as = **authorization_server](std::string_view tenant_id, std::string_view user_id) {
+        if (auto revoked = as.revoke_user_grants(tenant_id, user_id); !revoked) {
+          spdlog::error("revoking a suspended user's OAuth grants failed: {}", revoked.error().message);
+        }
+      });
   // One middleware resolves every request's JWT or API key (and enforces API-key quotas) before its handler.
   router.use(pierre::rest::authentication_middleware(
       **tokens, api_keys,

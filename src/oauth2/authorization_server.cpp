@@ -1174,4 +1174,19 @@ Result<void> AuthorizationServer::revoke_grant(const auth::Identity& user, std::
   return {};
 }
 
+Result<std::size_t> AuthorizationServer::revoke_user_grants(std::string_view tenant_id, std::string_view user_id) {
+  auto& s = *state_;
+  auto ids = s.db.query("SELECT id FROM oauth_grants WHERE owner_tenant = ?1 AND user_id = ?2 AND revoked_at IS NULL",
+                        {std::string(tenant_id), std::string(user_id)});
+  if (!ids) return std::unexpected(ids.error());
+  auto r = s.db.execute(
+      "UPDATE oauth_grants SET revoked_at = ?1 WHERE owner_tenant = ?2 AND user_id = ?3 AND revoked_at IS NULL",
+      {s.now_ms(), std::string(tenant_id), std::string(user_id)});
+  if (!r) return std::unexpected(r.error());
+  for (const auto& row : ids->rows) {
+    if (auto id = row.get<std::string>("id")) s.remember_grant(*id, false);
+  }
+  return static_cast<std::size_t>(*r);
+}
+
 }  // namespace pierre::oauth2

@@ -78,14 +78,17 @@ http::Response list_users(const http::Request& req, http::RequestContext& ctx, a
 enum class Action { approve, suspend };
 
 http::Response change_status(const http::Request& req, http::RequestContext& ctx, auth::UserService& users,
-                             auth::ApiKeyService& api_keys, Action action) {
+                             auth::ApiKeyService& api_keys, const SuspensionHook& on_suspended, Action action) {
   auto caller = require_admin(ctx, users);
   if (!caller) return http::error_response(caller.error(), req, ctx);
   const auto it = ctx.path_params.find("id");
   const std::string id = it == ctx.path_params.end() ? std::string{} : it->second;
   auto done = action == Action::approve ? users.approve(caller->tenant_id, id) : users.suspend(caller->tenant_id, id);
   if (!done) return http::error_response(done.error(), req, ctx);
-  if (action == Action::suspend) api_keys.forget_owner(caller->tenant_id, id);
+  if (action == Action::suspend) {
+    api_keys.forget_owner(caller->tenant_id, id);
+    if (on_suspended) on_suspended(caller->tenant_id, id);
+  }
   auto user = users.get_user(caller->tenant_id, id);
   if (!user) return http::error_response(user.error(), req, ctx);
   return http::json_response(http::Status::ok, {{"user", user_json(*user)}}, req);
@@ -246,7 +249,8 @@ http::Response create_tenant_user(const http::Request& req, http::RequestContext
 
 }  // namespace
 
-void register_admin_routes(http::Router& router, auth::UserService& users, auth::ApiKeyService& api_keys) {
+void register_admin_routes(http::Router& router, auth::UserService& users, auth::ApiKeyService& api_keys,
+                           SuspensionHook on_suspended) {
   router.add(
       http::Method::get, "/admin/users",
       [&users](const http::Request& req, http::RequestContext& ctx) {
@@ -260,14 +264,14 @@ void register_admin_routes(http::Router& router, auth::UserService& users, auth:
       },
       "list users awaiting approval (admin)");
   auto approve = [&users, &api_keys](const http::Request& req, http::RequestContext& ctx) {
-    return change_status(req, ctx, users, api_keys, Action::approve);
+    return change_status(req, ctx, users, api_keys, {}, Action::approve);
   };
   router.add(http::Method::post, "/admin/users/{id}/approve", approve, "approve a user (admin)");
   router.add(http::Method::post, "/admin/approve-user/{id}", approve, "approve a user (admin; Pierre's path)");
   router.add(
       http::Method::post, "/admin/users/{id}/suspend",
-      [&users, &api_keys](const http::Request& req, http::RequestContext& ctx) {
-        return change_status(req, ctx, users, api_keys, Action::suspend);
+      [&users, &api_keys, on_suspended = std::move(on_suspended)](const http::Request& req, http::RequestContext& ctx) {
+        return change_status(req, ctx, users, api_keys, on_suspended, Action::suspend);
       },
       "suspend a user (admin)");
 

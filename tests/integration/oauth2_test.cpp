@@ -661,6 +661,35 @@ TEST(oauth2_authorizations, AdminsListAndRevokeTheirUsersAuthorizations) {
   EXPECT_EQ(send_json(f.c, verb::delete_, base + "/" + grant, nullptr, admin).result_int(), 404);
 }
 
+TEST(oauth2_authorizations, SuspendingAUserRevokesTheirAuthorizations) {
+  Fixture f;
+  const auto admin = login_token(f.c, kAdminEmail, kAdminPassword);
+  create_user(f.c, admin, "leaver@example.com");
+  std::string leaver_id;
+  const auto users = body_json(send_json(f.c, verb::get, "/admin/users", nullptr, admin));  // outlives the loop
+  for (const auto& u : users["users"]) {
+    if (u["email"] == "leaver@example.com") leaver_id = u["id"];
+  }
+  ASSERT_FALSE(leaver_id.empty());
+  const auto client = register_client(f.c)["client_id"].get<std::string>();
+  Browser b(f.server.port());
+  const auto p = pkce();
+  const auto code =
+      code_of(consent(b, authorize_target(client, p), "allow", "leaver@example.com", kUserPassword), f.base);
+  auto tokens = exchange(f.c, client, code, p);
+  ASSERT_EQ(tokens.result_int(), 200) << tokens.body();
+  const auto issued = body_json(tokens);
+  ASSERT_EQ(mcp_list(f.c, issued["access_token"].get<std::string>()).result_int(), 200);
+
+  ASSERT_EQ(send_json(f.c, verb::post, "/admin/users/" + leaver_id + "/suspend", nullptr, admin).result_int(), 200);
+  EXPECT_EQ(mcp_list(f.c, issued["access_token"].get<std::string>()).result_int(), 401);
+  auto refresh = post_form(f.c, "/oauth2/token",
+                           {{"grant_type", "refresh_token"},
+                            {"refresh_token", issued["refresh_token"].get<std::string>()},
+                            {"client_id", client}});
+  EXPECT_EQ(refresh.result_int(), 400) << refresh.body();
+}
+
 // ---- attacks ------------------------------------------------------------------------------------------------
 
 TEST(oauth2_attacks, CodeReplayFailsAndRevokesTheFirstTokens) {

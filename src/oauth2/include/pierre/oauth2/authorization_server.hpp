@@ -186,6 +186,9 @@ class AuthorizationServer {
   // (resource_not_found for another user's grant, an unknown or an already revoked one).
   Result<std::vector<GrantInfo>> list_grants(const auth::Identity& user);
   Result<void> revoke_grant(const auth::Identity& user, std::string_view grant_id);
+  // Every grant of a user (when the account is suspended): their OAuth tokens stop working at once on this
+  // instance, within grant_cache_ttl elsewhere. Returns how many were revoked.
+  Result<std::size_t> revoke_user_grants(std::string_view tenant_id, std::string_view user_id);
 
   ~AuthorizationServer();
 

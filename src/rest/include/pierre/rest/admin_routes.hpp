@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+#include <string_view>
 // Account administration over REST. Every route needs `Authorization: Bearer <jwt>` (401 AUTH_REQUIRED /
 // AUTH_INVALID), a caller whose account is still active (401 AUTH_INVALID otherwise) and whose current role is
 // admin or super_admin (403 PERMISSION_DENIED). Everything is scoped to the caller's tenant: a user id from another
@@ -34,7 +36,11 @@
 namespace pierre::rest {
 
 // `users` and `tokens` must outlive the router.
-// `api_keys` forgets a suspended user's cached keys, so they stop working at once.
-void register_admin_routes(http::Router& router, auth::UserService& users, auth::ApiKeyService& api_keys);
+// Called after a user is suspended, with (tenant id, user id): revoke what else the user holds (OAuth grants).
+using SuspensionHook = std::function<void(std::string_view tenant_id, std::string_view user_id)>;
+
+// `api_keys` forgets a suspended user's cached keys, so they stop working at once; `on_suspended` revokes the rest.
+void register_admin_routes(http::Router& router, auth::UserService& users, auth::ApiKeyService& api_keys,
+                           SuspensionHook on_suspended = {});
 
 }  // namespace pierre::rest
