@@ -102,12 +102,6 @@ Result<auth::Identity> caller(const http::RequestContext& ctx) {
               "authentication required: send Authorization: Bearer <jwt_token>, or X-API-Key: <api key>");
 }
 
-Result<auth::Identity> authenticate(const http::Request& request, const auth::TokenService& tokens) {
-  const auto token = bearer_token(request);
-  if (!token) return fail(ErrorCode::auth_required, "authentication required: send Authorization: Bearer <jwt_token>");
-  return tokens.verify(*token);
-}
-
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles) {
   if (std::find(roles.begin(), roles.end(), std::string_view(identity.role)) != roles.end()) return {};
   return fail(ErrorCode::permission_denied, "this operation requires an administrator");

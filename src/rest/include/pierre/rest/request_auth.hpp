@@ -37,10 +37,6 @@ http::Middleware authentication_middleware(const auth::TokenService& tokens, aut
 
 Result<auth::Identity> caller(const http::RequestContext& ctx);
 
-// A JWT from `Authorization: Bearer` only (no API keys). Prefer caller(): this exists for routes registered without
-// the middleware.
-Result<auth::Identity> authenticate(const http::Request& request, const auth::TokenService& tokens);
-
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles);
 
 }  // namespace pierre::rest
