@@ -28,23 +28,12 @@ std::int64_t to_ms(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-std::string hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (auto b : bytes) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xf]);
-  }
-  return out;
-}
-
 std::string hash_key(std::string_view key) {
-  return hex(crypto::sha256(crypto::as_bytes(key)));
+  return crypto::hex_encode(crypto::sha256(crypto::as_bytes(key)));
 }
 
 std::string new_id() {
-  return "key_" + hex(crypto::random_bytes(12));
+  return "key_" + crypto::hex_encode(crypto::random_bytes(12));
 }
 
 // Uniform base62: bytes >= 248 (= 4 * 62) are rejected rather than folded, so no character is more likely.

@@ -1,16 +1,13 @@
 #include "pierre/auth/key_store.hpp"
 
+#include "pierre/core/time.hpp"
+
 #include <chrono>
 
 #include "pierre/core/config.hpp"
 
 namespace pierre::auth {
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Result<crypto::Bytes> read_check_value(store::Executor& db) {
   auto row = db.query_row("SELECT check_value FROM keyring_master WHERE id = 1");
@@ -63,7 +60,7 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(store::Database& db, std::span<
     auto created = crypto::KeyRing::create(master_key);
     if (!created) return std::unexpected(created.error());
     auto inserted = db.execute("INSERT INTO keyring_master (id, check_value, created_at) VALUES (1, ?1, ?2)",
-                               {config::encode_base64(created->check_value()), now_ms()});
+                               {config::encode_base64(created->check_value()), now_epoch_ms()});
     if (!inserted) {
       if (inserted.error().code != ErrorCode::resource_already_exists) return std::unexpected(inserted.error());
       // Another start won the race: verify against its value.
@@ -90,7 +87,7 @@ Result<void> KeyStore::persist(std::string_view tenant_id, const crypto::Wrapped
   auto r = db_.execute(
       "INSERT INTO tenant_keys (owner_tenant, key_id, version, wrapped, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
       {std::string(tenant_id), key.key_id, static_cast<std::int64_t>(key.version), config::encode_base64(key.wrapped),
-       now_ms()});
+       now_epoch_ms()});
   if (!r) return std::unexpected(r.error());
   return {};
 }

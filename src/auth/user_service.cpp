@@ -1,5 +1,7 @@
 #include "pierre/auth/user_service.hpp"
 
+#include "pierre/core/time.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -11,19 +13,8 @@ namespace {
 
 constexpr std::string_view kInvalidLogin = "invalid email or password";
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string new_id(std::string_view prefix) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out(prefix);
-  for (auto b : crypto::random_bytes(12)) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xf]);
-  }
-  return out;
+  return std::string(prefix) + crypto::hex_encode(crypto::random_bytes(12));
 }
 
 bool is_space(char c) {
@@ -150,7 +141,7 @@ Result<SetupResult> UserService::setup_admin(std::string_view email, std::string
 
   const std::string tenant_id = new_id("tnt_");
   const std::string user_id = new_id("usr_");
-  const auto t = now_ms();
+  const auto t = now_epoch_ms();
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   // First statement: the single setup_state row. A concurrent setup blocks here (PostgreSQL) or at BEGIN
@@ -196,7 +187,7 @@ Result<std::string> UserService::create_tenant(std::string_view name, std::strin
   }
   const std::string id = new_id("tnt_");
   auto r = db_.execute("INSERT INTO tenants (id, name, slug, created_at, auto_approve) VALUES (?1, ?2, ?3, ?4, ?5)",
-                       {id, std::string(name), std::string(slug), now_ms(), auto_approve});
+                       {id, std::string(name), std::string(slug), now_epoch_ms(), auto_approve});
   if (!r) return std::unexpected(r.error());
   return id;
 }
@@ -257,7 +248,7 @@ Result<User> UserService::insert_account(std::string_view tenant_id, const std::
                                          const std::string& display_name, const std::string& password_hash,
                                          std::string_view role, std::string_view status) {
   const std::string user_id = new_id("usr_");
-  const auto t = now_ms();
+  const auto t = now_epoch_ms();
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   if (auto r = txn->execute("INSERT INTO user_logins (email, owner_tenant, user_id) VALUES (?1, ?2, ?3)",
@@ -311,7 +302,7 @@ Result<Identity> UserService::login(std::string_view email, std::string_view pas
     if (auto upgraded = hasher_.hash(password)) {
       // Best effort: a failure here must not fail a correct login.
       (void)scope.execute("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE tenant_id = :tenant AND id = ?3",
-                          {*upgraded, now_ms(), *user_id});
+                          {*upgraded, now_epoch_ms(), *user_id});
     }
   }
   return Identity{*user_id, *tenant_id, *role, scopes_for_role(*role)};
@@ -320,7 +311,7 @@ Result<Identity> UserService::login(std::string_view email, std::string_view pas
 Result<void> UserService::set_status(std::string_view tenant_id, std::string_view user_id, std::string_view status) {
   auto scope = db_.tenant(store::TenantId(std::string(tenant_id)));
   auto r = scope.execute("UPDATE users SET status = ?1, updated_at = ?2 WHERE tenant_id = :tenant AND id = ?3",
-                         {std::string(status), now_ms(), std::string(user_id)});
+                         {std::string(status), now_epoch_ms(), std::string(user_id)});
   if (!r) return std::unexpected(r.error());
   if (*r == 0) return fail(ErrorCode::resource_not_found, "user not found");
   return {};

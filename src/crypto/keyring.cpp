@@ -94,13 +94,7 @@ Result<void> check_master(std::span<const std::uint8_t> master) {
 }
 
 std::string new_key_id() {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string id = "tk_";
-  for (auto b : random_bytes(8)) {
-    id += digits[b >> 4];
-    id += digits[b & 15];
-  }
-  return id;
+  return "tk_" + hex_encode(random_bytes(8));
 }
 
 Result<WrappedKey> wrap_with(const SecretKey& wrap_key, std::string_view tenant_id, std::string key_id,

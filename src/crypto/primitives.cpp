@@ -45,6 +45,14 @@ bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::u
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string hex_encode(std::span<const std::uint8_t> bytes) {
+  ensure_sodium();
+  std::string out(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
+  out.pop_back();  // the terminating NUL sodium writes
+  return out;
+}
+
 std::string base64url_encode(std::span<const std::uint8_t> bytes) {
   ensure_sodium();
   constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;

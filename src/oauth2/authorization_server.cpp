@@ -42,19 +42,8 @@ Unexpected server_fail(const Error& e) {
   return oauth_fail("server_error", "internal error", 500);
 }
 
-std::string hex(std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const auto b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
-  }
-  return out;
-}
-
 std::string hash_secret(std::string_view secret) {
-  return hex(crypto::sha256(crypto::as_bytes(secret)));
+  return crypto::hex_encode(crypto::sha256(crypto::as_bytes(secret)));
 }
 
 std::string random_token(std::string_view prefix, std::size_t bytes) {

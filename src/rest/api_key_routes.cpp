@@ -34,11 +34,6 @@ json key_json(const auth::ApiKeyInfo& info, std::int64_t now_ms) {
           {"last_used_at", optional_time(info.last_used_at)}};
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The signed-in user behind a JWT; API-key callers are refused (see the header).
 Result<auth::Identity> session_user(const http::RequestContext& ctx) {
   auto identity = caller(ctx);
@@ -90,7 +85,7 @@ void register_api_key_routes(http::Router& router, auth::ApiKeyService& api_keys
         if (!created) return http::error_response(created.error(), req, ctx);
         return http::json_response(http::Status::created,
                                    {{"api_key", created->key},
-                                    {"key_info", key_json(created->info, now_ms())},
+                                    {"key_info", key_json(created->info, now_epoch_ms())},
                                     {"warning", "Store this API key securely. It will not be shown again."}},
                                    req);
       },
@@ -103,7 +98,7 @@ void register_api_key_routes(http::Router& router, auth::ApiKeyService& api_keys
         if (!owner) return http::error_response(owner.error(), req, ctx);
         auto keys = api_keys.list(*owner);
         if (!keys) return http::error_response(keys.error(), req, ctx);
-        const auto t = now_ms();
+        const auto t = now_epoch_ms();
         json list = json::array();
         for (const auto& info : *keys) {
           auto item = key_json(info, t);

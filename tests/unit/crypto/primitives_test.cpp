@@ -11,23 +11,19 @@
 namespace pierre::crypto {
 namespace {
 
-std::string hex(const Bytes& b) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (auto v : b) {
-    out += digits[v >> 4];
-    out += digits[v & 15];
-  }
-  return out;
-}
-
 TEST(Primitives, HmacSha256MatchesRfc4231Case2) {
   auto mac = hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"));
-  EXPECT_EQ(hex(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex_encode(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST(Primitives, Sha256OfAbc) {
-  EXPECT_EQ(hex(sha256(as_bytes("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex_encode(sha256(as_bytes("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Primitives, HexEncodeIsLowerCaseTwoCharactersPerByte) {
+  EXPECT_EQ(hex_encode(Bytes{0x00, 0x0f, 0xa5, 0xff}), "000fa5ff");
+  EXPECT_EQ(hex_encode(Bytes{}), "");
+  EXPECT_EQ(hex_encode(sha256(as_bytes("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Primitives, RandomBytesDiffer) {

@@ -7,6 +7,9 @@
 
 namespace pierre {
 
+// Milliseconds since the Unix epoch, now: how the store records times.
+std::int64_t now_epoch_ms();
+
 // "2026-11-27T08:00:00Z" (second precision), from a time point or from epoch milliseconds.
 std::string iso8601(std::chrono::system_clock::time_point t);
 std::string iso8601_ms(std::int64_t epoch_ms);

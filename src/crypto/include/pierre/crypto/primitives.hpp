@@ -23,6 +23,9 @@ Bytes sha256(std::span<const std::uint8_t> message);
 // Comparison whose time does not depend on where the inputs differ (lengths are not secret).
 bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept;
 
+// Lower-case hexadecimal (libsodium), two characters per byte: for ids and stored digests.
+std::string hex_encode(std::span<const std::uint8_t> bytes);
+
 // URL-safe base64 without padding, for tokens and cursors that travel in URLs.
 std::string base64url_encode(std::span<const std::uint8_t> bytes);
 // nullopt-like: returns false when the text is not strict URL-safe unpadded base64.
