@@ -169,6 +169,9 @@ int main(int argc, char** argv) {
   oauth_options.resource = base + "/mcp";
   oauth_options.access_token_lifetime = cfg.oauth_access_token_lifetime;
   oauth_options.refresh_token_lifetime = cfg.oauth_refresh_token_lifetime;
+  oauth_options.client_metadata.enabled = cfg.oauth_client_metadata_documents;
+  oauth_options.client_metadata.allow_private_addresses = cfg.environment == pierre::config::Environment::development;
+  oauth_options.client_metadata.ca_file = cfg.outbound_ca_file;
   auto authorization_server = pierre::oauth2::AuthorizationServer::create(**database, **tokens, oauth_options);
   if (!authorization_server) return startup_failure(authorization_server.error());
   pierre::auth::LoginThrottle login_throttle({.max_failures_per_account = cfg.login_throttle.max_failures_per_account,

@@ -238,6 +238,16 @@ const std::vector<Setting>& settings() {
          cfg.oauth_refresh_token_lifetime = std::chrono::hours(24 * static_cast<long>(*n));
          return {};
        }},
+      {"PIERRE_OAUTH_CLIENT_METADATA_DOCUMENTS", nullptr, nullptr,
+       setter<bool>(parse_bool, [](Config& c, bool v) { c.oauth_client_metadata_documents = v; })},
+      {"PIERRE_OUTBOUND_CA_FILE", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value.empty() || value.size() > 4096) {
+           return fail(ErrorCode::config_invalid, fmt::format("{}: expected the path of a PEM file", name));
+         }
+         cfg.outbound_ca_file = value;
+         return {};
+       }},
       {"RUST_LOG", nullptr, nullptr,
        setter<std::string>(parse_log_level, [](Config& c, std::string v) { c.log_level = std::move(v); })},
       {"LOG_LEVEL", "log-level", "trace, debug, info, warn, error, off",

@@ -1,5 +1,6 @@
 #include "pierre/oauth2/authorization_server.hpp"
 
+#include "client_metadata_document.hpp"
 #include "form_urlencoded.hpp"
 
 #include <algorithm>
@@ -28,6 +29,9 @@ constexpr std::size_t kMaxStateLength = 2048;
 constexpr std::size_t kMaxCachedGrants = 100'000;
 constexpr std::string_view kRefreshPrefix = "prt_";
 constexpr std::string_view kCodePrefix = "pac_";
+
+// Where client metadata comes from: it decides the default authentication method and what a client may ask for.
+enum class MetadataOrigin { anonymous_registration, signed_in_registration, metadata_document };
 
 Unexpected oauth_fail(std::string error, std::string description, int status = 400, bool redirectable = false) {
   return Unexpected(OAuthError{std::move(error), std::move(description), status, redirectable});
@@ -332,11 +336,13 @@ nlohmann::json TokenResponse::to_json() const {
 }
 
 struct AuthorizationServer::State {
-  State(store::Database& d, auth::TokenService& t, Options o) : db(d), tokens(t), options(std::move(o)) {}
+  State(store::Database& d, auth::TokenService& t, Options o)
+      : db(d), tokens(t), options(std::move(o)), documents(options.client_metadata, options.clock) {}
 
   store::Database& db;
   auth::TokenService& tokens;
   Options options;
+  ClientMetadataResolver documents;
   std::mutex cache_mutex;
   std::unordered_map<std::string, CachedGrant> grant_cache;
 
@@ -359,6 +365,163 @@ struct AuthorizationServer::State {
     if (requested.empty()) return options.resource;
     if (requested == options.resource || requested == options.issuer + "/mcp") return std::string(requested);
     return std::nullopt;
+  }
+
+  // RFC 7591 §2 client metadata → Client (without id), for a registration request or a client ID metadata document.
+  OAuthResult<Client> validate_metadata(const nlohmann::json& metadata, MetadataOrigin origin) const {
+    const auto bad = [](std::string d) { return oauth_fail("invalid_client_metadata", std::move(d)); };
+    const auto bad_uri = [](std::string d) { return oauth_fail("invalid_redirect_uri", std::move(d)); };
+    if (!metadata.is_object()) return bad("client metadata must be a JSON object");
+    const auto field = [&](std::string_view name) -> const nlohmann::json* {
+      const auto it = metadata.find(name);
+      return it == metadata.end() || it->is_null() ? nullptr : &*it;
+    };
+
+    Client c;
+    // application_type (OIDC DCR): web (default) or native.
+    c.application_type = "web";
+    if (const auto* j = field("application_type")) {
+      auto v = as_string(*j);
+      if (!v || (*v != "web" && *v != "native")) return bad("application_type must be \"web\" or \"native\"");
+      c.application_type = *v;
+    }
+    // grant_types / response_types.
+    c.grant_types = {"authorization_code", "refresh_token"};
+    if (const auto* j = field("grant_types")) {
+      auto v = as_string_list(*j);
+      if (!v || v->empty()) return bad("grant_types must be a non-empty array of strings");
+      for (const auto& g : *v) {
+        if (!contains(kSupportedGrantTypes, g)) return bad("unsupported grant type: " + g);
+      }
+      c.grant_types = std::move(*v);
+    }
+    const bool code_flow = contains(c.grant_types, "authorization_code");
+    if (contains(c.grant_types, "refresh_token") && !code_flow) {
+      return bad("refresh_token is only issued with the authorization_code grant");
+    }
+    if (const auto* j = field("response_types")) {
+      auto v = as_string_list(*j);
+      if (!v) return bad("response_types must be an array of strings");
+      for (const auto& r : *v) {
+        if (r != "code") return bad("unsupported response type: " + r);
+      }
+      c.response_types = std::move(*v);
+    } else if (code_flow) {
+      c.response_types = {"code"};
+    }
+    if (code_flow != contains(c.response_types, "code")) {
+      return bad("response_types \"code\" goes with (and only with) grant type authorization_code");
+    }
+    // token_endpoint_auth_method (RFC 7591 default: client_secret_basic). A metadata document is public: it cannot
+    // hold a shared secret (CIMD §4.1), and we support no asymmetric client authentication, so it must be "none".
+    const bool document = origin == MetadataOrigin::metadata_document;
+    c.token_endpoint_auth_method = document ? "none" : "client_secret_basic";
+    if (const auto* j = field("token_endpoint_auth_method")) {
+      auto v = as_string(*j);
+      if (!v || !contains(kAuthMethods, *v)) {
+        return bad("token_endpoint_auth_method must be none, client_secret_basic or client_secret_post");
+      }
+      c.token_endpoint_auth_method = *v;
+    }
+    if (document && c.token_endpoint_auth_method != "none") {
+      return bad("a client ID metadata document must use token_endpoint_auth_method \"none\"");
+    }
+    if (contains(c.grant_types, "client_credentials")) {
+      if (!c.confidential()) return bad("client_credentials needs a confidential client");
+      if (origin != MetadataOrigin::signed_in_registration) {
+        return bad("client_credentials clients must be registered by a signed-in user");
+      }
+    }
+    // redirect_uris.
+    if (const auto* j = field("redirect_uris")) {
+      auto v = as_string_list(*j);
+      if (!v) return bad_uri("redirect_uris must be an array of strings");
+      c.redirect_uris = std::move(*v);
+    }
+    if (code_flow && c.redirect_uris.empty()) return bad_uri("redirect_uris is required for authorization_code");
+    if (c.redirect_uris.size() > kMaxRedirectUris) return bad_uri("at most 20 redirect_uris");
+    for (const auto& uri : c.redirect_uris) {
+      if (uri.size() > kMaxUriLength) return bad_uri("a redirect URI is longer than 2000 characters");
+      const auto parts = parse_absolute_uri(uri);
+      if (!parts) return bad_uri("redirect URIs must be absolute URIs without a fragment");
+      if (contains(kForbiddenSchemes, parts->scheme)) return bad_uri("redirect URI scheme not allowed: " + parts->scheme);
+      if (parts->scheme == "https") {
+        if (!parts->has_authority || parts->host.empty()) return bad_uri("https redirect URIs need a host");
+      } else if (parts->scheme == "http") {
+        if (!options.allow_http_loopback_redirects || !parts->has_authority || !is_loopback_host(parts->host)) {
+          return bad_uri("http redirect URIs are allowed only for loopback hosts (127.0.0.1, [::1], localhost)");
+        }
+      } else if (c.application_type != "native") {
+        return bad_uri("private-use URI schemes need application_type \"native\"");
+      }
+    }
+    // scope.
+    if (const auto* j = field("scope")) {
+      auto v = as_string(*j);
+      if (!v) return bad("scope must be a string");
+      auto scopes = normalise_scopes(*v, options.scopes_supported, options.scopes_supported);
+      if (!scopes) return bad("unsupported scope");
+      c.scope = join_spaces(*scopes);
+    }
+    // client_name, client_uri, logo_uri.
+    if (const auto* j = field("client_name")) {
+      auto v = as_string(*j);
+      if (!v) return bad("client_name must be a string");
+      if (utf8_chars(*v) > kMaxClientNameChars || v->size() > 4 * kMaxClientNameChars) {
+        return bad("client_name is longer than 200 characters");
+      }
+      if (has_control_chars(*v)) return bad("client_name contains control characters");
+      c.client_name = *v;
+    }
+    for (const auto& [name, out] :
+         {std::pair<std::string_view, std::string*>{"client_uri", &c.client_uri}, {"logo_uri", &c.logo_uri}}) {
+      if (const auto* j = field(name)) {
+        auto v = as_string(*j);
+        if (!v) return bad(std::string(name) + " must be a string");
+        const auto parts = parse_absolute_uri(*v);
+        if (!parts || (parts->scheme != "https" && parts->scheme != "http") || parts->host.empty()) {
+          return bad(std::string(name) + " must be an http(s) URL");
+        }
+        *out = *v;
+      }
+    }
+    return c;
+  }
+
+  // A registered client or a metadata-document client; nullopt when there is no such client.
+  OAuthResult<std::optional<Client>> resolve_client(std::string_view client_id) {
+    if (is_client_id_url(client_id) && options.client_metadata.enabled) {
+      auto client = documents.resolve(
+          client_id, [this](std::string_view url, const nlohmann::json& document) { return accept_document(url, document); });
+      if (!client) return std::unexpected(client.error());
+      return std::optional<Client>{std::move(*client)};
+    }
+    auto client = load_client(client_id);
+    if (!client) return server_fail(client.error());
+    return std::move(*client);
+  }
+
+  // A checked metadata document becomes a client row (grants reference clients), refreshed on every fetch.
+  OAuthResult<Client> accept_document(std::string_view url, const nlohmann::json& document) {
+    auto client = validate_metadata(document, MetadataOrigin::metadata_document);
+    if (!client) return client;
+    client->client_id = std::string(url);
+    const auto now = now_ms();
+    client->client_id_issued_at = now / 1000;
+    auto r = db.execute(
+        "INSERT INTO oauth_clients (client_id, secret_hash, client_name, redirect_uris, grant_types, response_types, "
+        "token_endpoint_auth_method, application_type, scope, client_uri, logo_uri, owner_tenant, owner_user, "
+        "created_at) VALUES (?1, NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL, NULL, ?11) "
+        "ON CONFLICT (client_id) DO UPDATE SET client_name = excluded.client_name, "
+        "redirect_uris = excluded.redirect_uris, grant_types = excluded.grant_types, "
+        "response_types = excluded.response_types, token_endpoint_auth_method = excluded.token_endpoint_auth_method, "
+        "application_type = excluded.application_type, scope = excluded.scope, client_uri = excluded.client_uri, "
+        "logo_uri = excluded.logo_uri",
+        {client->client_id, client->client_name, nlohmann::json(client->redirect_uris).dump(),
+         join_spaces(client->grant_types), join_spaces(client->response_types), client->token_endpoint_auth_method,
+         client->application_type, client->scope, client->client_uri, client->logo_uri, now});
+    if (!r) return server_fail(r.error());
+    return client;
   }
 
   Result<std::optional<Client>> load_client(std::string_view client_id) {
@@ -558,7 +721,7 @@ nlohmann::json AuthorizationServer::authorization_server_metadata() const {
       {"code_challenge_methods_supported", {"S256"}},
       {"scopes_supported", o.scopes_supported},
       {"authorization_response_iss_parameter_supported", true},
-      {"client_id_metadata_document_supported", false},
+      {"client_id_metadata_document_supported", o.client_metadata.enabled},
   };
 }
 
@@ -573,117 +736,11 @@ nlohmann::json AuthorizationServer::protected_resource_metadata() const {
 
 OAuthResult<RegisteredClient> AuthorizationServer::register_client(const nlohmann::json& metadata,
                                                                    const std::optional<auth::Identity>& owner) {
+  auto validated = state_->validate_metadata(
+      metadata, owner ? MetadataOrigin::signed_in_registration : MetadataOrigin::anonymous_registration);
+  if (!validated) return std::unexpected(validated.error());
   auto& s = *state_;
-  const auto bad = [](std::string d) { return oauth_fail("invalid_client_metadata", std::move(d)); };
-  const auto bad_uri = [](std::string d) { return oauth_fail("invalid_redirect_uri", std::move(d)); };
-  if (!metadata.is_object()) return bad("client metadata must be a JSON object");
-  const auto field = [&](std::string_view name) -> const nlohmann::json* {
-    const auto it = metadata.find(name);
-    return it == metadata.end() || it->is_null() ? nullptr : &*it;
-  };
-
-  Client c;
-  // application_type (OIDC DCR): web (default) or native.
-  c.application_type = "web";
-  if (const auto* j = field("application_type")) {
-    auto v = as_string(*j);
-    if (!v || (*v != "web" && *v != "native")) return bad("application_type must be \"web\" or \"native\"");
-    c.application_type = *v;
-  }
-  // grant_types / response_types.
-  c.grant_types = {"authorization_code", "refresh_token"};
-  if (const auto* j = field("grant_types")) {
-    auto v = as_string_list(*j);
-    if (!v || v->empty()) return bad("grant_types must be a non-empty array of strings");
-    for (const auto& g : *v) {
-      if (!contains(kSupportedGrantTypes, g)) return bad("unsupported grant type: " + g);
-    }
-    c.grant_types = std::move(*v);
-  }
-  const bool code_flow = contains(c.grant_types, "authorization_code");
-  if (contains(c.grant_types, "refresh_token") && !code_flow) {
-    return bad("refresh_token is only issued with the authorization_code grant");
-  }
-  if (const auto* j = field("response_types")) {
-    auto v = as_string_list(*j);
-    if (!v) return bad("response_types must be an array of strings");
-    for (const auto& r : *v) {
-      if (r != "code") return bad("unsupported response type: " + r);
-    }
-    c.response_types = std::move(*v);
-  } else if (code_flow) {
-    c.response_types = {"code"};
-  }
-  if (code_flow != contains(c.response_types, "code")) {
-    return bad("response_types \"code\" goes with (and only with) grant type authorization_code");
-  }
-  // token_endpoint_auth_method (RFC 7591 default: client_secret_basic).
-  c.token_endpoint_auth_method = "client_secret_basic";
-  if (const auto* j = field("token_endpoint_auth_method")) {
-    auto v = as_string(*j);
-    if (!v || !contains(kAuthMethods, *v)) {
-      return bad("token_endpoint_auth_method must be none, client_secret_basic or client_secret_post");
-    }
-    c.token_endpoint_auth_method = *v;
-  }
-  if (contains(c.grant_types, "client_credentials")) {
-    if (!c.confidential()) return bad("client_credentials needs a confidential client");
-    if (!owner) return bad("client_credentials clients must be registered by a signed-in user");
-  }
-  // redirect_uris.
-  if (const auto* j = field("redirect_uris")) {
-    auto v = as_string_list(*j);
-    if (!v) return bad_uri("redirect_uris must be an array of strings");
-    c.redirect_uris = std::move(*v);
-  }
-  if (code_flow && c.redirect_uris.empty()) return bad_uri("redirect_uris is required for authorization_code");
-  if (c.redirect_uris.size() > kMaxRedirectUris) return bad_uri("at most 20 redirect_uris");
-  for (const auto& uri : c.redirect_uris) {
-    if (uri.size() > kMaxUriLength) return bad_uri("a redirect URI is longer than 2000 characters");
-    const auto parts = parse_absolute_uri(uri);
-    if (!parts) return bad_uri("redirect URIs must be absolute URIs without a fragment");
-    if (contains(kForbiddenSchemes, parts->scheme)) return bad_uri("redirect URI scheme not allowed: " + parts->scheme);
-    if (parts->scheme == "https") {
-      if (!parts->has_authority || parts->host.empty()) return bad_uri("https redirect URIs need a host");
-    } else if (parts->scheme == "http") {
-      if (!s.options.allow_http_loopback_redirects || !parts->has_authority || !is_loopback_host(parts->host)) {
-        return bad_uri("http redirect URIs are allowed only for loopback hosts (127.0.0.1, [::1], localhost)");
-      }
-    } else if (c.application_type != "native") {
-      return bad_uri("private-use URI schemes need application_type \"native\"");
-    }
-  }
-  // scope.
-  if (const auto* j = field("scope")) {
-    auto v = as_string(*j);
-    if (!v) return bad("scope must be a string");
-    auto scopes = normalise_scopes(*v, s.options.scopes_supported, s.options.scopes_supported);
-    if (!scopes) return bad("unsupported scope");
-    c.scope = join_spaces(*scopes);
-  }
-  // client_name, client_uri, logo_uri.
-  if (const auto* j = field("client_name")) {
-    auto v = as_string(*j);
-    if (!v) return bad("client_name must be a string");
-    if (utf8_chars(*v) > kMaxClientNameChars || v->size() > 4 * kMaxClientNameChars) {
-      return bad("client_name is longer than 200 characters");
-    }
-    if (has_control_chars(*v)) return bad("client_name contains control characters");
-    c.client_name = *v;
-  }
-  for (const auto& [name, out] :
-       {std::pair<std::string_view, std::string*>{"client_uri", &c.client_uri}, {"logo_uri", &c.logo_uri}}) {
-    if (const auto* j = field(name)) {
-      auto v = as_string(*j);
-      if (!v) return bad(std::string(name) + " must be a string");
-      const auto parts = parse_absolute_uri(*v);
-      if (!parts || (parts->scheme != "https" && parts->scheme != "http") || parts->host.empty()) {
-        return bad(std::string(name) + " must be an http(s) URL");
-      }
-      *out = *v;
-    }
-  }
-
+  Client c = std::move(*validated);
   c.client_id = random_token("pcl_", 16);
   const auto now = s.now_ms();
   c.client_id_issued_at = now / 1000;
@@ -710,9 +767,9 @@ OAuthResult<RegisteredClient> AuthorizationServer::register_client(const nlohman
 }
 
 OAuthResult<Client> AuthorizationServer::find_client(std::string_view client_id) {
-  if (client_id.empty()) return oauth_fail("invalid_client", "unknown client", 401);
-  auto c = state_->load_client(client_id);
-  if (!c) return server_fail(c.error());
+  if (client_id.empty() || client_id.size() > kMaxUriLength) return oauth_fail("invalid_client", "unknown client", 401);
+  auto c = state_->resolve_client(client_id);
+  if (!c) return std::unexpected(c.error());
   if (!c->has_value()) return oauth_fail("invalid_client", "unknown client", 401);
   return std::move(**c);
 }
@@ -720,9 +777,13 @@ OAuthResult<Client> AuthorizationServer::find_client(std::string_view client_id)
 OAuthResult<Client> AuthorizationServer::authenticate_client(std::string_view client_id, std::string_view secret,
                                                              std::string_view method) {
   const auto denied = [] { return oauth_fail("invalid_client", "client authentication failed", 401); };
-  if (client_id.empty() || client_id.size() > 256) return denied();
+  if (client_id.empty() || client_id.size() > kMaxUriLength) return denied();
   auto client = find_client(client_id);
-  if (!client) return client.error().error == "invalid_client" ? denied() : std::unexpected(client.error());
+  if (!client) {
+    // A metadata-document client may learn why its document was refused; anyone else gets the uniform answer.
+    if (client.error().error == "invalid_client" && !is_client_id_url(client_id)) return denied();
+    return std::unexpected(client.error());
+  }
   if (!client->confidential()) {
     // Public clients authenticate with nothing but their id.
     if (method != "none" || !secret.empty()) return denied();
@@ -741,8 +802,15 @@ OAuthResult<AuthorizationRequest> AuthorizationServer::validate_authorization(
   // Until client and redirect_uri are known to be good, errors are shown to the user, never redirected.
   const auto client_id = param(q, "client_id");
   if (client_id.empty()) return oauth_fail("invalid_request", "client_id is required");
-  auto client = s.load_client(client_id);
-  if (!client) return server_fail(client.error());
+  if (client_id.size() > kMaxUriLength) return oauth_fail("invalid_request", "unknown client_id");
+  auto client = s.resolve_client(client_id);
+  if (!client) {
+    // The user sees why a metadata-document client was refused; never redirected (the client is not trusted).
+    auto error = client.error();
+    if (error.error == "invalid_client") error.error = "invalid_request";
+    error.http_status = error.http_status >= 500 ? error.http_status : 400;
+    return std::unexpected(std::move(error));
+  }
   if (!client->has_value()) return oauth_fail("invalid_request", "unknown client_id");
   const auto redirect_uri = param(q, "redirect_uri");
   if (redirect_uri.empty()) return oauth_fail("invalid_request", "redirect_uri is required");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "pierre/net/http_client.hpp"
+
 namespace pierre::oauth2::pages {
 namespace {
 
@@ -66,6 +68,13 @@ std::string consent(const ConsentView& view) {
       "<p><strong>{}</strong> wants to access your Pierre account. After you decide, your browser will be sent to "
       "<code>{}</code>.</p>\n",
       name, escape(view.redirect_host));
+  // A metadata-document client names itself; the host that publishes the document is what the user can trust.
+  if (view.client_id.starts_with("https://")) {
+    if (auto url = net::parse_url(view.client_id)) {
+      body += fmt::format("<p class=\"muted\">This application is described by <code>{}</code>.</p>\n",
+                          escape(url->host));
+    }
+  }
   body += "<p>It is asking to:</p>\n<ul>\n";
   for (const auto& scope : view.scopes) {
     const auto description = scope_description(scope);

@@ -9,6 +9,7 @@
 // copy is kept. ctest scans that directory after the whole run (tests/logscan: no password, token, key or email in
 // clear).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,14 +62,19 @@ function saveServerLog(pid, stderr) {
 
 /**
  * Starts the server and resolves once it printed its "listening on http://HOST:PORT" line.
- * @param {{mode?: 'fixtures'|'anonymous'|'none', args?: string[], env?: Record<string,string>, logLevel?: string}} options
+ * `dev: false` runs it in production mode (PIERRE_ENV=production), with a random master key unless `env` sets one.
+ * @param {{mode?: 'fixtures'|'anonymous'|'none', args?: string[], env?: Record<string,string>, logLevel?: string,
+ *          dev?: boolean}} options
  */
-export async function startServer({ mode = 'fixtures', args = [], env = {}, logLevel = 'warn' } = {}) {
+export async function startServer({ mode = 'fixtures', args = [], env = {}, logLevel = 'warn', dev = true } = {}) {
   if (!(mode in MODES)) throw new Error(`unknown server mode ${mode}`);
   const bin = serverBinary();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-'));
+  if (!dev) {
+    env = { PIERRE_MASTER_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...env, PIERRE_ENV: 'production' };
+  }
   const argv = [
-    '--dev',
+    ...(dev ? ['--dev'] : []),
     '--host', '127.0.0.1',
     '--port', '0',
     '--database-url', 'sqlite::memory:',

@@ -155,7 +155,7 @@ TEST_P(OAuth2Test, PublishesMetadata) {
   EXPECT_EQ(m["code_challenge_methods_supported"], json::array({"S256"}));
   EXPECT_EQ(m["response_types_supported"], json::array({"code"}));
   EXPECT_EQ(m["authorization_response_iss_parameter_supported"], true);
-  EXPECT_EQ(m["client_id_metadata_document_supported"], false);
+  EXPECT_EQ(m["client_id_metadata_document_supported"], true);
   const auto p = as_->protected_resource_metadata();
   EXPECT_EQ(p["resource"], kResource);
   EXPECT_EQ(p["authorization_servers"], json::array({kIssuer}));

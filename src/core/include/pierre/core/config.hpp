@@ -76,6 +76,10 @@ struct Config {
   // OAuth 2.1 authorization server (MCP clients): access-token and refresh-token lifetimes.
   std::chrono::seconds oauth_access_token_lifetime{3600};
   std::chrono::seconds oauth_refresh_token_lifetime{std::chrono::hours(24 * 30)};
+  // Accept https URLs as client_id (Client ID Metadata Documents); in development they may point at private hosts.
+  bool oauth_client_metadata_documents = true;
+  // Trust anchors (PEM) for the server's own outbound HTTPS instead of the system store; empty = system store.
+  std::string outbound_ca_file;
   std::string log_level = "info";
   LogFormat log_format = LogFormat::text;
   HttpLimits http;

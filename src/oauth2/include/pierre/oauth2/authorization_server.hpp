@@ -40,6 +40,7 @@
 #include "pierre/auth/identity.hpp"
 #include "pierre/auth/token_service.hpp"
 #include "pierre/core/error.hpp"
+#include "pierre/net/http_client.hpp"
 #include "pierre/store/database.hpp"
 
 namespace pierre::oauth2 {
@@ -120,6 +121,29 @@ struct GrantInfo {  // an authorized client, as a user sees it
   std::optional<std::int64_t> last_used_at;
 };
 
+// Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document-03, the MCP 2026-07-28 preferred way
+// for a client to identify itself): a client_id that is an https URL names a JSON document of RFC 7591 metadata that
+// the server fetches (net::get: SSRF policy, no redirects, size and time limits), checks (its client_id equals the
+// URL exactly, no shared secret, redirect URIs valid) and caches; the client then behaves as a public client.
+struct ClientMetadataDocuments {
+  bool enabled = true;
+  bool allow_private_addresses = false;  // development only: documents on loopback / private networks
+  std::string ca_file;                   // trust anchors for the fetch (PEM), empty = system store
+  std::size_t max_bytes = 5 * 1024;      // CIMD §8.7 suggests 5 KB
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds total_timeout{3000};
+  // Cache lifetime: the response's Cache-Control max-age clamped to [min, max]; `fallback` when it sends none.
+  // no-store / no-cache count as max-age=0, i.e. `min`. Failures are remembered for `failure` (a URL that failed
+  // is not fetched again at once, whoever asks).
+  std::chrono::seconds min_cache{30};
+  std::chrono::seconds max_cache{24 * 3600};
+  std::chrono::seconds fallback_cache{300};
+  std::chrono::seconds failure_cache{30};
+  std::size_t max_concurrent_fetches = 4;  // beyond this, temporarily_unavailable: a flood cannot pin every thread
+  // Replaces net::get (unit tests); receives the URL and the policy built from the fields above.
+  std::function<Result<net::Response>(std::string_view url, const net::FetchPolicy& policy)> fetch;
+};
+
 class AuthorizationServer {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -133,6 +157,7 @@ class AuthorizationServer {
     std::chrono::seconds refresh_token_lifetime{std::chrono::hours(24 * 30)};
     std::chrono::seconds grant_cache_ttl{5};
     bool allow_http_loopback_redirects = true;  // RFC 8252 §7.3
+    ClientMetadataDocuments client_metadata;
     Clock clock;
   };
 
@@ -148,6 +173,9 @@ class AuthorizationServer {
   // RFC 7591: `metadata` is the request body. `owner` is the signed-in registrant, if any.
   OAuthResult<RegisteredClient> register_client(const nlohmann::json& metadata,
                                                 const std::optional<auth::Identity>& owner);
+  // A registered client, or — for an https URL client_id — the client its metadata document describes (fetched or
+  // cached; invalid_client with the reason when the document cannot be used, temporarily_unavailable (503) when too
+  // many documents are being fetched at once).
   OAuthResult<Client> find_client(std::string_view client_id);
   // Client authentication at the token/revoke/introspect endpoints: `secret` empty for public clients (which must
   // be registered with "none"); constant-time comparison. invalid_client (401) otherwise.
