@@ -63,9 +63,9 @@ bool public_v6(const std::uint8_t (&a)[16]) {
   // Only global unicast 2000::/3 can be public; this also excludes ::, ::1, the deprecated IPv4-compatible ::/96,
   // 100::/64 (discard), fc00::/7 (ULA), fe80::/10 and fec0::/10 (link/site-local) and ff00::/8 (multicast).
   if ((a[0] & 0xe0) != 0x20) return false;
-  if (a[0] == 0x20 && a[1] == 0x01 && a[2] < 0x02) return false;                 // 2001::/23 IETF protocol (Teredo…)
+  if (a[0] == 0x20 && a[1] == 0x01 && a[2] < 0x02) return false;  // 2001::/23 IETF protocol (Teredo…)
   if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return false;  // 2001:db8::/32 documentation
-  if (a[0] == 0x3f && a[1] == 0xff && (a[2] & 0xf0) == 0) return false;         // 3fff::/20 documentation (RFC 9637)
+  if (a[0] == 0x3f && a[1] == 0xff && (a[2] & 0xf0) == 0) return false;            // 3fff::/20 documentation (RFC 9637)
   return true;
 }
 

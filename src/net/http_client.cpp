@@ -50,7 +50,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return std::string(s);
 }
 
@@ -95,7 +96,10 @@ std::unexpected<Error> refused(std::string reason) {
   return fail(ErrorCode::invalid_input, fmt::format("URL not allowed: {}", reason), {{"reason", reason}});
 }
 
-// Resolves `host` and returns the one numeric address to connect to, after checking all of them.
+// Resolves `host` and returns the numeric addresses to connect to (CURLOPT_RESOLVE form: comma-separated, IPv6 in
+// brackets), after checking all of them. All are pinned, not just the first: a name with both an IPv6 and an IPv4
+// address (e.g. localhost: ::1 sorts first) must still reach a server listening on only one of them, as curl's own
+// resolution would (it tries every address).
 Result<std::string> resolve_checked(const UrlParts& url, const FetchPolicy& policy) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -106,25 +110,24 @@ Result<std::string> resolve_checked(const UrlParts& url, const FetchPolicy& poli
     return fail(ErrorCode::external_service_unavailable, "the URL's host name does not resolve");
   }
   const std::unique_ptr<addrinfo, AddrInfoDeleter> list(raw);
-  std::string chosen;
+  std::vector<std::string> chosen;
   for (const addrinfo* a = list.get(); a != nullptr; a = a->ai_next) {
     if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
     // Any non-public answer refuses the host: a name that resolves partly inside the network is not trusted.
     if (!policy.allow_private_addresses && !is_public_address(a->ai_addr)) {
       return refused("the host is not a public internet address");
     }
-    if (chosen.empty()) {
-      char text[INET6_ADDRSTRLEN] = {};
-      const void* src = a->ai_family == AF_INET
-                            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
-                            : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
-      if (::inet_ntop(a->ai_family, src, text, sizeof text) != nullptr) {
-        chosen = a->ai_family == AF_INET6 ? fmt::format("[{}]", text) : std::string(text);
-      }
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* src = a->ai_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if (::inet_ntop(a->ai_family, src, text, sizeof text) != nullptr) {
+      auto entry = a->ai_family == AF_INET6 ? fmt::format("[{}]", text) : std::string(text);
+      if (std::find(chosen.begin(), chosen.end(), entry) == chosen.end()) chosen.push_back(std::move(entry));
     }
   }
   if (chosen.empty()) return fail(ErrorCode::external_service_unavailable, "the URL's host name does not resolve");
-  return chosen;
+  return fmt::format("{}", fmt::join(chosen, ","));
 }
 
 }  // namespace
@@ -168,9 +171,9 @@ Result<Response> get(std::string_view url, const FetchPolicy& policy) {
   if (!easy) return fail(ErrorCode::internal_error, "out of memory");
   CURL* c = easy.get();
   const std::string text(url);
-  // Pin the connection to the address checked above (for literals the entry is harmless: curl does no lookup).
-  const auto host_for_resolve = parts->host.find(':') != std::string::npos ? fmt::format("[{}]", parts->host)
-                                                                           : parts->host;
+  // Pin the connection to the addresses checked above (for literals the entry is harmless: curl does no lookup).
+  const auto host_for_resolve =
+      parts->host.find(':') != std::string::npos ? fmt::format("[{}]", parts->host) : parts->host;
   const auto pin = fmt::format("{}:{}:{}", host_for_resolve, parts->port, *address);
   std::unique_ptr<curl_slist, ListDeleter> resolve(curl_slist_append(nullptr, pin.c_str()));
   const auto accept = "Accept: " + policy.accept;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
@@ -29,6 +30,11 @@ constexpr std::size_t kMaxStateLength = 2048;
 constexpr std::size_t kMaxCachedGrants = 100'000;
 constexpr std::string_view kRefreshPrefix = "prt_";
 constexpr std::string_view kCodePrefix = "pac_";
+// Expired codes and refresh tokens are deleted this long after expiry: until then a replay is still recognised (and
+// revokes its grant) rather than being just "unknown". Checked every kPurgeEvery codes issued.
+constexpr std::int64_t kKeepExpiredCodesMs = 3'600'000;
+constexpr std::int64_t kKeepExpiredRefreshMs = 86'400'000;
+constexpr std::uint64_t kPurgeEvery = 64;
 
 // Where client metadata comes from: it decides the default authentication method and what a client may ask for.
 enum class MetadataOrigin { anonymous_registration, signed_in_registration, metadata_document };
@@ -345,6 +351,7 @@ struct AuthorizationServer::State {
   ClientMetadataResolver documents;
   std::mutex cache_mutex;
   std::unordered_map<std::string, CachedGrant> grant_cache;
+  std::atomic<std::uint64_t> codes_issued{0};
 
   [[nodiscard]] system_clock::time_point now() const { return options.clock ? options.clock() : system_clock::now(); }
   [[nodiscard]] std::int64_t now_ms() const {
@@ -444,7 +451,8 @@ struct AuthorizationServer::State {
       if (uri.size() > kMaxUriLength) return bad_uri("a redirect URI is longer than 2000 characters");
       const auto parts = parse_absolute_uri(uri);
       if (!parts) return bad_uri("redirect URIs must be absolute URIs without a fragment");
-      if (contains(kForbiddenSchemes, parts->scheme)) return bad_uri("redirect URI scheme not allowed: " + parts->scheme);
+      if (contains(kForbiddenSchemes, parts->scheme))
+        return bad_uri("redirect URI scheme not allowed: " + parts->scheme);
       if (parts->scheme == "https") {
         if (!parts->has_authority || parts->host.empty()) return bad_uri("https redirect URIs need a host");
       } else if (parts->scheme == "http") {
@@ -490,9 +498,12 @@ struct AuthorizationServer::State {
 
   // A registered client or a metadata-document client; nullopt when there is no such client.
   OAuthResult<std::optional<Client>> resolve_client(std::string_view client_id) {
-    if (is_client_id_url(client_id) && options.client_metadata.enabled) {
-      auto client = documents.resolve(
-          client_id, [this](std::string_view url, const nlohmann::json& document) { return accept_document(url, document); });
+    if (is_client_id_url(client_id)) {
+      // Disabled means no URL client works, including ones stored while it was enabled.
+      if (!options.client_metadata.enabled) return std::optional<Client>{};
+      auto client = documents.resolve(client_id, [this](std::string_view url, const nlohmann::json& document) {
+        return accept_document(url, document);
+      });
       if (!client) return std::unexpected(client.error());
       return std::optional<Client>{std::move(*client)};
     }
@@ -867,6 +878,10 @@ OAuthResult<std::string> AuthorizationServer::issue_code(const auth::Identity& u
                                                          const AuthorizationRequest& request) {
   auto& s = *state_;
   if (user.user_id.empty() || user.tenant_id.empty()) return oauth_fail("access_denied", "no signed-in user");
+  // Housekeeping rides on the flow that creates the rows, so the tables stay bounded without a scheduler.
+  if (s.codes_issued.fetch_add(1) % kPurgeEvery == 0) {
+    if (auto purged = purge_expired(); !purged) spdlog::warn("oauth2: purge failed: {}", purged.error().message);
+  }
   const auto now = s.now_ms();
   const auto scope = join_spaces(request.scopes);
   const auto grant_id = random_token("grt_", 16);
@@ -1170,6 +1185,16 @@ nlohmann::json AuthorizationServer::introspect(std::string_view token) {
   if (auto iat = epoch_seconds_of(claims, "iat")) out["iat"] = *iat;
   if (auto it = claims.find("jti"); it != claims.end() && it->is_string()) out["jti"] = *it;
   return out;
+}
+
+Result<std::int64_t> AuthorizationServer::purge_expired() {
+  auto& s = *state_;
+  const auto now = s.now_ms();
+  auto codes = s.db.execute("DELETE FROM oauth_codes WHERE expires_at < ?1", {now - kKeepExpiredCodesMs});
+  if (!codes) return std::unexpected(codes.error());
+  auto refresh = s.db.execute("DELETE FROM oauth_refresh_tokens WHERE expires_at < ?1", {now - kKeepExpiredRefreshMs});
+  if (!refresh) return std::unexpected(refresh.error());
+  return *codes + *refresh;
 }
 
 Result<bool> AuthorizationServer::grant_active(std::string_view grant_id) {

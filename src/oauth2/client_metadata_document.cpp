@@ -35,7 +35,8 @@ bool has_dot_segment(std::string_view path) {
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -50,6 +51,12 @@ std::optional<std::string> client_id_url_problem(std::string_view url) {
   for (const char ch : url) {
     if (static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f) return "the client_id URL contains spaces or controls";
   }
+  // RFC 3986 needs "//" and a non-empty authority; libcurl (like WHATWG) would read "https:///host/path" and
+  // "https:/host/path" as https://host/path, so a client_id in those forms would name a host it does not contain.
+  if (const auto slashes = url.find("://");
+      slashes == std::string_view::npos || url.substr(slashes + 3).starts_with('/')) {
+    return "the client_id URL has no host";
+  }
   auto parts = net::parse_url(url);
   if (!parts) return "the client_id is not a valid URL";
   if (parts->scheme != "https") return "the client_id URL must use https";
@@ -61,8 +68,7 @@ std::optional<std::string> client_id_url_problem(std::string_view url) {
   return std::nullopt;
 }
 
-std::chrono::seconds document_cache_lifetime(std::string_view cache_control,
-                                             const ClientMetadataDocuments& options) {
+std::chrono::seconds document_cache_lifetime(std::string_view cache_control, const ClientMetadataDocuments& options) {
   const auto directives = lower_ascii(cache_control);
   std::chrono::seconds lifetime = options.fallback_cache;
   if (directives.find("no-store") != std::string::npos || directives.find("no-cache") != std::string::npos) {
@@ -83,7 +89,8 @@ std::chrono::seconds document_cache_lifetime(std::string_view cache_control,
 ClientMetadataResolver::ClientMetadataResolver(ClientMetadataDocuments options, Clock clock)
     : options_(std::move(options)), clock_(std::move(clock)) {
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
-  if (!options_.fetch) options_.fetch = [](std::string_view url, const net::FetchPolicy& p) { return net::get(url, p); };
+  if (!options_.fetch)
+    options_.fetch = [](std::string_view url, const net::FetchPolicy& p) { return net::get(url, p); };
 }
 
 OAuthResult<Client> ClientMetadataResolver::resolve(std::string_view url, const Accept& accept) {
@@ -101,9 +108,8 @@ OAuthResult<Client> ClientMetadataResolver::resolve(std::string_view url, const 
   // not be able to occupy every I/O thread.
   if (in_flight_.fetch_add(1) >= options_.max_concurrent_fetches) {
     in_flight_.fetch_sub(1);
-    return std::unexpected(OAuthError{"temporarily_unavailable",
-                                      "too many client metadata documents are being fetched; retry shortly", 503,
-                                      false});
+    return std::unexpected(OAuthError{
+        "temporarily_unavailable", "too many client metadata documents are being fetched; retry shortly", 503, false});
   }
   std::chrono::seconds lifetime = options_.failure_cache;
   auto outcome = fetch_and_check(url, accept, lifetime);
@@ -112,8 +118,9 @@ OAuthResult<Client> ClientMetadataResolver::resolve(std::string_view url, const 
   if (outcome || outcome.error().http_status < 500) {
     std::lock_guard lock(mutex_);
     if (cache_.size() >= kMaxCachedDocuments) cache_.clear();
-    Entry entry{outcome ? std::variant<Client, OAuthError>(*outcome) : std::variant<Client, OAuthError>(outcome.error()),
-                clock_() + lifetime};
+    Entry entry{
+        outcome ? std::variant<Client, OAuthError>(*outcome) : std::variant<Client, OAuthError>(outcome.error()),
+        clock_() + lifetime};
     cache_.insert_or_assign(key, std::move(entry));
   }
   return outcome;

@@ -539,6 +539,35 @@ TEST_P(OAuth2Test, CodesExpire) {
   EXPECT_TRUE(as_->exchange_code(client, fresh, kRedirect, kVerifier, ""));
 }
 
+TEST_P(OAuth2Test, PurgeDeletesLongExpiredCodesAndRefreshTokensOnly) {
+  const auto client = public_client();
+  const auto count = [&](const char* table) {
+    auto row = db().query_row(std::string("SELECT COUNT(*) AS n FROM ") + table, {});
+    EXPECT_TRUE(row && row->has_value());
+    return row && row->has_value() ? (*row)->get<std::int64_t>("n").value_or(-1) : -1;
+  };
+  const auto issued = tokens_for(client, bob_);  // one spent code, one live refresh token
+  (void)code_for(client, bob_);                  // one unspent code
+  ASSERT_EQ(count("oauth_codes"), 2);
+  ASSERT_EQ(count("oauth_refresh_tokens"), 1);
+  // Expired, but recently: kept (a replay is still recognised).
+  advance(std::chrono::minutes(30));
+  EXPECT_EQ(as_->purge_expired().value(), 0);
+  EXPECT_EQ(count("oauth_codes"), 2);
+  // An hour after expiry the codes go; the refresh token (30 days) stays and still works.
+  advance(std::chrono::minutes(32));
+  EXPECT_EQ(as_->purge_expired().value(), 2);
+  EXPECT_EQ(count("oauth_codes"), 0);
+  auto refreshed = as_->refresh(client, issued.refresh_token, "", "");
+  ASSERT_TRUE(refreshed) << describe_oauth(refreshed);
+  // Both refresh tokens (the spent one and its successor) go a day after they expire; the grants (one per
+  // authorization) stay as the record of who authorized what.
+  advance(std::chrono::hours(24 * 32));
+  EXPECT_EQ(as_->purge_expired().value(), 2);
+  EXPECT_EQ(count("oauth_refresh_tokens"), 0);
+  EXPECT_EQ(count("oauth_grants"), 2);
+}
+
 TEST_P(OAuth2Test, ExactlyOneOfManyConcurrentRedemptionsSucceeds) {
   const auto client = public_client();
   ASSERT_TRUE(tokens_->ensure_signing_key());

@@ -206,6 +206,10 @@ class AuthorizationServer {
   // RFC 7662 response object ({"active":false} for anything not active).
   nlohmann::json introspect(std::string_view token);
 
+  // Deletes codes expired for more than an hour and refresh tokens expired for more than a day (grants stay, as the
+  // record of who authorized what). Runs by itself every 64 codes issued; returns the number of rows deleted.
+  Result<std::int64_t> purge_expired();
+
   // For the authentication middleware: false once the grant is revoked (or unknown). Cached per grant for
   // Options::grant_cache_ttl; revocations through this object take effect at once, others within the TTL.
   Result<bool> grant_active(std::string_view grant_id);
