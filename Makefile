@@ -32,7 +32,7 @@ run: build
 	@mkdir -p data
 	@echo "Starting pierre-mcp-server (development mode: generated master key under ./data, SQLite ./data/pierre.db,"
 	@echo "MCP without credentials on loopback: point your MCP client at http://127.0.0.1:8081/mcp)"
-	@exec build/release/apps/pierre-mcp-server/pierre-mcp-server --dev --mcp-allow-anonymous $(ARGS)
+	@exec build/release/apps/pierre-mcp-server/pierre-mcp-server --dev --demo --mcp-allow-anonymous $(ARGS)
 
 # Every test, with the services they need; services are stopped whatever the outcome. Exit status is the truth.
 test: build-dev build-asan

@@ -8,7 +8,7 @@ cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target fuzz_all
 mkdir -p build/fuzz/artifacts
 status=0
-for target in http_request redact config jsonrpc; do
+for target in http_request redact config jsonrpc gpx tcx fit; do
   work="build/fuzz/corpus/$target"
   mkdir -p "$work"
   echo "== fuzz_$target for ${seconds}s =="

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "pierre/activity/demo_athlete.hpp"
+#include "pierre/activity/service.hpp"
 #include "pierre/auth/api_key_service.hpp"
 #include "pierre/auth/key_store.hpp"
 #include "pierre/auth/login_throttle.hpp"
@@ -13,6 +15,7 @@
 #include "pierre/auth/user_service.hpp"
 #include "pierre/core/config.hpp"
 #include "pierre/core/log.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/master_key.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/http/metrics.hpp"
@@ -22,6 +25,7 @@
 #include "pierre/mcp/fixtures.hpp"
 #include "pierre/oauth2/authorization_server.hpp"
 #include "pierre/oauth2/routes.hpp"
+#include "pierre/rest/activity_routes.hpp"
 #include "pierre/rest/admin_routes.hpp"
 #include "pierre/rest/api_key_routes.hpp"
 #include "pierre/rest/identity_routes.hpp"
@@ -32,6 +36,10 @@
 #include "routes.hpp"
 
 namespace {
+
+// The demo account (--demo); documented in the README. Only created on a database with no account at all.
+constexpr const char* kDemoEmail = "demo@pierre.dev";
+constexpr const char* kDemoPassword = "pierre-demo-athlete";
 
 int startup_failure(const pierre::Error& error) {
   // One line, naming the setting, on stderr; never a stack trace.
@@ -107,6 +115,27 @@ pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::t
   if (cfg.mcp_conformance_fixtures) {
     if (auto r = pierre::mcp::register_conformance_fixtures(registry, catalog); !r) return std::unexpected(r.error());
   }
+  return {};
+}
+
+// --demo on a database without any account: the demo athlete becomes its first (super-admin) user, with two years
+// of generated training (activity/demo_athlete.hpp), so every tool has data without provider credentials.
+pierre::Result<void> load_demo_athlete(pierre::auth::UserService& users, pierre::activity::Service& activities) {
+  auto done = users.setup_completed();
+  if (!done) return std::unexpected(done.error());
+  if (*done) return {};
+  const auto started = std::chrono::steady_clock::now();
+  auto setup = users.setup_admin(kDemoEmail, kDemoPassword, "Demo Athlete");
+  if (!setup) return std::unexpected(setup.error());
+  auto demo = pierre::activity::generate_demo_athlete({.seed = 42, .end_time_ms = pierre::now_epoch_ms()});
+  std::vector<pierre::activity::NewActivity> items;
+  items.reserve(demo.activities.size());
+  for (auto& a : demo.activities) items.push_back({std::move(a.activity), std::move(a.streams)});
+  auto stored = activities.store({setup->tenant_id, setup->admin.id}, std::move(items));
+  if (!stored) return std::unexpected(stored.error());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  spdlog::info("demo athlete loaded: {} activities in {} ms (sign in with the demo account, see README)", stored->size(),
+               ms.count());
   return {};
 }
 
@@ -188,6 +217,16 @@ int main(int argc, char** argv) {
   api_key_options.quotas = cfg.api_key_quotas;
   pierre::auth::ApiKeyService api_keys(**database, api_key_options);
   pierre::rest::register_api_key_routes(router, api_keys);
+
+  // Activities: the local store every tool, import and REST route reads.
+  auto activity_cursors = pierre::store::CursorCodec::create(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre activities cursor v1")));
+  if (!activity_cursors) return startup_failure(activity_cursors.error());
+  pierre::activity::Service activities(**database, std::move(*activity_cursors));
+  if (cfg.demo) {
+    if (auto loaded = load_demo_athlete(users, activities); !loaded) return startup_failure(loaded.error());
+  }
+  pierre::rest::register_activity_routes(router, activities);
   pierre::rest::register_admin_routes(
       router, users, api_keys, [&as = **authorization_server](std::string_view tenant_id, std::string_view user_id) {
         if (auto revoked = as.revoke_user_grants(tenant_id, user_id); !revoked) {

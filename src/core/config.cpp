@@ -265,6 +265,8 @@ const std::vector<Setting>& settings() {
       {"HTTP_REQUEST_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::request_timeout, 3600)},
       {"HTTP_IDLE_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::idle_timeout, 3600)},
       {"SHUTDOWN_GRACE_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::shutdown_grace, 3600)},
+      {"PIERRE_DEMO", "demo", "load the demo athlete into an empty database",
+       setter<bool>(parse_bool, [](Config& c, bool v) { c.demo = v; }), true},
       {"PIERRE_MCP_ALLOW_ANONYMOUS", "mcp-allow-anonymous",
        "true: serve MCP without credentials (development only; loopback binds only)",
        setter<bool>(parse_bool, [](Config& c, bool v) { c.mcp_allow_anonymous = v; }), true},

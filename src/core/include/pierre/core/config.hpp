@@ -88,6 +88,8 @@ struct Config {
   bool mcp_allow_anonymous = false;
   // Conformance-suite fixtures on /mcp (implies anonymous access). Only allowed on loopback binds.
   bool mcp_conformance_fixtures = false;
+  // Load the demo athlete (first account + two years of generated activities) when the database has no account.
+  bool demo = false;
   ProviderCredentials strava;
   ProviderCredentials garmin;
   ProviderCredentials fitbit;

@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace pierre {
 
@@ -16,4 +18,7 @@ std::string iso8601_ms(std::int64_t epoch_ms);
 // "2026-11-27T08:00:00.123Z" (millisecond precision).
 std::string iso8601_millis(std::chrono::system_clock::time_point t);
 
+// Parses "2026-11-27", "2026-11-27T08:00:00Z", "2026-11-27T08:00:00.5+02:00" (RFC 3339; a bare date is midnight
+// UTC) into epoch milliseconds; nullopt for anything else, including impossible dates.
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 }  // namespace pierre
