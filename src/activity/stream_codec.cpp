@@ -162,6 +162,9 @@ Result<Streams> decode_streams(std::span<const std::uint8_t> blob) {
       total += r;
     }
     if (total != n) return corrupt("runs do not add up");
+    // Time is never missing, so n is bounded by the bytes that encode it: a tiny blob cannot claim millions of
+    // all-gap samples and make us allocate for them.
+    if (c == 0 && (runs.size() != 1 || n > in.remaining())) return corrupt("time has gaps");
     auto& values = s.*kChannels[c].member;
     values.assign(static_cast<std::size_t>(n), std::numeric_limits<double>::quiet_NaN());
     std::size_t at = 0;

@@ -338,6 +338,24 @@ Result<User> UserService::get_user(std::string_view tenant_id, std::string_view 
   return user_from_row(**row);
 }
 
+Result<std::optional<User>> UserService::find_by_email(std::string_view email) {
+  auto normalized = normalize_email(email);
+  if (!normalized) return std::unexpected(normalized.error());
+  // The global login index names the tenant; the users row is then read through that tenant's scope.
+  auto login_row = db_.query_row("SELECT owner_tenant, user_id FROM user_logins WHERE email = ?1", {*normalized});
+  if (!login_row) return std::unexpected(login_row.error());
+  if (!*login_row) return std::optional<User>{};
+  auto tenant_id = (*login_row)->get<std::string>("owner_tenant");
+  auto user_id = (*login_row)->get<std::string>("user_id");
+  if (!tenant_id || !user_id) return fail(ErrorCode::database_error, "malformed login row");
+  auto user = get_user(*tenant_id, *user_id);
+  if (!user) {
+    if (user.error().code == ErrorCode::resource_not_found) return std::optional<User>{};
+    return std::unexpected(user.error());
+  }
+  return std::optional<User>{std::move(*user)};
+}
+
 Result<UserPage> UserService::list_users(std::string_view tenant_id, std::string_view cursor, std::size_t limit,
                                          std::string_view status) {
   auto scope = db_.tenant(store::TenantId(std::string(tenant_id)));

@@ -153,7 +153,7 @@ struct Endpoint::Impl {
   // The caller behind the request's credentials; an anonymous caller only under the development switch.
   std::optional<Caller> identify(const http::RequestContext& ctx) const {
     if (ctx.auth) return Caller{ctx.auth->identity.user_id, ctx.auth->identity.tenant_id};
-    if (options.allow_anonymous) return Caller{};
+    if (options.allow_anonymous) return options.anonymous_caller;
     return std::nullopt;
   }
 
@@ -487,6 +487,7 @@ struct Endpoint::Impl {
     scope.method = m.method;
     scope.request_id = ctx.request_id;
     scope.caller = caller->user_id;
+    scope.tenant = caller->tenant_id;
     if (m.params.is_object()) scope.params = std::move(m.params);
 
     if (auto denied = check_scopes(req, ctx, scope)) return *denied;

@@ -162,6 +162,8 @@ struct Methods::Impl {
   tools::CallContext call_context(const Scope& scope) const {
     tools::CallContext call;
     call.request_id = scope.request_id;
+    call.user_id = scope.caller;
+    call.tenant_id = scope.tenant;
     call.client_capabilities = scope.client_capabilities;
     call.cancelled = scope.cancelled.get();
     if (scope.stream && !scope.progress_token.is_null()) {

@@ -89,6 +89,7 @@ struct Scope {
   std::optional<tools::LogLevel> log_level;  // send notifications/message at this level and above; none if unset
   std::string request_id;
   std::string caller;                         // user id from authentication ("" when anonymous)
+  std::string tenant;                         // the caller's tenant ("" when anonymous)
   std::shared_ptr<Session> session;           // 2025 era
   std::shared_ptr<http::EventStream> stream;  // set when the answer streams (SSE)
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);

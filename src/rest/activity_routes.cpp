@@ -108,7 +108,7 @@ http::Response list(activity::Service& service, const http::Request& req, http::
   auto page = service.list(*owner, query);
   if (!page) return http::error_response(page.error(), req, ctx);
   auto items = json::array();
-  for (const auto& a : page->activities) items.push_back(activity::to_json(a));
+  for (const auto& a : page->activities) items.push_back(activity::to_json(a, false));
   return http::json_response(
       http::Status::ok,
       {{"activities", std::move(items)}, {"next_cursor", page->next_cursor ? json(*page->next_cursor) : json(nullptr)}},

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,54 @@ HttpResponse import(HttpClient& c, const std::string& token, const std::string& 
 
 HttpResponse get(HttpClient& c, const std::string& token, const std::string& target) {
   return c.request(verb::get, target, {}, Headers{{"Authorization", "Bearer " + token}});
+}
+
+std::string base64(const std::string& bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16U) |
+                   (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8U) |
+                   std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+    for (const unsigned shift : {18U, 12U, 6U, 0U}) out += kAlphabet[(n >> shift) & 63U];
+  }
+  if (i < bytes.size()) {
+    std::uint32_t n = std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16U;
+    if (i + 1 < bytes.size()) n |= std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8U;
+    out += kAlphabet[(n >> 18U) & 63U];
+    out += kAlphabet[(n >> 12U) & 63U];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6U) & 63U] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// tools/call on /mcp as a 2026-07-28 client with the bearer token, on its own connection (a streamed answer ends
+// with the server closing it).
+HttpResponse mcp_call(std::uint16_t port, const std::string& token, const std::string& tool, const json& arguments) {
+  HttpClient c(port);
+  json params{{"name", tool}, {"arguments", arguments}};
+  params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+  params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json::object();
+  const json request{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", params}};
+  Headers headers{{"Content-Type", "application/json"},
+                  {"Accept", "application/json, text/event-stream"},
+                  {"MCP-Protocol-Version", "2026-07-28"},
+                  {"Mcp-Method", "tools/call"},
+                  {"Mcp-Name", tool}};
+  if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+  return c.request(verb::post, "/mcp", request.dump(), headers);
+}
+
+// The JSON-RPC response of a tools/call, whether it came as JSON or as one SSE event.
+json rpc_result(const HttpResponse& res) {
+  const auto& body = res.body();
+  if (!body.empty() && body.front() == '{') return json::parse(body);
+  const auto at = body.rfind("data: {");
+  EXPECT_NE(at, std::string::npos) << body.substr(0, 300);
+  if (at == std::string::npos) return {};
+  return json::parse(body.substr(at + 6, body.find('\n', at) - at - 6));
 }
 
 std::string setup_and_login(HttpClient& c) {
@@ -186,6 +235,76 @@ TEST_F(ActivityRoutes, GpxAndTcxImportListFilterTotalsAndDelete) {
             404);
 }
 
+TEST_F(ActivityRoutes, McpImportAndRestImportStoreTheSameActivity) {
+  auto& c = *client_;
+  const auto bytes = sample("tcx/test.tcx");
+  auto res = mcp_call(server_->port(), token_, "import_activity_file",
+                      {{"content_base64", base64(bytes)}, {"filename", "t.tcx"}});
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  const auto rpc = rpc_result(res);
+  const auto& result = rpc["result"];
+  ASSERT_NE(result.value("isError", false), true) << rpc.dump().substr(0, 500);
+  const auto& structured = result["structuredContent"];
+  ASSERT_EQ(structured["created_count"], 1) << structured.dump();
+  const auto id = structured["activities"][0]["id"].get<std::string>();
+  EXPECT_EQ(structured["activities"][0]["status"], "created");
+
+  // The same file over REST: the very same stored activity.
+  auto rest = import(c, token_, bytes, "t.tcx", "application/vnd.garmin.tcx+xml");
+  ASSERT_EQ(rest.result_int(), 200) << rest.body();
+  EXPECT_EQ(body_json(rest)["activities"][0]["id"], id);
+  EXPECT_EQ(body_json(rest)["activities"][0]["status"], "duplicate");
+  // And again over MCP: a duplicate, not a second copy.
+  auto again =
+      rpc_result(mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", base64(bytes)}}));
+  EXPECT_EQ(again["result"]["structuredContent"]["duplicate_count"], 1) << again.dump().substr(0, 300);
+
+  // Bad input is a tool error the model can read, not a protocol error or a crash.
+  auto bad =
+      rpc_result(mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", "!!!not base64!!!"}}));
+  EXPECT_EQ(bad["result"]["isError"], true) << bad.dump();
+  auto junk = rpc_result(
+      mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", base64("hello world")}}));
+  EXPECT_EQ(junk["result"]["isError"], true) << junk.dump();
+  EXPECT_NE(junk["result"].dump().find("FIT, GPX or TCX"), std::string::npos) << junk.dump();
+  auto missing = rpc_result(mcp_call(server_->port(), token_, "import_activity_file", json::object()));
+  EXPECT_EQ(missing["result"]["isError"], true) << missing.dump();
+  EXPECT_EQ(body_json(get(c, token_, "/api/activities"))["activities"].size(), 1U);
+}
+
+// Every sample file and every committed fuzz seed goes through the real import route: each answer is a success or a
+// structured 4xx error, never a 5xx or a dropped connection, and the server is healthy afterwards.
+TEST_F(ActivityRoutes, SurvivesEverySampleAndFuzzCorpusFile) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const char* dir : {"fit", "gpx", "tcx"}) {
+    for (const auto& e : fs::directory_iterator(fs::path(PIERRE_SAMPLES_DIR) / dir)) files.push_back(e.path());
+    const auto corpus = fs::path(PIERRE_FUZZ_CORPUS_DIR) / dir;
+    if (fs::exists(corpus)) {
+      for (const auto& e : fs::directory_iterator(corpus)) files.push_back(e.path());
+    }
+  }
+  ASSERT_GT(files.size(), 70U);
+  int imported = 0;
+  for (const auto& path : files) {
+    if (path.extension() == ".csv") continue;
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    HttpClient fresh(server_->port());
+    auto res = import(fresh, token_, bytes, path.filename().string());
+    const auto status = static_cast<int>(res.result_int());
+    EXPECT_TRUE(status == 200 || status == 201 || status == 400 || status == 413) << path << ": " << status;
+    if (status >= 400) {
+      EXPECT_FALSE(error_code(res).empty()) << path << ": " << res.body();
+    } else {
+      ++imported;
+    }
+  }
+  EXPECT_GT(imported, 30);
+  HttpClient after(server_->port());
+  EXPECT_EQ(after.get("/health").result_int(), 200);
+}
+
 TEST_F(ActivityRoutes, UsersSeeOnlyTheirOwnActivitiesAndAnonymousCallersNone) {
   auto& c = *client_;
   auto res = import(c, token_, sample("fit/garmin-fenix-5-run.fit"), "r.fit");
@@ -213,6 +332,51 @@ TEST_F(ActivityRoutes, UsersSeeOnlyTheirOwnActivitiesAndAnonymousCallersNone) {
   EXPECT_EQ(c.request(verb::post, "/api/activities/import", "x", Headers{{"Content-Type", "application/octet-stream"}})
                 .result_int(),
             401);
+}
+
+// --demo on an empty database: the demo athlete exists with two years of activities, signs in with the documented
+// credentials, and (with --mcp-allow-anonymous, as `make run` does) anonymous MCP callers act as that athlete.
+TEST(activity_demo, DemoAthleteIsLoadedOnceAndServesAnonymousDevelopmentCallers) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/demo.db";
+  auto options = identity_server(dir, db);
+  options.args.insert(options.args.end(), {"--demo", "--mcp-allow-anonymous"});
+  options.ready_timeout = std::chrono::milliseconds(60000);
+  std::int64_t first_count = 0;
+  {
+    ServerProcess server(options);
+    HttpClient c(server.port());
+    const auto token = token_of(login(c, "demo@pierre.dev", "pierre-demo-athlete"));
+    ASSERT_FALSE(token.empty());
+    auto totals = body_json(get(c, token, "/api/activities/totals?period=year"));
+    for (const auto& t : totals["totals"]) first_count += t["count"].get<std::int64_t>();
+    EXPECT_GT(first_count, 400);
+    EXPECT_LT(first_count, 800);
+    auto runs = body_json(get(c, token, "/api/activities?sport_type=run&limit=5"));
+    ASSERT_EQ(runs["activities"].size(), 5U);
+    const auto id = runs["activities"][0]["id"].get<std::string>();
+    const auto detail = body_json(get(c, token, "/api/activities/" + id + "?streams=true"));
+    EXPECT_GT(detail["streams"]["sample_count"].get<int>(), 600);
+    EXPECT_TRUE(detail["streams"].contains("heart_rate_bpm"));
+
+    // Anonymous MCP import lands in the demo athlete's store.
+    auto res = mcp_call(server.port(), "", "import_activity_file",
+                        {{"content_base64", base64(sample("fit/garmin-fenix-5-walk.fit"))}});
+    const auto rpc = rpc_result(res);
+    ASSERT_NE(rpc["result"].value("isError", true), true) << rpc.dump().substr(0, 400);
+    const auto imported = rpc["result"]["structuredContent"]["activities"][0]["id"].get<std::string>();
+    EXPECT_EQ(get(c, token, "/api/activities/" + imported).result_int(), 200);
+  }
+  {
+    // A restart does not load it again.
+    ServerProcess server(options);
+    HttpClient c(server.port());
+    const auto token = token_of(login(c, "demo@pierre.dev", "pierre-demo-athlete"));
+    std::int64_t count = 0;
+    auto totals = body_json(get(c, token, "/api/activities/totals?period=year"));
+    for (const auto& t : totals["totals"]) count += t["count"].get<std::int64_t>();
+    EXPECT_EQ(count, first_count + 1);
+  }
 }
 
 }  // namespace

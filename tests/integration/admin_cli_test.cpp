@@ -1,6 +1,7 @@
 // Black-box tests of the pierre-admin CLI: the real binary works on a fresh database (SQLite file and PostgreSQL
 // schema), then the real server is started on that database and checked over HTTP (login, JWKS, an authenticated
-// endpoint). Also: the server signs with ES256 when PIERRE_JWT_ALGORITHM=ES256.
+// endpoint). Also: the server signs with ES256 when PIERRE_JWT_ALGORITHM=ES256, and `import` stores the same
+// activities that the REST API then serves (real samples from ../shared/samples).
 //
 // Servers run with PIERRE_RSA_KEY_SIZE=2048 (fast key generation) and, within a test, on one fixed port, so the
 // tokens' issuer and audience stay the same across restarts. Test names contain "admin_cli".
@@ -20,8 +21,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -258,7 +261,8 @@ TEST(admin_cli_Usage, HelpAndUnknownSubcommands) {
   TempDir dir;
   const auto help = run_admin(dir, {"--help"}, {});
   EXPECT_EQ(help.exit_status, 0);
-  for (const char* word : {"setup", "rotate-keys", "rotate-master-key", "--database-url", "--dev", "--data-dir"}) {
+  for (const char* word :
+       {"setup", "rotate-keys", "rotate-master-key", "import", "--database-url", "--dev", "--data-dir"}) {
     EXPECT_THAT(help.out, ::testing::HasSubstr(word));
   }
   const auto setup_help = run_admin(dir, {"setup", "--help"}, {});
@@ -268,6 +272,14 @@ TEST(admin_cli_Usage, HelpAndUnknownSubcommands) {
   const auto master_help = run_admin(dir, {"rotate-master-key", "--help"}, {});
   EXPECT_EQ(master_help.exit_status, 0);
   EXPECT_THAT(master_help.out, ::testing::HasSubstr("PIERRE_NEW_MASTER_ENCRYPTION_KEY"));
+
+  const auto import_help = run_admin(dir, {"import", "--help"}, {});
+  EXPECT_EQ(import_help.exit_status, 0);
+  for (const char* word : {"--user", "--tenant", "--json", ".fit", ".gpx", ".tcx"}) {
+    EXPECT_THAT(import_help.out, ::testing::HasSubstr(word));
+  }
+  EXPECT_EQ(run_admin(dir, {"import", "--user", "a@example.com"}, {}).exit_status, 2);  // no path
+  EXPECT_EQ(run_admin(dir, {"import", dir.path()}, {}).exit_status, 2);                 // no --user
 
   const auto unknown = run_admin(dir, {"frobnicate"}, {});
   EXPECT_EQ(unknown.exit_status, 2);
@@ -279,6 +291,128 @@ TEST(admin_cli_Usage, HelpAndUnknownSubcommands) {
   const auto no_key = run_admin(dir, {"rotate-keys"}, {{"DATABASE_URL", "sqlite:" + dir.path() + "/pierre.db"}});
   EXPECT_EQ(no_key.exit_status, 2);
   EXPECT_THAT(no_key.err, ::testing::HasSubstr("PIERRE_MASTER_ENCRYPTION_KEY"));
+}
+
+// ── import ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+std::string sample_bytes(const std::string& relative) {
+  std::ifstream in(std::string(PIERRE_SAMPLES_DIR) + "/" + relative, std::ios::binary);
+  EXPECT_TRUE(in.good()) << relative;
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// The file's activity ids from an import --json summary, by file name.
+std::map<std::string, std::vector<std::string>> ids_by_file(const json& summary) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& file : summary["results"]) {
+    const auto name = std::filesystem::path(file["path"].get<std::string>()).filename().string();
+    for (const auto& a : file.value("activities", json::array())) out[name].push_back(a["id"]);
+  }
+  return out;
+}
+
+TEST_P(AdminCliTest, Import_DirectoryThenDuplicatesThenTheSameActivitiesOverRest) {
+  ASSERT_EQ(cli_setup().exit_status, 0);
+  // Three good files (one in a subdirectory, its extension in capitals), a truncated FIT and a text file.
+  const auto in = dir_.path() + "/to-import";
+  std::filesystem::create_directories(in + "/sub");
+  const auto run = sample_bytes("fit/garmin-fenix-5-run.fit");
+  write_file(in + "/garmin-fenix-5-run.fit", run);
+  write_file(in + "/sub/KORITA.GPX", sample_bytes("gpx/korita-zbevnica.gpx"));
+  write_file(in + "/test.tcx", sample_bytes("tcx/test.tcx"));
+  const auto ride = sample_bytes("fit/garmin-edge-500-activity.fit");
+  write_file(in + "/cut.fit", ride.substr(0, ride.size() * 6 / 10));
+  write_file(in + "/notes.txt", "not an activity\n");
+
+  // The GPX file holds three tracks with points: 1 + 3 + 1 activities.
+  const auto first = run_admin(dir_, {"import", "--user", kAdminEmail, in}, admin_env());
+  EXPECT_EQ(first.exit_status, 1) << first.err;
+  EXPECT_THAT(first.out,
+              ::testing::HasSubstr("files: 4\nskipped: 1\nactivities created: 5\nduplicates: 0\nfailed: 1\n"));
+  // Not a terminal: one line per file on stderr, in path order; the failure says why.
+  EXPECT_THAT(first.err, ::testing::HasSubstr("[1/4] failed    " + in + "/cut.fit: the file is truncated"));
+  EXPECT_THAT(first.err, ::testing::HasSubstr("[4/4] created   " + in + "/test.tcx: act_"));
+  EXPECT_THAT(first.err, ::testing::Not(::testing::HasSubstr("notes.txt")));
+
+  // Again, scoped to the user's tenant, as JSON: every activity is a duplicate of the one stored the first time.
+  const auto again =
+      run_admin(dir_, {"import", "--user", kAdminEmail, "--tenant", "default", "--json", in}, admin_env());
+  EXPECT_EQ(again.exit_status, 1) << again.err;
+  const auto summary = json::parse(again.out, nullptr, false);
+  ASSERT_TRUE(summary.is_object()) << again.out;
+  EXPECT_EQ(summary["files"], 4);
+  EXPECT_EQ(summary["skipped"], 1);
+  EXPECT_EQ(summary["activities_created"], 0);
+  EXPECT_EQ(summary["duplicates"], 5);
+  EXPECT_EQ(summary["failed"], 1);
+  std::set<std::string> cli_ids;
+  for (const auto& file : summary["results"]) {
+    if (file["status"] == "failed") {
+      EXPECT_EQ(file["error"]["code"], "INVALID_FORMAT") << file.dump();
+      continue;
+    }
+    EXPECT_EQ(file["status"], "duplicate") << file.dump();
+    for (const auto& a : file["activities"]) {
+      EXPECT_EQ(a["status"], "duplicate");
+      EXPECT_EQ(a["duplicate_reason"], "same_source_id");
+      cli_ids.insert(a["id"].get<std::string>());
+    }
+  }
+  ASSERT_EQ(cli_ids.size(), 5u) << again.out;
+  const auto by_file = ids_by_file(summary);
+  ASSERT_EQ(by_file.at("garmin-fenix-5-run.fit").size(), 1u);
+
+  // Unknown users and tenants are usage errors, and import nothing.
+  const auto unknown = run_admin(dir_, {"import", "--user", "nobody@example.com", in}, admin_env());
+  EXPECT_EQ(unknown.exit_status, 2);
+  EXPECT_THAT(unknown.err, ::testing::HasSubstr("no user with email nobody@example.com"));
+  const auto wrong_tenant =
+      run_admin(dir_, {"import", "--user", kAdminEmail, "--tenant", "elsewhere", in}, admin_env());
+  EXPECT_EQ(wrong_tenant.exit_status, 2);
+  EXPECT_THAT(wrong_tenant.err, ::testing::HasSubstr("no tenant with slug 'elsewhere'"));
+  const auto missing = run_admin(dir_, {"import", "--user", kAdminEmail, in + "/nothing-here"}, admin_env());
+  EXPECT_EQ(missing.exit_status, 2);
+  EXPECT_THAT(missing.err, ::testing::HasSubstr("no such file or directory"));
+  // A file over the size limit is refused before it is read (a sparse file: no disk space used).
+  const auto big = dir_.path() + "/big.fit";
+  write_file(big, "");
+  std::filesystem::resize_file(big, (64u << 20U) + 1);
+  const auto too_big = run_admin(dir_, {"import", "--user", kAdminEmail, big}, admin_env());
+  EXPECT_EQ(too_big.exit_status, 1);
+  EXPECT_THAT(too_big.err, ::testing::HasSubstr("files larger than 64 MB are not accepted"));
+  EXPECT_THAT(too_big.out,
+              ::testing::HasSubstr("files: 1\nskipped: 0\nactivities created: 0\nduplicates: 0\nfailed: 1\n"));
+  // Only good files: exit 0.
+  const auto one = run_admin(dir_, {"import", "--user", kAdminEmail, in + "/test.tcx"}, admin_env());
+  EXPECT_EQ(one.exit_status, 0) << one.err;
+  EXPECT_THAT(one.out, ::testing::HasSubstr("files: 1\nskipped: 0\nactivities created: 0\nduplicates: 1\nfailed: 0\n"));
+
+  // The server on the same database shows the user exactly these activities...
+  ServerProcess server(server_options());
+  HttpClient c(server.port());
+  const auto token = login_token(c);
+  ASSERT_FALSE(token.empty());
+  const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + token}};
+  auto list = c.request(verb::get, "/api/activities?limit=200", {}, auth);
+  ASSERT_EQ(list.result_int(), 200) << list.body();
+  std::set<std::string> rest_ids;
+  const auto listed = body_json(list);
+  for (const auto& a : listed["activities"]) rest_ids.insert(a["id"].get<std::string>());
+  EXPECT_EQ(rest_ids, cli_ids);
+
+  // ...and importing one of the files over REST finds the activity the CLI stored.
+  auto headers = auth;
+  headers["Content-Type"] = "application/octet-stream";
+  auto rest = c.request(verb::post, "/api/activities/import?filename=run.fit", run, headers);
+  ASSERT_EQ(rest.result_int(), 200) << rest.body();
+  const auto imported = body_json(rest);
+  ASSERT_EQ(imported["activities"].size(), 1u) << rest.body();
+  EXPECT_EQ(imported["activities"][0]["status"], "duplicate");
+  EXPECT_EQ(imported["activities"][0]["id"], by_file.at("garmin-fenix-5-run.fit").front());
 }
 
 // ── rotate-keys ────────────────────────────────────────────────────────────────────────────────────────────────

@@ -164,6 +164,25 @@ TEST_P(AuthBackendTest, StatusChangesStayInsideTheirTenant) {
   EXPECT_EQ(u.svc.get_user(*t1, frank->id)->status, "pending");
 }
 
+TEST_P(AuthBackendTest, FindByEmailFindsTheUserInWhicheverTenantHoldsIt) {
+  Users u(db());
+  auto t1 = u.svc.create_tenant("One", "one");
+  auto t2 = u.svc.create_tenant("Two", "two");
+  ASSERT_TRUE(t1 && t2);
+  auto gina = u.svc.register_user(*t2, "gina@example.com", kPw, "Gina");
+  ASSERT_TRUE(gina);
+  auto found = u.svc.find_by_email("  GINA@example.com ");
+  ASSERT_TRUE(found) << describe(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, gina->id);
+  EXPECT_EQ((*found)->tenant_id, *t2);
+  EXPECT_EQ((*found)->status, "pending");
+  auto nobody = u.svc.find_by_email("nobody@example.com");
+  ASSERT_TRUE(nobody);
+  EXPECT_FALSE(nobody->has_value());
+  EXPECT_EQ(u.svc.find_by_email("not-an-email").error().code, ErrorCode::invalid_input);
+}
+
 TEST_P(AuthBackendTest, ListUsersPagesThroughATenantWithCursorsBoundToIt) {
   Users u(db());
   auto t1 = u.svc.create_tenant("One", "one");

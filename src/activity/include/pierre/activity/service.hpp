@@ -59,7 +59,8 @@ struct ImportReport {
 
 enum class Period { week, month, year };
 struct PeriodTotals {
-  std::string period_start;  // YYYY-MM-DD (UTC; weeks start on Monday)
+  std::string period_start;  // YYYY-MM-DD in the activity's local calendar when its UTC offset is known, else UTC;
+                             // weeks start on Monday
   std::int64_t count = 0;
   double distance_m = 0;
   double moving_time_s = 0;
@@ -86,12 +87,15 @@ class Service {
   Result<std::int64_t> count(const Owner& owner);
 
  private:
+  Result<std::vector<Stored>> store_once(const Owner& owner, std::vector<NewActivity> items);
+
   store::Database& db_;
   store::CursorCodec cursors_;
 };
 
 // Wire shapes: unit-suffixed names, RFC 3339 UTC times.
-nlohmann::json to_json(const Activity& activity);
+// `laps` (the lap summaries) only with_laps; `lap_count` always. Lists (ActivityPage) hold no laps.
+nlohmann::json to_json(const Activity& activity, bool with_laps = true);
 nlohmann::json to_json(const Streams& streams);
 nlohmann::json to_json(const PeriodTotals& totals);
 std::string_view period_name(Period period) noexcept;

@@ -102,6 +102,10 @@ class UserService {
   Result<void> approve(std::string_view tenant_id, std::string_view user_id);
   Result<void> suspend(std::string_view tenant_id, std::string_view user_id);
   Result<User> get_user(std::string_view tenant_id, std::string_view user_id);
+  // The account with this email, in whichever tenant holds it (emails are unique across the server, so there is at
+  // most one); nullopt when there is none. invalid_input for a malformed email. For offline tools (pierre-admin):
+  // request handlers know their tenant and use get_user.
+  Result<std::optional<User>> find_by_email(std::string_view email);
   // Newest first; `cursor` is the previous page's next_cursor ("" for the first page). A non-empty `status` keeps
   // only users with that status; a cursor is only valid with the status filter it was minted under.
   Result<UserPage> list_users(std::string_view tenant_id, std::string_view cursor, std::size_t limit = 50,

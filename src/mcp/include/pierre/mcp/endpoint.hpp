@@ -38,6 +38,9 @@ struct EndpointOptions {
   std::vector<std::string> allowed_hosts{"localhost", "127.0.0.1", "[::1]", "::1"};
   // Development/conformance switch, off by default: serve callers without credentials (loopback binds only).
   bool allow_anonymous = false;
+  // Whom an anonymous caller acts as (with allow_anonymous): empty = no account, so tools that need one refuse;
+  // `--demo` makes it the demo athlete, so `make run` shows real data to a client without credentials.
+  Caller anonymous_caller;
   std::string resource_metadata_url;  // advertised in WWW-Authenticate
   std::size_t page_size = 50;         // tools, resources and prompts per list page
   std::chrono::seconds list_ttl{60};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "pierre/activity/service.hpp"
 #include "pierre/tools/catalog.hpp"
 #include "pierre/tools/registry.hpp"
 
@@ -18,6 +19,8 @@ struct ProviderSetup {
 
 Result<void> register_data_tools(Registry& registry, std::vector<ProviderSetup> providers);
 Result<void> register_configuration_tools(Registry& registry);
+// import_activity_file (and, with the tools issue, the activity queries) over the caller's activity store.
+Result<void> register_activity_tools(Registry& registry, activity::Service& activities);
 // Resources and coaching prompts; resources read through `registry`, which must outlive the catalog.
 Result<void> register_product_catalog(Catalog& catalog, const Registry& registry);
 

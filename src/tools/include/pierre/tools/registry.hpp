@@ -42,6 +42,9 @@ std::optional<LogLevel> parse_log_level(std::string_view name) noexcept;
 // What a handler may use besides its arguments. Identity and services arrive with the identity issue.
 struct CallContext {
   std::string request_id;
+  // The authenticated caller (both empty for an anonymous development caller): tools act on this user's data only.
+  std::string user_id;
+  std::string tenant_id;
   // The client's declared capabilities for this request ({} when it declared none).
   nlohmann::json client_capabilities = nlohmann::json::object();
   // Answers to the InputRequired this tool returned on an earlier round (object keyed like the requests), and the

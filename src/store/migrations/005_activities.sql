@@ -1,7 +1,8 @@
 -- 005: the local activity store (src/activity): one row per activity (summary columns, laps as JSON) and its
 -- streams as one compressed blob (activity/stream_codec.hpp). Times are epoch ms; values SI, named with their unit.
 -- Keyset pages walk (tenant_id, user_id, start_time, id); (source, external_id) is unique per user so a re-import or
--- a re-sync of the same activity cannot duplicate it.
+-- a re-sync of the same activity cannot duplicate it. One text for both backends: SQLite stores a bound blob as a
+-- blob whatever the declared type, so BYTEA serves both.
 
 CREATE TABLE activities (
   tenant_id           TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -29,9 +30,12 @@ CREATE TABLE activities (
   avg_speed_mps       DOUBLE PRECISION,
   max_speed_mps       DOUBLE PRECISION,
   calories_kcal       DOUBLE PRECISION,
-  laps                TEXT NOT NULL,
+  lap_count           INTEGER NOT NULL,
   sample_count        INTEGER NOT NULL,
   created_at          BIGINT NOT NULL,
+  -- Last on purpose: SQLite reads a row's overflow pages only up to the last column a query needs, so lists, which
+  -- never read the laps, do not pay for them.
+  laps                TEXT NOT NULL,
   PRIMARY KEY (tenant_id, id)
 );
 
@@ -41,7 +45,7 @@ CREATE INDEX activities_by_start ON activities (tenant_id, user_id, start_time, 
 CREATE TABLE activity_streams (
   tenant_id    TEXT NOT NULL,
   activity_id  TEXT NOT NULL,
-  data         BLOB NOT NULL,
+  data         BYTEA NOT NULL,
   PRIMARY KEY (tenant_id, activity_id),
   FOREIGN KEY (tenant_id, activity_id) REFERENCES activities (tenant_id, id) ON DELETE CASCADE
 );
