@@ -217,7 +217,11 @@ Result<ImportReport> Service::import_file(const Owner& owner, std::span<const st
   }
   const auto digest = crypto::sha256(std::span<const std::uint8_t>(bytes.data(), bytes.size()));
   auto items = activities_from_recording(*recording, crypto::hex_encode(digest));
-  if (items.empty()) return fail(ErrorCode::invalid_format, "the file holds no activity (no session and no samples)");
+  if (items.empty()) {
+    // Settings, workouts, routes…: valid files, but nothing was recorded. Say what the decoder saw.
+    const auto why = recording->warnings.empty() ? std::string("no session and no samples") : recording->warnings.back();
+    return fail(ErrorCode::invalid_format, "the file holds no activity: " + why, {{"reason", why}});
+  }
   auto stored = store(owner, std::move(items));
   if (!stored) return std::unexpected(stored.error());
   return ImportReport{std::move(*stored), recording->warnings};

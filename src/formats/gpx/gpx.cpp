@@ -58,9 +58,9 @@ class GpxDecoder {
       if (!ok) return std::unexpected(std::move(ok.error()));
     }
     if (rec.sessions.empty()) {
-      return std::unexpected(source_.error_at(root,
-                                              "no track points (a GPX file without a <trk> holding <trkpt>s "
-                                              "is a route or waypoint list, not an activity)"));
+      // Like a FIT settings file: a valid file that records no activity. Import says so; decoding succeeds.
+      rec.warnings.emplace_back(
+          "no track points: a GPX file without a <trk> holding <trkpt>s is a route or waypoint list, not an activity");
     }
     return rec;
   }

@@ -5,8 +5,8 @@
 //
 // Mapping (a GPX file is one activity):
 //   - each <trk> with at least one <trkpt> is one Session: <name> → name, <type> → sport (as written);
-//     tracks without points are skipped. A file without any track point (only waypoints/routes, or empty) is an
-//     invalid_format error, reason "no track points" — routes and waypoints are plans, not recordings.
+//     tracks without points are skipped. A file without any track point (only waypoints/routes, or empty) decodes
+//     to zero sessions with the warning "no track points…" — routes and waypoints are plans, not recordings.
 //   - <trkseg>s concatenate within a track; the gap between segments is a pause: it adds no distance.
 //   - GPX has no distance, so Sample::distance_m is the cumulative haversine distance (WGS84 mean radius
 //     6 371 008.8 m), 2-D (elevation ignored), per track. Totals hold only what can be derived without
