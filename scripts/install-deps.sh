@@ -10,7 +10,7 @@ packages=(
   # libraries (see docs/ARCHITECTURE.md for what each is for)
   libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev libsodium-dev libsqlite3-dev libpq-dev
   libhiredis-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev libzstd-dev
-  libvalijson-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libvalijson-dev libgmime-3.0-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   # services the tests start themselves, and benchmark peers
   postgresql redis-server nginx-light wrk
   # test tooling

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "multipart.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
@@ -68,18 +69,26 @@ http::Response import_file(activity::Service& service, const http::Request& req,
   auto owner = owner_of(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto type = std::string(req[boost::beast::http::field::content_type]);
-  if (!is_file_media_type(type)) {
+  const auto q = detail::query_params(req.target());
+  auto name = q.contains("filename") ? q.at("filename") : std::string();
+  std::string_view bytes = req.body();
+  detail::UploadedFile upload;
+  if (type.starts_with("multipart/form-data")) {
+    auto extracted = detail::extract_upload(type, req.body());
+    if (!extracted) return http::error_response(extracted.error(), req, ctx);
+    upload = std::move(*extracted);
+    bytes = upload.content;
+    if (name.empty()) name = upload.filename;
+  } else if (!is_file_media_type(type)) {
     return http::error_response(
         Error(ErrorCode::unsupported_media_type,
-              "send the file itself as the body with Content-Type application/octet-stream (or application/gpx+xml, "
-              "application/vnd.garmin.tcx+xml, application/vnd.ant.fit)"),
+              "send the file as the body (Content-Type application/octet-stream, application/gpx+xml, "
+              "application/vnd.garmin.tcx+xml, application/vnd.ant.fit) or as the form field \"file\" of a "
+              "multipart/form-data body"),
         req, ctx);
   }
-  const auto q = detail::query_params(req.target());
-  const auto name = q.contains("filename") ? q.at("filename") : std::string();
-  const auto& body = req.body();
   auto report =
-      service.import_file(*owner, std::span(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), name);
+      service.import_file(*owner, std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), name);
   if (!report) return http::error_response(report.error(), req, ctx);
   const bool created = std::any_of(report->activities.begin(), report->activities.end(),
                                    [](const activity::Stored& s) { return s.created; });

@@ -147,6 +147,27 @@ TEST_F(ActivityRoutes, ReimportIsADuplicateAndTruncatedFilesStoreNothing) {
   auto first = import(c, token_, bytes, "run.fit");
   ASSERT_EQ(first.result_int(), 201) << first.body();
   const auto id = body_json(first)["activities"][0]["id"];
+  // The same bytes as a multipart/form-data upload (curl -F file=@run.fit): byte-exact, so the same activity.
+  const std::string boundary = "----pierre-test-boundary-7MA4YWxkTrZu0gW";
+  const std::string form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nmorning\r\n--" +
+                           boundary +
+                           "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"run.fit\"\r\n"
+                           "Content-Type: application/octet-stream\r\n\r\n" +
+                           bytes + "\r\n--" + boundary + "--\r\n";
+  auto multipart = c.request(
+      verb::post, "/api/activities/import", form,
+      Headers{{"Authorization", "Bearer " + token_}, {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  ASSERT_EQ(multipart.result_int(), 200) << multipart.body();
+  EXPECT_EQ(body_json(multipart)["activities"][0]["id"], id);
+  EXPECT_EQ(body_json(multipart)["activities"][0]["status"], "duplicate");
+  auto no_file = c.request(
+      verb::post, "/api/activities/import",
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--" + boundary +
+          "\r\nContent-Disposition: form-data; name=\"b\"\r\n\r\ny\r\n--" + boundary + "--\r\n",
+      Headers{{"Authorization", "Bearer " + token_}, {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  EXPECT_EQ(no_file.result_int(), 400) << no_file.body();
+  EXPECT_EQ(error_code(no_file), "INVALID_INPUT");
+
   auto again = import(c, token_, bytes, "run-copy.fit");
   ASSERT_EQ(again.result_int(), 200) << again.body();
   EXPECT_EQ(body_json(again)["activities"][0]["status"], "duplicate");

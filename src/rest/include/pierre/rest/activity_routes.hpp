@@ -1,6 +1,7 @@
 #pragma once
 // The caller's own activities (JWT or API key; every route is scoped to the caller's tenant and user):
-//   POST   /api/activities/import?filename=NAME   raw FIT/GPX/TCX body → 201 {activities:[…status…], warnings}
+//   POST   /api/activities/import?filename=NAME   raw FIT/GPX/TCX body, or multipart/form-data with the file in the
+//                                                 field "file" → 201 {activities:[…status…], warnings}
 //                                                 (200 when every session was already stored)
 //   GET    /api/activities?limit&cursor&sport_type&after&before&provider   → {activities:[…], next_cursor}
 //   GET    /api/activities/totals?period=week|month|year&sport_type&after&before → {period, totals:[…]}
