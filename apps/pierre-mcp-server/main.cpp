@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
   pierre::http::Router router;
   pierre::server::register_operational_routes(router, metrics, **database);
 
+  cfg.http.upload_paths = {"/api/activities/import"};
   pierre::http::Server server({cfg.host, cfg.http_port, cfg.threads, cfg.http}, router, metrics);
   if (auto listening = server.listen(); !listening) return startup_failure(listening.error());
 

@@ -261,6 +261,13 @@ const std::vector<Setting>& settings() {
          cfg.http.max_body_bytes = static_cast<std::size_t>(*n);
          return {};
        }},
+      {"HTTP_MAX_UPLOAD_BYTES", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1024, 1ULL << 30, "a byte count");
+         if (!n) return std::unexpected(n.error());
+         cfg.http.max_upload_bytes = static_cast<std::size_t>(*n);
+         return {};
+       }},
       {"HTTP_HEADER_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::header_timeout, 3600)},
       {"HTTP_REQUEST_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::request_timeout, 3600)},
       {"HTTP_IDLE_TIMEOUT_SECS", nullptr, nullptr, seconds_setting(&HttpLimits::idle_timeout, 3600)},

@@ -1,5 +1,7 @@
 #include "pierre/http/server.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -226,15 +228,35 @@ struct Server::Impl {
 
       beast::http::request_parser<beast::http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-      parser.body_limit(limits.max_body_bytes);
+      parser.body_limit(limits.upload_paths.empty() ? limits.max_body_bytes
+                                                    : std::max(limits.max_body_bytes, limits.max_upload_bytes));
       session.arm(limits.header_timeout);
       co_await beast::http::async_read_header(session.stream, buffer, parser,
                                               asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) {
         const auto& head = parser.get();
+        // Activity files outgrow the general body limit; only a request that at least claims credentials gets the
+        // larger one (the route still authenticates it), so anonymous clients cannot make us buffer 32 MiB. Beast
+        // checks Content-Length against the limit when the header completes, so the header was read under the
+        // larger limit and the request's own limit is applied here.
+        if (!limits.upload_paths.empty()) {
+          std::size_t limit = limits.max_body_bytes;
+          if (!head[beast_http::field::authorization].empty() || !head["X-API-Key"].empty()) {
+            const auto target = head.target();
+            const auto path = target.substr(0, target.find('?'));
+            for (const auto& upload : limits.upload_paths) {
+              if (path == upload) limit = std::max(limits.max_body_bytes, limits.max_upload_bytes);
+            }
+          }
+          if (const auto length = parser.content_length(); length && *length > limit) {
+            ec = beast::http::error::body_limit;
+          } else {
+            parser.body_limit(limit);  // chunked bodies are counted as they arrive
+          }
+        }
         const auto client_id = head[kRequestIdHeader];
         ctx.request_id = ids::is_acceptable_request_id(client_id) ? std::string(client_id) : ids::new_request_id();
-        if (beast::iequals(head[beast_http::field::expect], "100-continue")) {
+        if (!ec && beast::iequals(head[beast_http::field::expect], "100-continue")) {
           beast_http::response<beast_http::empty_body> cont{Status::continue_, head.version()};
           session.stream.expires_after(limits.request_timeout);
           co_await beast_http::async_write(session.stream, cont, asio::redirect_error(asio::use_awaitable, ec));

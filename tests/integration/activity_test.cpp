@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -291,6 +292,30 @@ TEST_F(ActivityRoutes, McpImportAndRestImportStoreTheSameActivity) {
   auto missing = rpc_result(mcp_call(server_->port(), token_, "import_activity_file", json::object()));
   EXPECT_EQ(missing["result"]["isError"], true) << missing.dump();
   EXPECT_EQ(body_json(get(c, token_, "/api/activities"))["activities"].size(), 1U);
+}
+
+// A 3 MB GPX (far above the 1 MiB general body limit) imports for a signed-in caller; the same body without
+// credentials is refused before it is buffered.
+TEST_F(ActivityRoutes, LargeUploadsNeedCredentials) {
+  std::string gpx =
+      "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"test\" xmlns=\"http://www.topografix.com/GPX/1/1\">"
+      "<trk><name>Long</name><type>running</type><trkseg>";
+  for (int i = 0; gpx.size() < 3'000'000; ++i) {
+    const int h = i / 3600, m = (i / 60) % 60, sec = i % 60;
+    gpx += fmt::format(
+        "<trkpt lat=\"{:.6f}\" lon=\"{:.6f}\"><ele>{:.1f}</ele><time>2024-05-0{}T{:02}:{:02}:{:02}Z</time>"
+        "</trkpt>",
+        46.0 + i * 1e-5, 14.5 + i * 1e-5, 300.0 + (i % 50), 1 + h / 24, h % 24, m, sec);
+  }
+  gpx += "</trkseg></trk></gpx>";
+  auto& c = *client_;
+  auto res = import(c, token_, gpx, "long.gpx", "application/gpx+xml");
+  ASSERT_EQ(res.result_int(), 201) << res.body().substr(0, 300);
+  EXPECT_GT(body_json(res)["activities"][0]["elapsed_time_s"].get<double>(), 20000.0);
+  HttpClient anonymous(server_->port());
+  auto refused =
+      anonymous.request(verb::post, "/api/activities/import", gpx, Headers{{"Content-Type", "application/gpx+xml"}});
+  EXPECT_EQ(refused.result_int(), 413);
 }
 
 // Every sample file and every committed fuzz seed goes through the real import route: each answer is a success or a

@@ -19,6 +19,9 @@ enum class Environment { development, production };
 
 struct HttpLimits {
   std::size_t max_body_bytes = 1024 * 1024;
+  // File uploads (the paths in upload_paths, from a caller that sent credentials) may be this large instead.
+  std::size_t max_upload_bytes = 32 * 1024 * 1024;
+  std::vector<std::string> upload_paths;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds header_timeout{10};   // whole request head must arrive within this
   std::chrono::seconds request_timeout{30};  // body + handling
