@@ -130,6 +130,29 @@ pierre::Result<std::unique_ptr<pierre::store::Database>> open_database(const std
 }
 
 // One line from stdin (the trailing newline, and a CR before it, removed).
+// The database, verified against the master key the way the server's start verifies it (a wrong key stops here,
+// before anything is written), and the cursor keys derived as the server derives them.
+struct OpenedDatabase {
+  std::unique_ptr<pierre::store::Database> database;
+  std::unique_ptr<pierre::auth::KeyStore> key_store;
+};
+
+pierre::Result<OpenedDatabase> open_verified(pierre::config::Config& cfg) {
+  if (auto key = resolve_master_key(cfg); !key) return std::unexpected(key.error());
+  auto database = open_database(cfg.database_url);
+  if (!database) return std::unexpected(database.error());
+  auto key_store = pierre::auth::KeyStore::open(**database, cfg.master_key);
+  if (!key_store) return std::unexpected(key_store.error());
+  return OpenedDatabase{std::move(*database), std::move(*key_store)};
+}
+
+// Same derivation as apps/pierre-mcp-server/main.cpp ("pierre <purpose> cursor v1"), so cursors agree.
+pierre::Result<pierre::store::CursorCodec> cursor_codec(const pierre::config::Config& cfg, std::string_view purpose) {
+  const auto label = fmt::format("pierre {} cursor v1", purpose);
+  return pierre::store::CursorCodec::create(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes(label)));
+}
+
 pierre::Result<std::string> read_password_line() {
   std::string line;
   if (!std::getline(std::cin, line) && line.empty()) {
@@ -168,19 +191,14 @@ int run_setup(pierre::config::Config& cfg, const SetupArgs& args) {
                                             kAdminPasswordEnv)));
   }
 
-  if (auto key = resolve_master_key(cfg); !key) return report(key.error());
-  auto database = open_database(cfg.database_url);
-  if (!database) return report(database.error());
-  // Opening the KeyStore verifies the master key (and records it on a fresh database) as the server's start does:
-  // setting up a database with a key the server would then refuse would only postpone the error.
-  auto key_store = pierre::auth::KeyStore::open(**database, cfg.master_key);
-  if (!key_store) return report(key_store.error());
-
+  // Opening verifies the master key (and records it on a fresh database) as the server's start does: setting up a
+  // database with a key the server would then refuse would only postpone the error.
+  auto opened = open_verified(cfg);
+  if (!opened) return report(opened.error());
   const pierre::auth::PasswordHasher hasher;
-  auto cursors = pierre::store::CursorCodec::create(
-      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre users cursor v1")));
+  auto cursors = cursor_codec(cfg, "users");
   if (!cursors) return report(cursors.error());
-  pierre::auth::UserService users(**database, hasher, std::move(*cursors));
+  pierre::auth::UserService users(*opened->database, hasher, std::move(*cursors));
   auto setup = users.setup_admin(args.email, password, args.display_name);
   wipe(password);
   if (!setup) return report(setup.error());
@@ -192,11 +210,8 @@ int run_setup(pierre::config::Config& cfg, const SetupArgs& args) {
 // ── rotate-keys ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 int run_rotate_keys(pierre::config::Config& cfg) {
-  if (auto key = resolve_master_key(cfg); !key) return report(key.error());
-  auto database = open_database(cfg.database_url);
-  if (!database) return report(database.error());
-  auto key_store = pierre::auth::KeyStore::open(**database, cfg.master_key);
-  if (!key_store) return report(key_store.error());
+  auto opened = open_verified(cfg);
+  if (!opened) return report(opened.error());
 
   // Rotation neither issues nor verifies tokens, so issuer and audience do not matter here; the lifetime does: the
   // retired key stays published until every token it signed has expired.
@@ -208,7 +223,7 @@ int run_rotate_keys(pierre::config::Config& cfg) {
   options.algorithm = cfg.jwt_algorithm == pierre::config::JwtAlgorithm::es256 ? pierre::crypto::JwtAlgorithm::es256
                                                                                : pierre::crypto::JwtAlgorithm::rs256;
   const auto algorithm = pierre::crypto::jwt_algorithm_name(options.algorithm);
-  auto tokens = pierre::auth::TokenService::open(**database, **key_store, std::move(options));
+  auto tokens = pierre::auth::TokenService::open(*opened->database, *opened->key_store, std::move(options));
   if (!tokens) return report(tokens.error());
 
   const std::string previous = (*tokens)->active_kid();
@@ -218,7 +233,7 @@ int run_rotate_keys(pierre::config::Config& cfg) {
     fmt::print("no previous signing key: this is the first one\n");
     return kExitOk;
   }
-  auto row = (*database)->query_row("SELECT retire_after FROM signing_keys WHERE kid = ?1", {previous});
+  auto row = opened->database->query_row("SELECT retire_after FROM signing_keys WHERE kid = ?1", {previous});
   if (!row) return report(row.error());
   std::optional<std::int64_t> retire_after;
   if (*row) {
@@ -279,23 +294,15 @@ int run_rotate_master_key(pierre::config::Config& cfg) {
 // ── import ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 int run_import(pierre::config::Config& cfg, const pierre::admin::ImportOptions& options) {
-  if (auto key = resolve_master_key(cfg); !key) return report(key.error());
-  auto database = open_database(cfg.database_url);
-  if (!database) return report(database.error());
-  // A wrong master key stops here, as it stops the server, before anything is written.
-  auto key_store = pierre::auth::KeyStore::open(**database, cfg.master_key);
-  if (!key_store) return report(key_store.error());
-
+  auto opened = open_verified(cfg);
+  if (!opened) return report(opened.error());
   const pierre::auth::PasswordHasher hasher;
-  auto user_cursors = pierre::store::CursorCodec::create(
-      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre users cursor v1")));
+  auto user_cursors = cursor_codec(cfg, "users");
   if (!user_cursors) return report(user_cursors.error());
-  pierre::auth::UserService users(**database, hasher, std::move(*user_cursors));
-  // The same key derivation as the server (apps/pierre-mcp-server/main.cpp), so the service is configured alike.
-  auto activity_cursors = pierre::store::CursorCodec::create(
-      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre activities cursor v1")));
+  pierre::auth::UserService users(*opened->database, hasher, std::move(*user_cursors));
+  auto activity_cursors = cursor_codec(cfg, "activities");
   if (!activity_cursors) return report(activity_cursors.error());
-  pierre::activity::Service activities(**database, std::move(*activity_cursors));
+  pierre::activity::Service activities(*opened->database, std::move(*activity_cursors));
   return pierre::admin::run_import(users, activities, options);
 }
 
