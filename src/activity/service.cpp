@@ -232,18 +232,19 @@ Result<std::vector<Stored>> Service::store(const Owner& owner, std::vector<NewAc
   // gone, so it runs again, and now finds the winner's rows as duplicates.
   auto first = store_once(owner, items);
   if (first || first.error().code != ErrorCode::resource_already_exists) return first;
-  return store_once(owner, std::move(items));
+  return store_once(owner, items);
 }
 
-Result<std::vector<Stored>> Service::store_once(const Owner& owner, std::vector<NewActivity> items) {
+Result<std::vector<Stored>> Service::store_once(const Owner& owner, const std::vector<NewActivity>& items) {
   if (owner.tenant_id.empty() || owner.user_id.empty()) return fail(ErrorCode::internal_error, "no owner");
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   auto scope = txn->tenant(store::TenantId(owner.tenant_id));
   std::vector<Stored> out;
   const auto now = now_epoch_ms();
-  for (auto& item : items) {
-    auto& a = item.activity;
+  for (const auto& item : items) {
+    // The streams are only read (encoded); the summary is copied so a retry starts from the same items.
+    Activity a = item.activity;
     const auto& s = a.summary;
     // 1. The same activity from the same source.
     auto same = scope.query_row(

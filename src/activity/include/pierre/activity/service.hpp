@@ -87,7 +87,7 @@ class Service {
   Result<std::int64_t> count(const Owner& owner);
 
  private:
-  Result<std::vector<Stored>> store_once(const Owner& owner, std::vector<NewActivity> items);
+  Result<std::vector<Stored>> store_once(const Owner& owner, const std::vector<NewActivity>& items);
 
   store::Database& db_;
   store::CursorCodec cursors_;
