@@ -262,6 +262,7 @@ int main(int argc, char** argv) {
   mcp_options.request_state_key =
       pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre mcp request-state v1"));
   mcp_options.resource_metadata_url = base + "/.well-known/oauth-protected-resource/mcp";
+  mcp_options.challenge_scopes = (*authorization_server)->options().scopes_supported;
   if (cfg.mcp_conformance_fixtures) {
     spdlog::warn("PIERRE_MCP_CONFORMANCE_FIXTURES: serving the conformance suite's fixtures without credentials");
   } else if (cfg.mcp_allow_anonymous) {

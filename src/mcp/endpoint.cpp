@@ -165,6 +165,9 @@ struct Endpoint::Impl {
     if (!options.resource_metadata_url.empty()) {
       params.push_back(fmt::format("resource_metadata=\"{}\"", options.resource_metadata_url));
     }
+    if (!options.challenge_scopes.empty()) {
+      params.push_back(fmt::format("scope=\"{}\"", fmt::join(options.challenge_scopes, " ")));
+    }
     // RFC 6750 §3.1: credentials were presented but refused.
     if (ctx.auth_error) params.emplace_back(R"(error="invalid_token")");
     std::string challenge = params.empty() ? "Bearer" : fmt::format("Bearer {}", fmt::join(params, ", "));

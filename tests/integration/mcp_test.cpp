@@ -173,6 +173,9 @@ TEST(mcp_HttpAuth, WithoutTheDevSwitchMcpAsksForCredentials) {
   EXPECT_THAT(challenge, ::testing::StartsWith("Bearer"));
   EXPECT_THAT(challenge, HasSubstr("resource_metadata=\"http://127.0.0.1:" + std::to_string(server.port()) +
                                    "/.well-known/oauth-protected-resource/mcp\""));
+  // Scope guidance (MCP authorization): the scopes to ask for, never offline_access.
+  EXPECT_THAT(challenge, HasSubstr(R"(scope="mcp:read mcp:write")"));
+  EXPECT_THAT(challenge, ::testing::Not(HasSubstr("offline_access")));
   const auto body = body_json(res);
   EXPECT_EQ(body["error"]["code"], "AUTH_REQUIRED") << res.body();
   EXPECT_FALSE(body.contains("result"));

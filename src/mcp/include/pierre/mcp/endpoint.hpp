@@ -42,6 +42,9 @@ struct EndpointOptions {
   // `--demo` makes it the demo athlete, so `make run` shows real data to a client without credentials.
   Caller anonymous_caller;
   std::string resource_metadata_url;  // advertised in WWW-Authenticate
+  // Scopes a client should ask for, named in the 401 challenge (`scope="…"`, MCP authorization: SHOULD); none when
+  // empty. The server's own use: every scope /mcp can require.
+  std::vector<std::string> challenge_scopes;
   std::size_t page_size = 50;         // tools, resources and prompts per list page
   std::chrono::seconds list_ttl{60};
   std::chrono::minutes session_idle_timeout{30};
