@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "sample_files.hpp"
 #include "xml/track_builder.hpp"
 #include "xml/xml_document.hpp"
 
@@ -26,26 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSamples = fs::path(PIERRE_SAMPLES_DIR);
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = info.param;
-  for (char& c : n) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return n;
-}
-
-std::int64_t ms(std::string_view iso) {
-  return xml::parse_datetime(iso).value().epoch_ms;
-}
+using testing::kSamples;
+using testing::ms;
+using testing::read_file;
+using testing::test_name;
 
 // ---- xml helpers ------------------------------------------------------------------------------------------------
 
