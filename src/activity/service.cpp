@@ -219,7 +219,8 @@ Result<ImportReport> Service::import_file(const Owner& owner, std::span<const st
   auto items = activities_from_recording(*recording, crypto::hex_encode(digest));
   if (items.empty()) {
     // Settings, workouts, routes…: valid files, but nothing was recorded. Say what the decoder saw.
-    const auto why = recording->warnings.empty() ? std::string("no session and no samples") : recording->warnings.back();
+    const auto why =
+        recording->warnings.empty() ? std::string("no session and no samples") : recording->warnings.back();
     return fail(ErrorCode::invalid_format, "the file holds no activity: " + why, {{"reason", why}});
   }
   auto stored = store(owner, std::move(items));

@@ -71,8 +71,8 @@ std::string consent(const ConsentView& view) {
   // A metadata-document client names itself; the host that publishes the document is what the user can trust.
   if (view.client_id.starts_with("https://")) {
     if (auto url = net::parse_url(view.client_id)) {
-      body += fmt::format("<p class=\"muted\">This application is described by <code>{}</code>.</p>\n",
-                          escape(url->host));
+      body +=
+          fmt::format("<p class=\"muted\">This application is described by <code>{}</code>.</p>\n", escape(url->host));
     }
   }
   body += "<p>It is asking to:</p>\n<ul>\n";

@@ -28,5 +28,4 @@ QueryParams query_params(std::string_view target);
 // An optional `limit` query parameter: 1..max, default when absent; INVALID_INPUT otherwise.
 Result<std::size_t> parse_limit(const QueryParams& params, std::size_t default_limit, std::size_t max_limit);
 
-
 }  // namespace pierre::rest::detail

@@ -98,8 +98,8 @@ struct Activity {
   std::string device;
   std::optional<std::string> group_id;  // sessions of one multisport recording share it
   Summary summary;
-  std::vector<Lap> laps;         // empty in list results (see Service::list)
-  std::size_t lap_count = 0;     // laps.size() when laps are loaded
+  std::vector<Lap> laps;      // empty in list results (see Service::list)
+  std::size_t lap_count = 0;  // laps.size() when laps are loaded
   std::int64_t created_at_ms = 0;
 };
 

@@ -45,7 +45,7 @@ struct EndpointOptions {
   // Scopes a client should ask for, named in the 401 challenge (`scope="…"`, MCP authorization: SHOULD); none when
   // empty. The server's own use: every scope /mcp can require.
   std::vector<std::string> challenge_scopes;
-  std::size_t page_size = 50;         // tools, resources and prompts per list page
+  std::size_t page_size = 50;  // tools, resources and prompts per list page
   std::chrono::seconds list_ttl{60};
   std::chrono::minutes session_idle_timeout{30};
   std::size_t max_sessions = 10000;
