@@ -5,13 +5,14 @@ JOBS ?= $(shell nproc)
 SERVICES_DIR := $(CURDIR)/build/services
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: help deps build build-dev build-asan run test test-unit test-asan bench fuzz fmt lint clean
+.PHONY: help deps build build-dev build-asan run test test-unit test-asan bench fuzz fmt lint clean docs
 
 help:
 	@echo "make run      build (Release) and start pierre-mcp-server on http://127.0.0.1:8081 (SQLite, dev key)"
 	@echo "make test     build, start PostgreSQL+Redis, run every test (unit, integration, sanitizers, fuzz smoke)"
 	@echo "make bench    benchmarks in one run (wrk on loopback): GET /health vs nginx; MCP tools/list + tools/call vs the TS SDK"
 	@echo "make fmt      clang-format the sources;   make lint   clang-tidy + format check"
+	@echo "make docs     regenerate docs/TOOLS.md from the tool registry"
 
 deps:
 	@scripts/install-deps.sh
@@ -56,6 +57,11 @@ bench: build
 
 fuzz: deps
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} fuzz/run-smoke.sh
+
+# docs/TOOLS.md, rendered from the tool registry (the product tools test fails when it is out of date).
+docs: build-dev
+	@PIERRE_UPDATE_DOCS=1 build/dev/tests/unit/tools/product_tools_test --gtest_filter='*ToolsReference*' >/dev/null
+	@echo "docs/TOOLS.md updated"
 
 fmt:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

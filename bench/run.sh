@@ -22,24 +22,32 @@
 #         synthetic GPX); `list last 10` and `all activities of 10 years` (page walk, limit 200) latency on SQLite,
 #         and on PostgreSQL when PIERRE_TEST_POSTGRES_URL is set (scripts/start-services.sh; . build/services/env).
 #         (Not @garmin/fitsdk: its licence forbids benchmarking it.)
-#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity]  (default all; `make bench` builds the release preset first
-#         and runs all)
+#   tools: analyze_training_load, analyze_performance_trends (pace, training_load) and calculate_fitness_score on
+#         5 000 activities of 10 years for one user, and calculate_metrics on a 4-hour 1 Hz ride (bench/tools_bench,
+#         through tools::Registry::call with the output check sampled as in production) — p50/p95 per tool, each
+#         against an activity::Service::history() read of the same 10 years measured in the same rounds, and against
+#         its target; on SQLite, and on PostgreSQL when PIERRE_TEST_POSTGRES_URL is set.
+#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools]  (default all; `make bench` builds the release preset
+#         first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
 #   BENCH_JWT_REPETITIONS=3 BENCH_JWT_MIN_TIME=0.3 bench/run.sh jwt   (median of N runs of at least T s per case)
 #   BENCH_ACTIVITY_BIN=build/x/bench/activity_bench BENCH_ROUNDS=2 bench/run.sh activity   (BENCH_ACTIVITY_* knobs:
 #         see bench/activity_bench.cpp)
+#   BENCH_TOOLS_BIN=build/x/bench/tools_bench BENCH_TOOLS_RUNS=30 bench/run.sh tools   (BENCH_TOOLS_* knobs: see
+#         bench/tools_bench.cpp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp | jwt | auth | oauth | activity) ;;
-  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity]" >&2; exit 2 ;;
+case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools) ;;
+  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools]" >&2; exit 2 ;;
 esac
 server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
 probe_bin="$root/build/release/bench/startup_probe"
 jwt_bin="${BENCH_JWT_BIN:-$root/build/release/bench/jwt_bench}"
 activity_bin="${BENCH_ACTIVITY_BIN:-$root/build/release/bench/activity_bench}"
+tools_bin="${BENCH_TOOLS_BIN:-$root/build/release/bench/tools_bench}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-64}"
 rounds="${BENCH_ROUNDS:-2}"
@@ -680,10 +688,73 @@ bench_activity() {
 JSON
 }
 
+# ================================ tools: analytics tool latency against a 10-year history read ================
+bench_tools() {
+  [[ -x "$tools_bin" ]] || die "$tools_bin is missing (build the release preset: cmake --build build/release)"
+  local load_start out setup
+  load_start=$(loadavg)
+  out=$("$tools_bin") || die "tools_bench failed"
+  setup=$(grep '^tools_setup ' <<<"$out")
+  local backends=() b
+  for b in sqlite postgresql; do
+    grep -q "^tools_ref backend=$b name=" <<<"$out" && backends+=("$b")
+  done
+  [[ " ${backends[*]} " == *" sqlite "* ]] || die "tools_bench printed no SQLite results"
+  local runs
+  runs=$(kv runs "$(grep '^tools_case backend=sqlite ' <<<"$out" | head -1)")
+
+  echo
+  echo "Analytics tools — $(kv activities "$setup") activities over $(kv days "$setup") days (since $(kv first_start "$setup")) for one user, incl. a"
+  echo "4-hour 1 Hz ride ($(kv ride_samples "$setup") samples, NP $(kv ride_np_w "$setup") W); tools::Registry::call with the output check sampled;"
+  echo "$runs measured rounds after ${BENCH_TOOLS_WARMUP:-100} warm-up rounds, the reference and the sub-steps interleaved in every round"
+  local json_backends="" bsep="" line ref
+  for b in "${backends[@]}"; do
+    ref=$(grep "^tools_ref backend=$b name=" <<<"$out")
+    echo "  $b — reference: activity::Service::history() of all $(kv activities "$ref") activities: p50 $(kv median_ms "$ref") ms, p95 $(kv p95_ms "$ref") ms (CPU p50 $(kv cpu_median_ms "$ref") ms)"
+    printf '    %-27s %-34s %7s %7s %7s %8s %6s %6s %9s %s\n' tool arguments "p50 ms" "p95 ms" "CPU ms" "checked" "x 10y" "CPU x" \
+      "target" ""
+    local cases_json="" csep=""
+    while read -r line; do
+      printf '    %-27s %-34s %7s %7s %7s %8s %6s %6s %9s %s\n' "$(kv tool "$line")" "$(kv args "$line")" \
+        "$(kv median_ms "$line")" "$(kv p95_ms "$line")" "$(kv cpu_median_ms "$line")" "$(kv checked_median_ms "$line")" \
+        "$(kv ratio_ref "$line")" "$(kv cpu_ratio_ref "$line")" "< $(kv target_ms "$line") ms" "$(kv verdict "$line")"
+      cases_json+="$csep{\"tool\":\"$(kv tool "$line")\",\"args\":\"$(kv args "$line")\",\"p50_ms\":$(kv median_ms "$line"),\"p95_ms\":$(kv p95_ms "$line"),\"cpu_p50_ms\":$(kv cpu_median_ms "$line"),\"checked_p50_ms\":$(kv checked_median_ms "$line"),\"ratio_history_10y\":$(kv ratio_ref "$line"),\"cpu_ratio_history_10y\":$(kv cpu_ratio_ref "$line"),\"target_ms\":$(kv target_ms "$line"),\"verdict\":\"$(kv verdict "$line")\"}"
+      csep=$',\n     '
+    done < <(grep "^tools_case backend=$b " <<<"$out")
+    local steps_text="" steps_json="" ssep=""
+    while read -r line; do
+      steps_text+=$(printf '      %-28s %7s %7s %7s' "$(kv name "$line")" "$(kv median_ms "$line")" "$(kv p95_ms "$line")" \
+        "$(kv cpu_median_ms "$line")")$'\n'
+      steps_json+="$ssep\"$(kv name "$line")_p50_ms\":$(kv median_ms "$line"),\"$(kv name "$line")_cpu_p50_ms\":$(kv cpu_median_ms "$line")"
+      ssep=","
+    done < <(grep "^tools_step backend=$b " <<<"$out")
+    printf '    sub-steps (what the tools are made of)  p50 ms  p95 ms  CPU ms\n%s' "$steps_text"
+    json_backends+="$bsep\"$b\":{\"history_10y_p50_ms\":$(kv median_ms "$ref"),\"history_10y_p95_ms\":$(kv p95_ms "$ref"),\"history_10y_cpu_p50_ms\":$(kv cpu_median_ms "$ref"),"
+    json_backends+=$'\n   '"\"steps\":{$steps_json},"$'\n   '"\"cases\":[$cases_json]}"
+    bsep=$',\n '
+  done
+  grep -q '^tools_ref backend=postgresql skipped' <<<"$out" &&
+    echo "  postgresql — skipped: PIERRE_TEST_POSTGRES_URL is not set (scripts/start-services.sh; . build/services/env)"
+  echo "  (x 10y: the tool's p50 over the reference's p50, same rounds; CPU: this thread's CPU time, which leaves out"
+  echo "   other processes' time slices on a busy machine, and its ratio. checked: p50 of warm-up calls whose output was"
+  echo "   validated against the outputSchema on every call, as in development. training load and fitness score read"
+  echo "   2 years (window + 365 warm-up days), trends 1 year; calculate_metrics reads the ride, its streams and the"
+  echo "   profile — whose estimates read the last year from the store)"
+  load_note "$load_start"
+  echo
+
+  cat > "$results_dir/tools.json" <<JSON
+{"benchmark":"tools","activities":$(kv activities "$setup"),"days":$(kv days "$setup"),"runs":$runs,
+ "ride_samples":$(kv ride_samples "$setup"),
+ $json_backends}
+JSON
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
 [[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
 [[ "$mode" == all || "$mode" == auth ]] && bench_auth
 [[ "$mode" == all || "$mode" == oauth ]] && bench_oauth
 [[ "$mode" == all || "$mode" == activity ]] && bench_activity
+[[ "$mode" == all || "$mode" == tools ]] && bench_tools
 exit 0

@@ -13,11 +13,13 @@
 #include "pierre/auth/password.hpp"
 #include "pierre/auth/token_service.hpp"
 #include "pierre/auth/user_service.hpp"
+#include "pierre/cache/cache.hpp"
 #include "pierre/core/config.hpp"
 #include "pierre/core/log.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/crypto/master_key.hpp"
 #include "pierre/crypto/primitives.hpp"
+#include "pierre/goals/service.hpp"
 #include "pierre/http/metrics.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/http/server.hpp"
@@ -25,6 +27,7 @@
 #include "pierre/mcp/fixtures.hpp"
 #include "pierre/oauth2/authorization_server.hpp"
 #include "pierre/oauth2/routes.hpp"
+#include "pierre/profile/service.hpp"
 #include "pierre/rest/activity_routes.hpp"
 #include "pierre/rest/admin_routes.hpp"
 #include "pierre/rest/api_key_routes.hpp"
@@ -33,6 +36,7 @@
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
 #include "pierre/tools/catalog.hpp"
+#include "pierre/weather/client.hpp"
 #include "routes.hpp"
 
 namespace {
@@ -105,13 +109,16 @@ std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
 }
 
 pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::tools::Registry& registry,
-                                    pierre::tools::Catalog& catalog, pierre::activity::Service& activities) {
+                                    pierre::tools::Catalog& catalog, pierre::activity::Service& activities,
+                                    pierre::profile::Service& profiles, pierre::goals::Service& goals,
+                                    pierre::weather::Client* weather) {
   std::vector<pierre::tools::ProviderSetup> providers{
       {"strava", cfg.strava.configured()}, {"garmin", cfg.garmin.configured()}, {"fitbit", cfg.fitbit.configured()}};
-  if (auto r = pierre::tools::register_data_tools(registry, std::move(providers)); !r)
+  if (auto r =
+          pierre::tools::register_product_tools(registry, {activities, profiles, goals, weather, std::move(providers)});
+      !r) {
     return std::unexpected(r.error());
-  if (auto r = pierre::tools::register_configuration_tools(registry); !r) return std::unexpected(r.error());
-  if (auto r = pierre::tools::register_activity_tools(registry, activities); !r) return std::unexpected(r.error());
+  }
   if (auto r = pierre::tools::register_product_catalog(catalog, registry); !r) return std::unexpected(r.error());
   if (cfg.mcp_conformance_fixtures) {
     if (auto r = pierre::mcp::register_conformance_fixtures(registry, catalog); !r) return std::unexpected(r.error());
@@ -121,7 +128,8 @@ pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::t
 
 // --demo on a database without any account: the demo athlete becomes its first (super-admin) user, with two years
 // of generated training (activity/demo_athlete.hpp), so every tool has data without provider credentials.
-pierre::Result<void> load_demo_athlete(pierre::auth::UserService& users, pierre::activity::Service& activities) {
+pierre::Result<void> load_demo_athlete(pierre::auth::UserService& users, pierre::activity::Service& activities,
+                                       pierre::profile::Service& profiles) {
   auto done = users.setup_completed();
   if (!done) return std::unexpected(done.error());
   if (*done) return {};
@@ -132,8 +140,31 @@ pierre::Result<void> load_demo_athlete(pierre::auth::UserService& users, pierre:
   std::vector<pierre::activity::NewActivity> items;
   items.reserve(demo.activities.size());
   for (auto& a : demo.activities) items.push_back({std::move(a.activity), std::move(a.streams)});
-  auto stored = activities.store({setup->tenant_id, setup->admin.id}, std::move(items));
+  const pierre::activity::Owner owner{setup->tenant_id, setup->admin.id};
+  auto stored = activities.store(owner, std::move(items));
   if (!stored) return std::unexpected(stored.error());
+  // The demo athlete's physiology becomes its configuration, as a real user would set it.
+  const auto& athlete = demo.athlete;
+  nlohmann::json parameters = nlohmann::json::object();
+  const auto set = [&](const char* key, const std::optional<double>& value, double scale = 1) {
+    if (value) parameters[key] = std::round(*value * scale * 10) / 10;
+  };
+  set("weight_kg", athlete.weight_kg);
+  set("height_cm", athlete.height_m, 100);
+  set("max_hr_bpm", athlete.max_hr_bpm);
+  set("resting_hr_bpm", athlete.resting_hr_bpm);
+  set("lthr_bpm", athlete.threshold_hr_bpm);
+  set("ftp_w", athlete.ftp_w);
+  set("vo2max", athlete.vo2max);
+  if (athlete.threshold_pace_mps)
+    parameters["threshold_pace_s_per_km"] = std::round(1000 / *athlete.threshold_pace_mps);
+  if (athlete.birth_year) {
+    const auto today =
+        std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+    parameters["age_years"] = static_cast<int>(today.year()) - *athlete.birth_year;
+  }
+  if (athlete.sex) parameters["sex"] = *athlete.sex;
+  if (auto r = profiles.update(owner, std::nullopt, parameters); !r) return std::unexpected(r.error());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("demo athlete loaded: {} activities in {} ms (sign in with the demo account, see README)",
                stored->size(), ms.count());
@@ -225,8 +256,10 @@ int main(int argc, char** argv) {
       pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre activities cursor v1")));
   if (!activity_cursors) return startup_failure(activity_cursors.error());
   pierre::activity::Service activities(**database, std::move(*activity_cursors));
+  pierre::profile::Service profiles(**database, activities);
+  pierre::goals::Service goals(**database, activities, profiles);
   if (cfg.demo) {
-    if (auto loaded = load_demo_athlete(users, activities); !loaded) return startup_failure(loaded.error());
+    if (auto loaded = load_demo_athlete(users, activities, profiles); !loaded) return startup_failure(loaded.error());
   }
   pierre::rest::register_activity_routes(router, activities);
   pierre::rest::register_admin_routes(
@@ -247,7 +280,17 @@ int main(int argc, char** argv) {
                                 ? pierre::tools::Registry::OutputCheck::every_call
                                 : pierre::tools::Registry::OutputCheck::sampled);
   pierre::tools::Catalog catalog;
-  if (auto built = build_features(cfg, registry, catalog, activities); !built) {
+  // The in-process cache (expired entries purged by put() every CACHE_CLEANUP_INTERVAL_SECS) and OpenWeather through
+  // it; without OPENWEATHER_API_KEY the weather tool answers that weather is not configured.
+  pierre::cache::MemoryCache cache({cfg.cache_max_entries, cfg.cache_cleanup_interval, {}});
+  pierre::weather::Client::Options weather_options;
+  weather_options.api_key = cfg.openweather_api_key;
+  weather_options.base_url = cfg.openweather_api_base_url;
+  weather_options.ca_file = cfg.outbound_ca_file;
+  auto weather = pierre::weather::Client::create(std::move(weather_options), cache);
+  if (!weather) return startup_failure(weather.error());
+  if (!weather->configured()) spdlog::info("weather: OPENWEATHER_API_KEY is not set; weather tools report that");
+  if (auto built = build_features(cfg, registry, catalog, activities, profiles, goals, &*weather); !built) {
     return startup_failure(built.error());
   }
   pierre::mcp::EndpointOptions mcp_options;

@@ -375,6 +375,35 @@ Result<ActivityPage> Service::list(const Owner& owner, const ListQuery& query) {
   return out;
 }
 
+Result<std::vector<Activity>> Service::history(const Owner& owner, std::int64_t after_ms, std::int64_t before_ms,
+                                               std::optional<SportType> sport) {
+  std::vector<Activity> out;
+  if (before_ms <= after_ms) return out;
+  std::string sql = fmt::format(
+      "SELECT {} FROM activities WHERE tenant_id = :tenant AND user_id = ?1 AND start_time >= ?2 AND start_time < ?3",
+      kListColumns);
+  store::Params params{owner.user_id, after_ms, before_ms};
+  if (sport) {
+    sql += " AND sport_type = ?4";
+    params.emplace_back(std::string(sport_name(*sport)));
+  }
+  sql += fmt::format(" ORDER BY start_time, id LIMIT {}", kMaxHistory + 1);
+  auto scope = db_.tenant(store::TenantId(owner.tenant_id));
+  auto rows = scope.query(sql, std::move(params));
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->rows.size() > kMaxHistory) {
+    return fail(ErrorCode::value_out_of_range,
+                fmt::format("more than {} activities in this period: choose a shorter one", kMaxHistory));
+  }
+  out.reserve(rows->rows.size());
+  for (const auto& row : rows->rows) {
+    auto a = activity_from_row(row);
+    if (!a) return std::unexpected(a.error());
+    out.push_back(std::move(*a));
+  }
+  return out;
+}
+
 Result<std::optional<Activity>> Service::get(const Owner& owner, std::string_view id) {
   if (id.empty() || id.size() > 64) return std::optional<Activity>{};
   auto scope = db_.tenant(store::TenantId(owner.tenant_id));

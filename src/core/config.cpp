@@ -290,6 +290,48 @@ const std::vector<Setting>& settings() {
       {"FITBIT_CLIENT_ID", nullptr, nullptr, credential<&ProviderCredentials::client_id>(&Config::fitbit)},
       {"FITBIT_CLIENT_SECRET", nullptr, nullptr, credential<&ProviderCredentials::client_secret>(&Config::fitbit)},
       {"FITBIT_REDIRECT_URI", nullptr, nullptr, credential<&ProviderCredentials::redirect_uri>(&Config::fitbit)},
+      {"OPENWEATHER_API_KEY", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         // A secret: described, never echoed.
+         if (value.size() > 256 || value.find_first_of(" \t\r\n&?#/") != std::string::npos) {
+           return fail(ErrorCode::config_invalid, name + ": not an OpenWeather API key (expected one word)");
+         }
+         cfg.openweather_api_key = value;
+         return {};
+       }},
+      {"OPENWEATHER_API_BASE_URL", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         // https, or http only towards this machine (a fake server in tests or local development).
+         const bool https = value.starts_with("https://") && value.size() > 8;
+         bool loopback_http = false;
+         if (value.starts_with("http://")) {
+           auto host = std::string_view(value).substr(7);
+           host = host.substr(0, host.find('/'));
+           host = host.starts_with('[') ? host.substr(1, host.find(']') - 1) : host.substr(0, host.rfind(':'));
+           loopback_http = is_loopback_host(host);
+         }
+         if ((!https && !loopback_http) || value.size() > 2048) {
+           return fail(ErrorCode::config_invalid,
+                       name + ": expected an https:// URL (http:// only for a loopback host such as 127.0.0.1)");
+         }
+         cfg.openweather_api_base_url = value;
+         while (cfg.openweather_api_base_url.ends_with('/')) cfg.openweather_api_base_url.pop_back();
+         return {};
+       }},
+      {"CACHE_MAX_ENTRIES", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 10'000'000, "a number of entries");
+         if (!n) return std::unexpected(n.error());
+         cfg.cache_max_entries = static_cast<std::size_t>(*n);
+         return {};
+       }},
+      {"CACHE_CLEANUP_INTERVAL_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 86'400, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.cache_cleanup_interval = std::chrono::seconds(static_cast<long>(*n));
+         return {};
+       }},
       {"PIERRE_PUBLIC_URL", "public-url", "external base URL (behind a proxy)",
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          if (!value.starts_with("http://") && !value.starts_with("https://")) {

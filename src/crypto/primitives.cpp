@@ -53,13 +53,22 @@ std::string hex_encode(std::span<const std::uint8_t> bytes) {
   return out;
 }
 
-std::string base64url_encode(std::span<const std::uint8_t> bytes) {
+namespace {
+std::string encode_base64(std::span<const std::uint8_t> bytes, int variant) {
   ensure_sodium();
-  constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');
   sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
   out.resize(out.size() - 1);
   return out;
+}
+}  // namespace
+
+std::string base64_encode(std::span<const std::uint8_t> bytes) {
+  return encode_base64(bytes, sodium_base64_VARIANT_ORIGINAL);
+}
+
+std::string base64url_encode(std::span<const std::uint8_t> bytes) {
+  return encode_base64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 namespace {

@@ -77,16 +77,15 @@ TEST_P(ConfigRejects, InvalidValueNamesTheSetting) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, ConfigRejects,
-    testing::Values(BadSetting{"HTTP_PORT", "80x"}, BadSetting{"HTTP_PORT", "70000"}, BadSetting{"HTTP_PORT", "-1"},
-                    BadSetting{"HTTP_PORT", ""}, BadSetting{"DATABASE_URL", "mysql://x"},
-                    BadSetting{"DATABASE_URL", "sqlite:"}, BadSetting{"DATABASE_URL", "postgresql://"},
-                    BadSetting{"PIERRE_MASTER_ENCRYPTION_KEY", "short"},
-                    BadSetting{"PIERRE_MASTER_ENCRYPTION_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} /* 30 bytes */,
-                    BadSetting{"PIERRE_MASTER_ENCRYPTION_KEY", "not base64 at all!!"},
-                    BadSetting{"JWT_EXPIRY_HOURS", "0"}, BadSetting{"PIERRE_RSA_KEY_SIZE", "1024"},
-                    BadSetting{"LOG_LEVEL", "loud"}, BadSetting{"LOG_FORMAT", "xml"},
-                    BadSetting{"HTTP_MAX_BODY_BYTES", "12"}, BadSetting{"PIERRE_ENV", "staging"},
-                    BadSetting{"PIERRE_PUBLIC_URL", "ftp://x"}, BadSetting{"HTTP_IDLE_TIMEOUT_SECS", "0"}));
+    testing::Values(
+        BadSetting{"HTTP_PORT", "80x"}, BadSetting{"HTTP_PORT", "70000"}, BadSetting{"HTTP_PORT", "-1"},
+        BadSetting{"HTTP_PORT", ""}, BadSetting{"DATABASE_URL", "mysql://x"}, BadSetting{"DATABASE_URL", "sqlite:"},
+        BadSetting{"DATABASE_URL", "postgresql://"}, BadSetting{"PIERRE_MASTER_ENCRYPTION_KEY", "short"},
+        BadSetting{"PIERRE_MASTER_ENCRYPTION_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} /* 30 bytes */,
+        BadSetting{"PIERRE_MASTER_ENCRYPTION_KEY", "not base64 at all!!"}, BadSetting{"JWT_EXPIRY_HOURS", "0"},
+        BadSetting{"PIERRE_RSA_KEY_SIZE", "1024"}, BadSetting{"LOG_LEVEL", "loud"}, BadSetting{"LOG_FORMAT", "xml"},
+        BadSetting{"HTTP_MAX_BODY_BYTES", "12"}, BadSetting{"PIERRE_ENV", "staging"},
+        BadSetting{"PIERRE_PUBLIC_URL", "ftp://x"}, BadSetting{"HTTP_IDLE_TIMEOUT_SECS", "0"}));
 
 TEST(Config, MasterKeyMustBe32BytesAndIsNeverEchoed) {
   const std::string secretish = "c2VjcmV0LXRoYXQtaXMtdG9vLXNob3J0";  // valid base64, 24 bytes
@@ -133,6 +132,39 @@ TEST(Config, DevFlagAndPublicUrlNormalisation) {
   ASSERT_TRUE(out && out->config);
   EXPECT_EQ(out->config->environment, Environment::development);
   EXPECT_EQ(out->config->public_url, "https://pierre.example.com");
+}
+
+TEST(Config, WeatherAndCacheSettings) {
+  auto defaults = parse_with({}, {});
+  ASSERT_TRUE(defaults && defaults->config);
+  EXPECT_TRUE(defaults->config->openweather_api_key.empty());
+  EXPECT_EQ(defaults->config->openweather_api_base_url, "https://api.openweathermap.org");
+  EXPECT_EQ(defaults->config->cache_max_entries, 10'000u);
+  EXPECT_EQ(defaults->config->cache_cleanup_interval, std::chrono::seconds(300));
+
+  auto set = parse_with({}, FakeEnv{{{"OPENWEATHER_API_KEY", "abc123"},
+                                     {"OPENWEATHER_API_BASE_URL", "http://127.0.0.1:9999/"},
+                                     {"CACHE_MAX_ENTRIES", "50"},
+                                     {"CACHE_CLEANUP_INTERVAL_SECS", "10"}}});
+  ASSERT_TRUE(set && set->config);
+  EXPECT_EQ(set->config->openweather_api_key, "abc123");
+  EXPECT_EQ(set->config->openweather_api_base_url, "http://127.0.0.1:9999");
+  EXPECT_EQ(set->config->cache_max_entries, 50u);
+  EXPECT_EQ(set->config->cache_cleanup_interval, std::chrono::seconds(10));
+
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"OPENWEATHER_API_BASE_URL", "http://api.openweathermap.org"},
+                                                        {"OPENWEATHER_API_BASE_URL", "ftp://example.com"},
+                                                        {"CACHE_MAX_ENTRIES", "0"},
+                                                        {"CACHE_CLEANUP_INTERVAL_SECS", "86401"}}) {
+    auto bad = parse_with({}, FakeEnv{{{name, value}}});
+    ASSERT_FALSE(bad) << name << "=" << value;
+    EXPECT_TRUE(bad.error().message.starts_with(name)) << bad.error().message;
+  }
+  // A malformed key is refused without being echoed.
+  auto key = parse_with({}, FakeEnv{{{"OPENWEATHER_API_KEY", "secret with spaces"}}});
+  ASSERT_FALSE(key);
+  EXPECT_EQ(key.error().message.find("secret"), std::string::npos);
 }
 
 TEST(Base64, RoundTripsAndRejectsGarbage) {

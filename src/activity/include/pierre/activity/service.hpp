@@ -79,6 +79,12 @@ class Service {
   Result<std::vector<Stored>> store(const Owner& owner, std::vector<NewActivity> items);
 
   Result<ActivityPage> list(const Owner& owner, const ListQuery& query);
+  // Every activity (without laps) starting in [after_ms, before_ms), oldest first, in one query: what the analytics
+  // read (training load, trends, estimates). At most kMaxHistory activities: more is resource_exhausted, so a caller
+  // never silently analyses a truncated history.
+  static constexpr std::size_t kMaxHistory = 50'000;
+  Result<std::vector<Activity>> history(const Owner& owner, std::int64_t after_ms, std::int64_t before_ms,
+                                        std::optional<SportType> sport = {});
   Result<std::optional<Activity>> get(const Owner& owner, std::string_view id);
   Result<std::optional<Streams>> streams(const Owner& owner, std::string_view id);
   Result<bool> remove(const Owner& owner, std::string_view id);

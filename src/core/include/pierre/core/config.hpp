@@ -96,6 +96,12 @@ struct Config {
   ProviderCredentials strava;
   ProviderCredentials garmin;
   ProviderCredentials fitbit;
+  // OpenWeather One Call 3.0 (weather tools): no key → weather is "not configured" and those tools say so.
+  std::string openweather_api_key;
+  std::string openweather_api_base_url = "https://api.openweathermap.org";
+  // In-memory cache (weather answers, later provider responses): LRU bound and how often expired entries are purged.
+  std::size_t cache_max_entries = 10'000;
+  std::chrono::seconds cache_cleanup_interval{300};
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".

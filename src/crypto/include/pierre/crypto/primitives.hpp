@@ -26,6 +26,8 @@ bool constant_time_equal(std::span<const std::uint8_t> a, std::span<const std::u
 // Lower-case hexadecimal (libsodium), two characters per byte: for ids and stored digests.
 std::string hex_encode(std::span<const std::uint8_t> bytes);
 
+// Standard base64 with padding (RFC 4648 §4), e.g. for file contents in JSON.
+std::string base64_encode(std::span<const std::uint8_t> bytes);
 // URL-safe base64 without padding, for tokens and cursors that travel in URLs.
 std::string base64url_encode(std::span<const std::uint8_t> bytes);
 // nullopt-like: returns false when the text is not strict URL-safe unpadded base64.

@@ -6,8 +6,11 @@
 #include <vector>
 
 #include "pierre/activity/service.hpp"
+#include "pierre/goals/service.hpp"
+#include "pierre/profile/service.hpp"
 #include "pierre/tools/catalog.hpp"
 #include "pierre/tools/registry.hpp"
+#include "pierre/weather/client.hpp"
 
 namespace pierre::tools {
 
@@ -17,10 +20,39 @@ struct ProviderSetup {
   bool configured = false;  // OAuth client credentials present
 };
 
-Result<void> register_data_tools(Registry& registry, std::vector<ProviderSetup> providers);
-Result<void> register_configuration_tools(Registry& registry);
-// import_activity_file (and, with the tools issue, the activity queries) over the caller's activity store.
+// get_activities, get_athlete, get_stats, get_connection_status, disconnect_provider.
+Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                 std::vector<ProviderSetup> providers);
+// The configuration catalogue, profiles, the user's configuration, personalised zones, validation.
+Result<void> register_configuration_tools(Registry& registry, activity::Service& activities,
+                                          profile::Service& profiles);
+// import_activity_file over the caller's activity store.
 Result<void> register_activity_tools(Registry& registry, activity::Service& activities);
+// One activity in depth: analyze_activity, get_activity_intelligence, calculate_metrics, compare_activities.
+// `weather` may be null (not configured): the tools then say so in their weather field.
+Result<void> register_analysis_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                     weather::Client* weather);
+// Over time: analyze_training_load, analyze_performance_trends, detect_patterns, generate_recommendations,
+// calculate_fitness_score, predict_performance, calculate_daily_nutrition.
+Result<void> register_analytics_tools(Registry& registry, activity::Service& activities, profile::Service& profiles);
+// get_weather_forecast: best hours for an outdoor run or ride. `weather` may be null or unconfigured: the tool then
+// answers a tool error saying weather is not configured.
+Result<void> register_weather_tools(Registry& registry, activity::Service& activities, weather::Client* weather);
+// set_goal, track_progress, suggest_goals, analyze_goal_feasibility over the caller's goals.
+Result<void> register_goal_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                 goals::Service& goals);
+// Everything the product serves, in one call, so the server, the tests and docs/TOOLS.md see the same registry.
+struct ProductServices {
+  activity::Service& activities;
+  profile::Service& profiles;
+  goals::Service& goals;
+  weather::Client* weather = nullptr;
+  std::vector<ProviderSetup> providers;
+};
+Result<void> register_product_tools(Registry& registry, ProductServices services);
+// docs/TOOLS.md: every tool with its description, annotations, parameters and output fields, from the registry.
+std::string tools_markdown(const Registry& registry);
+
 // Resources and coaching prompts; resources read through `registry`, which must outlive the catalog.
 Result<void> register_product_catalog(Catalog& catalog, const Registry& registry);
 
