@@ -45,7 +45,9 @@ struct EndpointOptions {
   // Scopes a client should ask for, named in the 401 challenge (`scope="…"`, MCP authorization: SHOULD); none when
   // empty. The server's own use: every scope /mcp can require.
   std::vector<std::string> challenge_scopes;
-  std::size_t page_size = 50;  // tools, resources and prompts per list page
+  // Tools, resources and prompts per list page: large enough that the whole product catalogue plus the conformance
+  // fixtures fit one page (some clients read only the first page).
+  std::size_t page_size = 100;
   std::chrono::seconds list_ttl{60};
   std::chrono::minutes session_idle_timeout{30};
   std::size_t max_sessions = 10000;
