@@ -33,7 +33,7 @@ struct Loaded {
   json metrics;
 };
 
-Result<Loaded> load(Deps& d, const json& args, CallContext& ctx, const std::string& id) {
+Result<Loaded> load(Deps& d, CallContext& ctx, const std::string& id) {
   auto owner = su::caller(ctx, "analyse your activities");
   if (!owner) return std::unexpected(owner.error());
   auto a = su::find_activity(d.activities, *owner, id);
@@ -42,7 +42,6 @@ Result<Loaded> load(Deps& d, const json& args, CallContext& ctx, const std::stri
   if (!streams) return std::unexpected(streams.error());
   auto athlete = d.profiles.resolve(*owner, now_epoch_ms());
   if (!athlete) return std::unexpected(athlete.error());
-  (void)args;
   Loaded out{*owner, std::move(*a), std::move(*streams), std::move(*athlete), {}};
   out.metrics = su::activity_metrics(out.activity, out.streams ? &*out.streams : nullptr, out.athlete);
   return out;
@@ -173,7 +172,7 @@ json analyze_output() {
 }
 
 Result<ToolOutput> analyze_activity(Deps& d, const json& args, CallContext& ctx) {
-  auto l = load(d, args, ctx, args.at("activity_id").get<std::string>());
+  auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
   auto notes = insights(*l);
   auto weather = weather_at_start(d, *l);
@@ -209,7 +208,7 @@ json intelligence_output() {
 }
 
 Result<ToolOutput> activity_intelligence(Deps& d, const json& args, CallContext& ctx) {
-  auto l = load(d, args, ctx, args.at("activity_id").get<std::string>());
+  auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
   const auto& a = l->activity;
   json key = json::object();
@@ -278,7 +277,7 @@ Result<ToolOutput> activity_intelligence(Deps& d, const json& args, CallContext&
 // ---- calculate_metrics ----
 
 Result<ToolOutput> calculate_metrics(Deps& d, const json& args, CallContext& ctx) {
-  auto l = load(d, args, ctx, args.at("activity_id").get<std::string>());
+  auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
   json metrics = l->metrics;
   if (args.contains("metrics")) {

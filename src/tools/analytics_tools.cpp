@@ -47,12 +47,7 @@ struct Context {
   std::optional<std::vector<in::PmcDay>> pmc;
 
   [[nodiscard]] std::int64_t window_start_ms() const { return now_ms - std::int64_t{days} * su::kDayMs; }
-  [[nodiscard]] std::span<const activity::Activity> window() const {
-    const auto start = window_start_ms();
-    auto it = std::lower_bound(history.begin(), history.end(), start,
-                               [](const activity::Activity& a, std::int64_t t) { return a.summary.start_time_ms < t; });
-    return {&*it, static_cast<std::size_t>(history.end() - it)};
-  }
+  [[nodiscard]] std::span<const activity::Activity> window() const { return su::since(history, window_start_ms()); }
 };
 
 Result<Context> load_context(Deps& d, const CallContext& ctx, int days, int warmup_days = kWarmupDays) {
@@ -67,12 +62,8 @@ Result<Context> load_context(Deps& d, const CallContext& ctx, int days, int warm
   if (!history) return std::unexpected(history.error());
   c.history = std::move(*history);
   // Estimates read the last year only (profile::Service::kEstimateWindowMs).
-  const auto year_start = c.now_ms - profile::Service::kEstimateWindowMs;
-  auto from = std::lower_bound(c.history.begin(), c.history.end(), year_start,
-                               [](const activity::Activity& a, std::int64_t t) { return a.summary.start_time_ms < t; });
-  std::span<const activity::Activity> last_year{c.history.data() + (from - c.history.begin()),
-                                                static_cast<std::size_t>(c.history.end() - from)};
-  auto athlete = d.profiles.resolve(c.owner, c.now_ms, last_year);
+  auto athlete =
+      d.profiles.resolve(c.owner, c.now_ms, su::since(c.history, c.now_ms - profile::Service::kEstimateWindowMs));
   if (!athlete) return std::unexpected(athlete.error());
   c.athlete = std::move(*athlete);
   c.loads = su::daily_loads(c.history, c.athlete);
@@ -415,9 +406,9 @@ Result<ToolOutput> performance_trends(Deps& d, const json& args, CallContext& ct
 std::vector<in::SessionStart> session_starts(std::span<const activity::Activity> activities) {
   std::vector<in::SessionStart> out;
   for (const auto& a : activities) {
-    const std::int64_t local_ms = a.summary.start_time_ms + std::int64_t{a.summary.utc_offset_s.value_or(0)} * 1000;
     const auto day = su::local_day(a);
-    out.push_back({day, static_cast<int>((local_ms - day * su::kDayMs) / 3'600'000), a.summary.moving_time_s});
+    out.push_back(
+        {day, static_cast<int>((su::local_start_ms(a) - day * su::kDayMs) / 3'600'000), a.summary.moving_time_s});
   }
   return out;
 }

@@ -60,25 +60,13 @@ json activities_output() {
                            {"activities", "count", "next_cursor"});
 }
 
-Result<std::optional<activity::SportType>> sport_argument(const json& args, const char* field = "sport_type") {
-  if (!args.contains(field)) return std::optional<activity::SportType>{};
-  const auto& text = args.at(field).get_ref<const std::string&>();
-  if (auto s = activity::sport_from_name(text)) return std::optional<activity::SportType>{*s};
-  const auto mapped = activity::sport_from_source(text);
-  if (mapped == activity::SportType::other && text != "other") {
-    return fail(ErrorCode::invalid_input, fmt::format("unknown sport_type '{}'", text.substr(0, 40)),
-                {{"field", field}});
-  }
-  return std::optional<activity::SportType>{mapped};
-}
-
 Result<ToolOutput> get_activities(activity::Service& service, const json& args, CallContext& ctx) {
   auto owner = su::caller(ctx);
   if (!owner) return std::unexpected(owner.error());
   activity::ListQuery query;
   query.limit = args.value("limit", std::size_t{20});
   query.cursor = args.value("cursor", std::string());
-  auto sport = sport_argument(args);
+  auto sport = su::sport_argument(args);
   if (!sport) return std::unexpected(sport.error());
   query.sport = *sport;
   if (args.contains("after")) {
@@ -157,7 +145,8 @@ Result<ToolOutput> get_athlete(activity::Service& activities, profile::Service& 
   const auto now = now_epoch_ms();
   auto history = activities.history(*owner, 0, now + 1);
   if (!history) return std::unexpected(history.error());
-  auto athlete = profiles.resolve(*owner, now);
+  // Estimates read the last year, which the all-time history already holds.
+  auto athlete = profiles.resolve(*owner, now, su::since(*history, now - profile::Service::kEstimateWindowMs));
   if (!athlete) return std::unexpected(athlete.error());
   json sports = json::object();
   for (const auto& a : *history) {

@@ -7,6 +7,7 @@
 
 #include "pierre/core/time.hpp"
 #include "pierre/tools/builtin.hpp"
+#include "tool_support.hpp"
 
 namespace pierre::tools {
 namespace {
@@ -210,28 +211,6 @@ json feasibility_schema() {
             "thresholds"}}};
 }
 
-Result<activity::Owner> caller(const CallContext& ctx, std::string_view what) {
-  if (ctx.user_id.empty() || ctx.tenant_id.empty()) {
-    return fail(ErrorCode::auth_required, fmt::format("sign in to {}: goals are kept in your account", what));
-  }
-  return activity::Owner{ctx.tenant_id, ctx.user_id};
-}
-
-Result<std::optional<activity::SportType>> parse_sport(const json& args) {
-  const auto it = args.find("sport_type");
-  if (it == args.end() || it->is_null()) return std::optional<activity::SportType>{};
-  const auto& word = it->get_ref<const std::string&>();
-  if (const auto ours = activity::sport_from_name(word)) return std::optional(*ours);
-  const auto theirs = activity::sport_from_source(word);
-  if (theirs == activity::SportType::other) {
-    return fail(ErrorCode::invalid_input,
-                fmt::format("unknown sport_type '{}': use e.g. run, trail_run, ride, virtual_ride, swim, walk, hike",
-                            word.substr(0, 64)),
-                {{"field", "sport_type"}});
-  }
-  return std::optional(theirs);
-}
-
 Result<goals::NewGoal> parse_new_goal(const json& args, std::string default_title) {
   goals::NewGoal g;
   const auto type = goals::goal_type_from_name(args.at("goal_type").get_ref<const std::string&>());
@@ -242,7 +221,7 @@ Result<goals::NewGoal> parse_new_goal(const json& args, std::string default_titl
   g.target_value = args.at("target_value").get<double>();
   g.target_date = args.at("target_date").get<std::string>();
   if (const auto d = args.find("target_distance_m"); d != args.end()) g.target_distance_m = d->get<double>();
-  auto sport = parse_sport(args);
+  auto sport = support::sport_argument(args);
   if (!sport) return std::unexpected(sport.error());
   g.sport = *sport;
   return g;
@@ -284,7 +263,7 @@ json optional_json(const std::optional<double>& v) {
 // ---- handlers ---------------------------------------------------------------------------------------------------
 
 Result<ToolOutput> set_goal(goals::Service& service, const json& args, CallContext& ctx) {
-  auto owner = caller(ctx, "set goals");
+  auto owner = support::caller(ctx, "set goals");
   if (!owner) return std::unexpected(owner.error());
   auto input = parse_new_goal(args, "");
   if (!input) return std::unexpected(input.error());
@@ -296,7 +275,7 @@ Result<ToolOutput> set_goal(goals::Service& service, const json& args, CallConte
 }
 
 Result<ToolOutput> track_progress(goals::Service& service, const json& args, CallContext& ctx) {
-  auto owner = caller(ctx, "track goals");
+  auto owner = support::caller(ctx, "track goals");
   if (!owner) return std::unexpected(owner.error());
   const auto& id = args.at("goal_id").get_ref<const std::string&>();
   auto tracked = service.track(*owner, id, now_epoch_ms());
@@ -329,11 +308,11 @@ Result<ToolOutput> track_progress(goals::Service& service, const json& args, Cal
 }
 
 Result<ToolOutput> suggest_goals(goals::Service& service, const json& args, CallContext& ctx) {
-  auto owner = caller(ctx, "get goal suggestions");
+  auto owner = support::caller(ctx, "get goal suggestions");
   if (!owner) return std::unexpected(owner.error());
   const auto category = goals::suggestion_category_from_name(args.value("goal_category", std::string("all")))
                             .value_or(goals::SuggestionCategory::all);
-  auto sport = parse_sport(args);
+  auto sport = support::sport_argument(args);
   if (!sport) return std::unexpected(sport.error());
   // `provider` (Pierre's parameter) is accepted and ignored: suggestions read the local store, which every provider
   // syncs into.
@@ -354,7 +333,7 @@ Result<ToolOutput> suggest_goals(goals::Service& service, const json& args, Call
 }
 
 Result<ToolOutput> analyze_goal_feasibility(goals::Service& service, const json& args, CallContext& ctx) {
-  auto owner = caller(ctx, "analyse goals");
+  auto owner = support::caller(ctx, "analyse goals");
   if (!owner) return std::unexpected(owner.error());
   const bool by_id = args.contains("goal_id");
   const bool by_data = args.contains("goal_data");

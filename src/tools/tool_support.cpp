@@ -76,6 +76,21 @@ Result<int> timeframe_days(const std::string& timeframe) {
   return it->second;
 }
 
+Result<std::optional<activity::SportType>> sport_argument(const json& arguments, const char* field) {
+  const auto it = arguments.find(field);
+  if (it == arguments.end() || it->is_null()) return std::optional<activity::SportType>{};
+  const auto& word = it->get_ref<const std::string&>();
+  if (const auto ours = activity::sport_from_name(word)) return std::optional(*ours);
+  const auto theirs = activity::sport_from_source(word);
+  if (theirs == activity::SportType::other) {
+    return fail(ErrorCode::invalid_input,
+                fmt::format("unknown {} '{}': use e.g. run, trail_run, ride, virtual_ride, swim, walk, hike", field,
+                            word.substr(0, 64)),
+                {{"field", field}});
+  }
+  return std::optional(theirs);
+}
+
 Result<std::int64_t> parse_time_argument(const json& arguments, const char* field) {
   const auto& text = arguments.at(field).get_ref<const std::string&>();
   const auto ms = parse_rfc3339_ms(text);
@@ -86,9 +101,20 @@ Result<std::int64_t> parse_time_argument(const json& arguments, const char* fiel
   return *ms;
 }
 
+std::int64_t local_start_ms(const activity::Activity& a) {
+  return a.summary.start_time_ms + std::int64_t{a.summary.utc_offset_s.value_or(0)} * 1000;
+}
+
 std::int64_t local_day(const activity::Activity& a) {
-  const std::int64_t local_ms = a.summary.start_time_ms + std::int64_t{a.summary.utc_offset_s.value_or(0)} * 1000;
+  const std::int64_t local_ms = local_start_ms(a);
   return local_ms >= 0 ? local_ms / kDayMs : (local_ms - kDayMs + 1) / kDayMs;
+}
+
+std::span<const activity::Activity> since(std::span<const activity::Activity> history, std::int64_t start_ms) {
+  const auto it =
+      std::lower_bound(history.begin(), history.end(), start_ms,
+                       [](const activity::Activity& a, std::int64_t t) { return a.summary.start_time_ms < t; });
+  return history.subspan(static_cast<std::size_t>(it - history.begin()));
 }
 
 std::string day_text(std::int64_t day) {

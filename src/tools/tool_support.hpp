@@ -35,11 +35,20 @@ Result<activity::Activity> find_activity(activity::Service& activities, const ac
 // invalid_input otherwise.
 Result<int> timeframe_days(const std::string& timeframe);
 
+// A sport argument in our words (run, virtual_ride…) or a provider's (Run, VirtualRide…); absent or null → nullopt;
+// an unknown word → invalid_input naming the field.
+Result<std::optional<activity::SportType>> sport_argument(const nlohmann::json& arguments,
+                                                          const char* field = "sport_type");
+
 // YYYY-MM-DD or RFC 3339 → epoch ms; invalid_format naming the field.
 Result<std::int64_t> parse_time_argument(const nlohmann::json& arguments, const char* field);
 
-// The day (days since the epoch) of an activity's start in its local calendar when its offset is known.
+// An activity's start on its local clock (UTC when its offset is unknown), epoch ms; and that day, days since the
+// epoch.
+std::int64_t local_start_ms(const activity::Activity& a);
 std::int64_t local_day(const activity::Activity& a);
+// The tail of a history (oldest first) that starts at or after start_ms.
+std::span<const activity::Activity> since(std::span<const activity::Activity> history, std::int64_t start_ms);
 std::string day_text(std::int64_t day);  // YYYY-MM-DD
 
 // Training stress of one activity from its summary, in TSS points (one hour at threshold = 100), by the first

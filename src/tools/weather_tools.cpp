@@ -122,22 +122,6 @@ std::vector<int> usual_start_hours(std::span<const activity::Activity> recent, s
   return hours;
 }
 
-Result<std::vector<activity::Activity>> recent_activities(activity::Service& activities, const activity::Owner& owner,
-                                                          std::int64_t now_ms) {
-  std::vector<activity::Activity> out;
-  activity::ListQuery query;
-  query.limit = activity::Service::kMaxPageSize;
-  query.after_ms = now_ms - kUsualHoursWindowMs;
-  for (int page = 0; page < 5; ++page) {  // at most 1000 activities: plenty for 12 weeks
-    auto listed = activities.list(owner, query);
-    if (!listed) return std::unexpected(listed.error());
-    std::ranges::move(listed->activities, std::back_inserter(out));
-    if (!listed->next_cursor) break;
-    query.cursor = *listed->next_cursor;
-  }
-  return out;
-}
-
 bool outdoor(activity::SportType sport) {
   using activity::SportType;
   if (sport == SportType::treadmill_run || sport == SportType::virtual_ride) return false;  // virtual GPS is fiction
@@ -212,7 +196,7 @@ Result<ToolOutput> weather_forecast(activity::Service& activities, weather::Clie
 
   ctx.progress(2, 3, "ranking");
   const auto now_ms = now_epoch_ms();
-  auto recent = recent_activities(activities, *owner, now_ms);
+  auto recent = activities.history(*owner, now_ms - kUsualHoursWindowMs, now_ms + 1);
   if (!recent) return std::unexpected(recent.error());
   weather::SessionPlan plan;
   plan.sport = *sport;

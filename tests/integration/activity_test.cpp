@@ -13,6 +13,7 @@
 #include <set>
 
 #include "identity_support.hpp"
+#include "pierre/crypto/primitives.hpp"
 #include "server_process.hpp"
 
 namespace pierre::testing {
@@ -39,24 +40,7 @@ HttpResponse get(HttpClient& c, const std::string& token, const std::string& tar
 }
 
 std::string base64(const std::string& bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16U) |
-                   (std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8U) |
-                   std::uint32_t{static_cast<unsigned char>(bytes[i + 2])};
-    for (const unsigned shift : {18U, 12U, 6U, 0U}) out += kAlphabet[(n >> shift) & 63U];
-  }
-  if (i < bytes.size()) {
-    std::uint32_t n = std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16U;
-    if (i + 1 < bytes.size()) n |= std::uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8U;
-    out += kAlphabet[(n >> 18U) & 63U];
-    out += kAlphabet[(n >> 12U) & 63U];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6U) & 63U] : '=';
-    out += '=';
-  }
-  return out;
+  return crypto::base64_encode(crypto::as_bytes(bytes));
 }
 
 // tools/call on /mcp as a 2026-07-28 client with the bearer token, on its own connection (a streamed answer ends
