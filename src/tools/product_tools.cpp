@@ -126,7 +126,7 @@ Result<void> register_product_tools(Registry& registry, ProductServices s) {
   if (auto r = register_analytics_tools(registry, s.activities, s.profiles); !r) return r;
   if (auto r = register_goal_tools(registry, s.activities, s.profiles, s.goals); !r) return r;
   if (auto r = register_configuration_tools(registry, s.activities, s.profiles); !r) return r;
-  if (auto r = register_weather_tools(registry, s.activities, s.weather); !r) return r;
+  if (auto r = register_weather_tools(registry, s.activities, s.profiles, s.weather); !r) return r;
   return register_activity_tools(registry, s.activities);
 }
 

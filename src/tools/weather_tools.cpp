@@ -71,8 +71,11 @@ json forecast_output() {
               {"properties",
                {{"latitude", {{"type", "number"}}},
                 {"longitude", {{"type", "number"}}},
-                {"source", {{"type", "string"}, {"enum", {"arguments", "recent_activity"}}}}}},
-              {"required", {"latitude", "longitude", "source"}}}},
+                {"source", {{"type", "string"}, {"enum", {"arguments", "recent_activity"}}}},
+                {"hidden_by_privacy_zone",
+                 {{"type", "boolean"},
+                  {"description", "true when the place lies in one of your privacy zones: coordinates omitted"}}}}},
+              {"required", {"source"}}}},
             {"sport_type", {{"type", "string"}}},
             {"duration_minutes", {{"type", "integer"}}},
             {"utc_offset_s", {{"type", "integer"}}},
@@ -159,8 +162,8 @@ json slot_json(const weather::RankedSlot& slot, std::int32_t offset_s) {
           {"reasons", slot.reasons}};
 }
 
-Result<ToolOutput> weather_forecast(activity::Service& activities, weather::Client* client, const json& args,
-                                    CallContext& ctx) {
+Result<ToolOutput> weather_forecast(activity::Service& activities, profile::Service& profiles, weather::Client* client,
+                                    const json& args, CallContext& ctx) {
   if (client == nullptr || !client->configured()) {
     return fail(ErrorCode::config_missing, std::string(weather::Client::kNotConfigured));
   }
@@ -213,8 +216,20 @@ Result<ToolOutput> weather_forecast(activity::Service& activities, weather::Clie
   }
   const auto sport_name = std::string(weather::outdoor_sport_name(*sport));
   const auto band = weather::comfort_band(*sport);
+  // A place taken from the caller's own recordings is shown only outside their privacy zones (often it is home).
+  json location = {{"latitude", forecast->latitude}, {"longitude", forecast->longitude}, {"source", source}};
+  bool hidden = false;
+  if (source == "recent_activity") {
+    auto athlete = profiles.resolve(*owner, now_ms);
+    if (!athlete) return std::unexpected(athlete.error());
+    const auto zones = athlete->privacy_zones();
+    hidden = !support::public_location(where.latitude, where.longitude, zones);
+  }
+  if (hidden) location = {{"source", source}, {"hidden_by_privacy_zone", true}};
+  const auto place =
+      hidden ? std::string("your usual start") : fmt::format("{:.2f}, {:.2f}", forecast->latitude, forecast->longitude);
   json out = {
-      {"location", {{"latitude", forecast->latitude}, {"longitude", forecast->longitude}, {"source", source}}},
+      {"location", std::move(location)},
       {"sport_type", sport_name},
       {"duration_minutes", duration},
       {"utc_offset_s", forecast->utc_offset_s},
@@ -228,16 +243,14 @@ Result<ToolOutput> weather_forecast(activity::Service& activities, weather::Clie
 
   std::string text;
   if (ranked.empty()) {
-    text = fmt::format("No {}-minute window fits in the forecast for {:.2f}, {:.2f}.", duration, forecast->latitude,
-                       forecast->longitude);
+    text = fmt::format("No {}-minute window fits in the forecast for {}.", duration, place);
   } else {
     const auto& best = ranked.front();
     text = fmt::format(
-        "Best time for a {}-minute {} near {:.2f}, {:.2f}: {} (score {}/100, {:.0f} °C, {:.0f} % rain "
+        "Best time for a {}-minute {} near {}: {} (score {}/100, {:.0f} °C, {:.0f} % rain "
         "chance, wind {:.0f} m/s).",
-        duration, sport_name, forecast->latitude, forecast->longitude,
-        local_rfc3339(best.start_s, forecast->utc_offset_s), best.score, best.temperature_c,
-        best.precipitation_probability * 100, best.wind_speed_mps);
+        duration, sport_name, place, local_rfc3339(best.start_s, forecast->utc_offset_s), best.score,
+        best.temperature_c, best.precipitation_probability * 100, best.wind_speed_mps);
     for (std::size_t i = 1; i < ranked.size() && i < 3; ++i) {
       text += fmt::format("\nAlso good: {} (score {}).", local_rfc3339(ranked[i].start_s, forecast->utc_offset_s),
                           ranked[i].score);
@@ -249,7 +262,8 @@ Result<ToolOutput> weather_forecast(activity::Service& activities, weather::Clie
 
 }  // namespace
 
-Result<void> register_weather_tools(Registry& registry, activity::Service& activities, weather::Client* weather) {
+Result<void> register_weather_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                    weather::Client* weather) {
   return registry.add(
       {.name = "get_weather_forecast",
        .title = "Best time to train outdoors",
@@ -257,12 +271,14 @@ Result<void> register_weather_tools(Registry& registry, activity::Service& activ
            "Ranks the coming hours (up to 48 h) for an outdoor run or ride at a location — by default where your most "
            "recent outdoor activity started — using the OpenWeather hourly forecast: temperature comfort, chance and "
            "amount of precipitation, wind, darkness, and your usual training hours from the last 12 weeks. Returns "
-           "scored slots (0-100) with reasons, best first. Coordinates are rounded to 2 decimals (about 1 km).",
+           "scored slots (0-100) with reasons, best first. Coordinates are rounded to 2 decimals (about 1 km), and "
+           "a place taken from your activities is not shown when it lies in one of your privacy zones.",
        .input_schema = forecast_input(),
        .output_schema = forecast_output(),
        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = true},
-       .handler = [&activities, weather](const json& args,
-                                         CallContext& ctx) { return weather_forecast(activities, weather, args, ctx); },
+       .handler = [&activities, &profiles, weather](
+                      const json& args,
+                      CallContext& ctx) { return weather_forecast(activities, profiles, weather, args, ctx); },
        // A forecast request can block for seconds: run off the I/O threads.
        .long_running = true});
 }

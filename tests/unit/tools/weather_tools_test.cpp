@@ -73,6 +73,7 @@ class tools_WeatherTools : public pierre::testing::BackendTest {
     auto cursors = store::CursorCodec::create(crypto::Bytes(32, 9));
     ASSERT_TRUE(cursors) << describe(cursors);
     activities_ = std::make_unique<activity::Service>(db(), std::move(*cursors));
+    profiles_ = std::make_unique<profile::Service>(db(), *activities_);
 
     weather::Client::Options options;
     options.api_key = FakeOpenWeather::kApiKey;
@@ -81,7 +82,7 @@ class tools_WeatherTools : public pierre::testing::BackendTest {
     ASSERT_TRUE(client) << describe(client);
     client_ = std::make_unique<weather::Client>(std::move(*client));
     registry_.set_output_check(Registry::OutputCheck::every_call);
-    auto registered = register_weather_tools(registry_, *activities_, client_.get());
+    auto registered = register_weather_tools(registry_, *activities_, *profiles_, client_.get());
     ASSERT_TRUE(registered) << describe(registered);
 
     // Alice runs at 07:00 (UTC+1). Her latest outdoor activity with GPS started in Paris; a more recent virtual
@@ -117,6 +118,7 @@ class tools_WeatherTools : public pierre::testing::BackendTest {
   std::unique_ptr<weather::Client> client_;
   Registry registry_;
   std::unique_ptr<activity::Service> activities_;
+  std::unique_ptr<profile::Service> profiles_;
   CallContext alice_ = caller("usr_alice");
   CallContext bob_ = caller("usr_bob");
   CallContext anonymous_{};
@@ -134,7 +136,7 @@ TEST_P(tools_WeatherTools, DeclaresSchemasAndAnnotations) {
 
 TEST_P(tools_WeatherTools, WithoutWeatherTheToolSaysSo) {
   Registry none;
-  ASSERT_TRUE(register_weather_tools(none, *activities_, nullptr));
+  ASSERT_TRUE(register_weather_tools(none, *activities_, *profiles_, nullptr));
   auto r = call({{"latitude", 1}, {"longitude", 2}}, alice_, &none);
   EXPECT_TRUE(r.is_error);
   EXPECT_EQ(r.text, weather::Client::kNotConfigured);
@@ -143,7 +145,7 @@ TEST_P(tools_WeatherTools, WithoutWeatherTheToolSaysSo) {
   auto unconfigured = weather::Client::create(std::move(options), cache_);
   ASSERT_TRUE(unconfigured);
   Registry keyless;
-  ASSERT_TRUE(register_weather_tools(keyless, *activities_, &*unconfigured));
+  ASSERT_TRUE(register_weather_tools(keyless, *activities_, *profiles_, &*unconfigured));
   r = call({}, alice_, &keyless);
   EXPECT_TRUE(r.is_error);
   EXPECT_THAT(r.text, HasSubstr("OPENWEATHER_API_KEY"));
@@ -200,6 +202,25 @@ TEST_P(tools_WeatherTools, DefaultsToTheLatestOutdoorStartWithGps) {
   // The same place again within the hour: the cached forecast answers.
   ASSERT_FALSE(call({}, alice_).is_error);
   EXPECT_EQ(fake_.request_count(), 1U);
+}
+
+TEST_P(tools_WeatherTools, ADefaultPlaceInsideAPrivacyZoneIsUsedButNotShown) {
+  // Alice's latest outdoor start (Paris, 48.8566, 2.3522) is inside her "home" zone.
+  auto saved = profiles_->update(
+      {"t1", "usr_alice"}, std::nullopt,
+      {{"privacy_zones", {{{"latitude", 48.857}, {"longitude", 2.352}, {"radius_m", 500}, {"name", "home"}}}}});
+  ASSERT_TRUE(saved) << describe(saved);
+  auto r = call({{"days", 1}}, alice_);
+  ASSERT_FALSE(r.is_error) << r.text;
+  EXPECT_EQ(r.structured["location"], (json{{"source", "recent_activity"}, {"hidden_by_privacy_zone", true}}));
+  EXPECT_THAT(r.text, ::testing::Not(HasSubstr("48.86")));
+  EXPECT_THAT(r.text, ::testing::Not(HasSubstr("2.35")));
+  EXPECT_FALSE(r.structured["slots"].empty());
+  // The forecast was still fetched for that place; explicit coordinates are echoed as given.
+  ASSERT_EQ(fake_.request_count(), 1U);
+  auto given = call({{"latitude", 48.8566}, {"longitude", 2.3522}, {"days", 1}}, alice_);
+  ASSERT_FALSE(given.is_error) << given.text;
+  EXPECT_EQ(given.structured["location"]["latitude"], 48.86);
 }
 
 TEST_P(tools_WeatherTools, WithoutAnyGpsTheCallerMustGiveCoordinates) {

@@ -37,7 +37,9 @@ Result<void> register_analysis_tools(Registry& registry, activity::Service& acti
 Result<void> register_analytics_tools(Registry& registry, activity::Service& activities, profile::Service& profiles);
 // get_weather_forecast: best hours for an outdoor run or ride. `weather` may be null or unconfigured: the tool then
 // answers a tool error saying weather is not configured.
-Result<void> register_weather_tools(Registry& registry, activity::Service& activities, weather::Client* weather);
+// A default location inside one of the caller's privacy zones (profiles) is used but not shown.
+Result<void> register_weather_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                    weather::Client* weather);
 // set_goal, track_progress, suggest_goals, analyze_goal_feasibility over the caller's goals.
 Result<void> register_goal_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
                                  goals::Service& goals);
