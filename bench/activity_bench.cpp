@@ -38,6 +38,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "bench_support.hpp"
 #include "pierre/activity/demo_athlete.hpp"
 #include "pierre/activity/service.hpp"
 #include "pierre/crypto/primitives.hpp"
@@ -50,22 +51,14 @@
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using pierre::bench::Clock;
+using pierre::bench::die;
+using pierre::bench::env_number;
+using pierre::bench::ms_since;
+using pierre::bench::open_or_die;
+using pierre::bench::quantile;
+using pierre::bench::random_hex;
 using pierre::formats::Recording;
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "activity_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-double env_number(const char* name, double fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  char* end = nullptr;
-  const double d = std::strtod(v, &end);
-  if (end == v || !std::isfinite(d) || d <= 0) die(std::string(name) + " is not a positive number");
-  return d;
-}
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -94,16 +87,6 @@ fs::path largest(const fs::path& dir, std::string_view ext) {
   }
   if (best.empty()) die("no *" + std::string(ext) + " file in " + dir.string());
   return best;
-}
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-double quantile(std::vector<double> v, double q) {
-  std::ranges::sort(v);
-  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
 }
 
 std::size_t sample_count(const Recording& r) {
@@ -229,16 +212,6 @@ void bench_gpx_tcx() {
 }
 
 // ------------------------------------------------------------------ queries ------------------------------------
-std::string random_hex(std::size_t bytes) {
-  return pierre::crypto::hex_encode(pierre::crypto::random_bytes(bytes));
-}
-
-std::unique_ptr<pierre::store::Database> open_or_die(const std::string& url, const pierre::store::OpenOptions& o = {}) {
-  auto db = pierre::store::open(url, o);
-  if (!db) die("cannot open the database: " + db.error().message);
-  return std::move(*db);
-}
-
 // 10 years of the demo athlete (coarse streams: the list queries never read them), stored for one user, then
 // timed. Prints one `query` line.
 void bench_queries_on(std::string_view backend, pierre::store::Database& db,
@@ -371,6 +344,7 @@ void bench_queries() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pierre::bench::program = "activity_bench";
   spdlog::set_level(spdlog::level::warn);  // no "applying migration" lines in the output
   const std::string mode = argc > 1 ? argv[1] : "all";
   if (mode != "all" && mode != "fit" && mode != "xml" && mode != "query") {

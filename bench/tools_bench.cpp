@@ -48,6 +48,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench_support.hpp"
 #include "pierre/activity/demo_athlete.hpp"
 #include "pierre/activity/service.hpp"
 #include "pierre/core/time.hpp"
@@ -62,33 +63,21 @@
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 using pierre::activity::Activity;
 using pierre::activity::NewActivity;
 using pierre::activity::Streams;
 using pierre::activity::Summary;
+using pierre::bench::Clock;
+using pierre::bench::die;
+using pierre::bench::env_number;
+using pierre::bench::ms_since;
+using pierre::bench::open_or_die;
+using pierre::bench::quantile;
+using pierre::bench::random_hex;
 
 constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kHourMs = 3'600'000;
-
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "tools_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-double env_number(const char* name, double fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  char* end = nullptr;
-  const double d = std::strtod(v, &end);
-  if (end == v || !std::isfinite(d) || d <= 0) die(std::string(name) + " is not a positive number");
-  return d;
-}
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 // This thread's CPU time (user + system) in ms: unlike wall time, it does not count the time other processes held
 // the core — on a busy machine the steadier of the two.
@@ -96,17 +85,6 @@ double thread_cpu_ms() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::ranges::sort(v);
-  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
-
-std::string random_hex(std::size_t bytes) {
-  return pierre::crypto::hex_encode(pierre::crypto::random_bytes(bytes));
 }
 
 // ------------------------------------------------------------------ data ---------------------------------------
@@ -295,12 +273,6 @@ struct Timed {
   std::vector<double> runs;
   std::vector<double> cpu;  // thread CPU time of the measured runs
 };
-
-std::unique_ptr<pierre::store::Database> open_or_die(const std::string& url, const pierre::store::OpenOptions& o = {}) {
-  auto db = pierre::store::open(url, o);
-  if (!db) die("cannot open the database: " + db.error().message);
-  return std::move(*db);
-}
 
 std::string args_label(const json& args) {
   std::string out;
@@ -526,6 +498,7 @@ void bench_on(std::string_view backend, pierre::store::Database& db, const Datas
 }  // namespace
 
 int main(int argc, char** argv) {
+  pierre::bench::program = "tools_bench";
   spdlog::set_level(spdlog::level::warn);  // no "applying migration" lines in the output
   const std::string mode = argc > 1 ? argv[1] : "all";
   if (mode != "all" && mode != "sqlite" && mode != "postgresql") {

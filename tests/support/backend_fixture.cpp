@@ -28,6 +28,12 @@ std::string with_search_path(const std::string& base, const std::string& schema)
 
 }  // namespace
 
+void add_tenant(store::Database& db, const std::string& id) {
+  auto r = db.execute("INSERT INTO tenants (id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
+                      {id, id, "slug-" + id, 1'700'000'000'000});
+  ASSERT_TRUE(r) << describe(r);
+}
+
 std::string random_hex(std::size_t bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

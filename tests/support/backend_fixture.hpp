@@ -25,6 +25,10 @@ std::string describe(const Result<T>& r) {
 
 std::string random_hex(std::size_t bytes);
 
+// Creates the tenant row `id` (name = id, slug = "slug-" + id) that tenant-scoped rows reference; a failure fails the
+// calling test.
+void add_tenant(store::Database& db, const std::string& id);
+
 class BackendTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override;

@@ -72,9 +72,8 @@ class ActivityServiceTest : public pierre::testing::BackendTest {
     BackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     for (const char* tenant : {"t1", "t2"}) {
-      auto r = db().execute("INSERT INTO tenants (id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
-                            {tenant, tenant, std::string("slug-") + tenant, 1'700'000'000'000});
-      ASSERT_TRUE(r) << describe(r);
+      pierre::testing::add_tenant(db(), tenant);
+      if (HasFatalFailure()) return;
     }
     auto cursors = store::CursorCodec::create(crypto::Bytes(32, 7));
     ASSERT_TRUE(cursors) << describe(cursors);

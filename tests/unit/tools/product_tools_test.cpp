@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 
+#include "backend_fixture.hpp"
 #include "pierre/activity/demo_athlete.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
@@ -46,9 +47,8 @@ class tools_Product : public ::testing::Test {
     auto db = store::open("sqlite::memory:");
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
-    auto r = db_->execute("INSERT INTO tenants (id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
-                          {kTenant, "t", "slug-t", 1'700'000'000'000});
-    ASSERT_TRUE(r) << r.error().message;
+    pierre::testing::add_tenant(*db_, kTenant);
+    if (HasFatalFailure()) return;
     auto cursors = store::CursorCodec::create(crypto::Bytes(32, 7));
     ASSERT_TRUE(cursors);
     activities_ = std::make_unique<activity::Service>(*db_, std::move(*cursors));

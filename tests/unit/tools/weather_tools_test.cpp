@@ -67,9 +67,8 @@ class tools_WeatherTools : public pierre::testing::BackendTest {
   void SetUp() override {
     BackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    auto r = db().execute("INSERT INTO tenants (id, name, slug, created_at) VALUES (?1, ?2, ?3, ?4)",
-                          {"t1", "t1", "slug-t1", 1'700'000'000'000});
-    ASSERT_TRUE(r) << describe(r);
+    pierre::testing::add_tenant(db(), "t1");
+    if (HasFatalFailure()) return;
     auto cursors = store::CursorCodec::create(crypto::Bytes(32, 9));
     ASSERT_TRUE(cursors) << describe(cursors);
     activities_ = std::make_unique<activity::Service>(db(), std::move(*cursors));
