@@ -144,27 +144,12 @@ pierre::Result<void> load_demo_athlete(pierre::auth::UserService& users, pierre:
   auto stored = activities.store(owner, std::move(items));
   if (!stored) return std::unexpected(stored.error());
   // The demo athlete's physiology becomes its configuration, as a real user would set it.
-  const auto& athlete = demo.athlete;
-  nlohmann::json parameters = nlohmann::json::object();
-  const auto set = [&](const char* key, const std::optional<double>& value, double scale = 1) {
-    if (value) parameters[key] = std::round(*value * scale * 10) / 10;
-  };
-  set("weight_kg", athlete.weight_kg);
-  set("height_cm", athlete.height_m, 100);
-  set("max_hr_bpm", athlete.max_hr_bpm);
-  set("resting_hr_bpm", athlete.resting_hr_bpm);
-  set("lthr_bpm", athlete.threshold_hr_bpm);
-  set("ftp_w", athlete.ftp_w);
-  set("vo2max", athlete.vo2max);
-  if (athlete.threshold_pace_mps)
-    parameters["threshold_pace_s_per_km"] = std::round(1000 / *athlete.threshold_pace_mps);
-  if (athlete.birth_year) {
-    const auto today =
-        std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
-    parameters["age_years"] = static_cast<int>(today.year()) - *athlete.birth_year;
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  if (auto r = profiles.update(owner, std::nullopt,
+                               pierre::profile::parameters_from_athlete(demo.athlete, static_cast<int>(today.year())));
+      !r) {
+    return std::unexpected(r.error());
   }
-  if (athlete.sex) parameters["sex"] = *athlete.sex;
-  if (auto r = profiles.update(owner, std::nullopt, parameters); !r) return std::unexpected(r.error());
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   spdlog::info("demo athlete loaded: {} activities in {} ms (sign in with the demo account, see README)",
                stored->size(), ms.count());

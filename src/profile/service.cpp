@@ -85,6 +85,25 @@ json AthleteProfile::to_json() const {
   return out;
 }
 
+nlohmann::json parameters_from_athlete(const activity::Athlete& athlete, int current_year) {
+  json parameters = json::object();
+  const auto set = [&](const char* key, const std::optional<double>& value, double scale = 1) {
+    if (value) parameters[key] = std::round(*value * scale * 10) / 10;
+  };
+  set("weight_kg", athlete.weight_kg);
+  set("height_cm", athlete.height_m, 100);
+  set("max_hr_bpm", athlete.max_hr_bpm);
+  set("resting_hr_bpm", athlete.resting_hr_bpm);
+  set("lthr_bpm", athlete.threshold_hr_bpm);
+  set("ftp_w", athlete.ftp_w);
+  set("vo2max", athlete.vo2max);
+  if (athlete.threshold_pace_mps)
+    parameters["threshold_pace_s_per_km"] = std::round(1000 / *athlete.threshold_pace_mps);
+  if (athlete.birth_year) parameters["age_years"] = current_year - *athlete.birth_year;
+  if (athlete.sex) parameters["sex"] = *athlete.sex;
+  return parameters;
+}
+
 // ---- Service ----
 
 Service::Service(store::Database& db, activity::Service& activities) : db_(db), activities_(activities) {}

@@ -63,6 +63,10 @@ class AthleteProfile {
 [[nodiscard]] std::map<std::string, ResolvedValue, std::less<>> estimate_from_history(
     std::span<const activity::Activity> history, std::int64_t now_ms, std::optional<double> age_years);
 
+// A person's physiology as providers and the demo athlete describe it (activity::Athlete), as configuration
+// parameters (unit-suffixed keys; values to 0.1, threshold pace to the second; age in `current_year`).
+[[nodiscard]] nlohmann::json parameters_from_athlete(const activity::Athlete& athlete, int current_year);
+
 class Service {
  public:
   // How far back estimates look.
