@@ -80,12 +80,19 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     r.content_type.clear();
     r.cache_control.clear();
     r.location.clear();
+    r.headers.clear();
     return n;
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
   const auto name = line.substr(0, colon);
   const auto value = trim(line.substr(colon + 1));
+  if (r.headers.size() < 128) {  // a hostile server cannot grow this without bound (the body cap does not cover it)
+    std::string lower(name);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    r.headers.emplace_back(std::move(lower), value);
+  }
   if (iequals(name, "content-type")) r.content_type = value;
   if (iequals(name, "cache-control")) r.cache_control = value;
   if (iequals(name, "location")) r.location = value;
@@ -155,7 +162,30 @@ Result<UrlParts> parse_url(std::string_view url) {
   return p;
 }
 
+std::string_view Response::header(std::string_view name) const noexcept {
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) return value;
+  }
+  return {};
+}
+
 Result<Response> get(std::string_view url, const FetchPolicy& policy) {
+  Request request;
+  request.url = std::string(url);
+  return send(request, policy);
+}
+
+Result<Response> send(const Request& request, const FetchPolicy& policy) {
+  const std::string_view url = request.url;
+  const auto unsafe = [](std::string_view v) { return v.find_first_of("\r\n") != std::string_view::npos; };
+  if (request.method.empty() || unsafe(request.method) || unsafe(request.content_type)) {
+    return fail(ErrorCode::invalid_input, "invalid request method or content type");
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || unsafe(name) || unsafe(value) || name.find(':') != std::string::npos) {
+      return fail(ErrorCode::invalid_input, "invalid request header");
+    }
+  }
   auto parts = parse_url(url);
   if (!parts) return std::unexpected(parts.error());
   if (std::find(policy.allowed_schemes.begin(), policy.allowed_schemes.end(), parts->scheme) ==
@@ -178,6 +208,16 @@ Result<Response> get(std::string_view url, const FetchPolicy& policy) {
   std::unique_ptr<curl_slist, ListDeleter> resolve(curl_slist_append(nullptr, pin.c_str()));
   const auto accept = "Accept: " + policy.accept;
   std::unique_ptr<curl_slist, ListDeleter> headers(curl_slist_append(nullptr, accept.c_str()));
+  std::vector<std::string> lines;
+  lines.reserve(request.headers.size() + 2);
+  for (const auto& [name, value] : request.headers) lines.push_back(fmt::format("{}: {}", name, value));
+  if (!request.content_type.empty()) lines.push_back("Content-Type: " + request.content_type);
+  lines.emplace_back("Expect:");  // no 100-continue round trip for bodies
+  for (const auto& line : lines) {
+    // Appends to the list whose head `headers` owns; null (list untouched) only when out of memory.
+    if (curl_slist_append(headers.get(), line.c_str()) == nullptr)
+      return fail(ErrorCode::internal_error, "out of memory");
+  }
   const auto protocols = fmt::format("{}", fmt::join(policy.allowed_schemes, ","));
   Transfer transfer;
   transfer.limit = policy.max_response_bytes;
@@ -199,6 +239,17 @@ Result<Response> get(std::string_view url, const FetchPolicy& policy) {
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
   if (!policy.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, policy.ca_file.c_str());
+  const bool with_body =
+      !request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  if (request.method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (with_body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
 
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {

@@ -349,6 +349,47 @@ TEST(HttpGet, ReturnsStatusBodyAndHeaders) {
   EXPECT_NE(seen[0].find("\r\nUser-Agent: pierre-mcp-server/"), std::string::npos) << seen[0];
 }
 
+TEST(HttpSend, PostsABodyWithHeadersAndExposesEveryResponseHeader) {
+  CannedServer server(
+      "HTTP/1.1 201 Created\r\nX-RateLimit-Limit: 100,1000\r\nx-ratelimit-usage:  7,42 \r\n"
+      "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+  ASSERT_TRUE(server.server);
+  Request request;
+  request.method = "POST";
+  request.url = server.url("/oauth/token");
+  request.headers = {{"Authorization", "Bearer abc"}};
+  request.content_type = "application/x-www-form-urlencoded";
+  request.body = "grant_type=refresh_token&refresh_token=r1";
+  auto r = send(request, local_http_policy());
+  ASSERT_TRUE(r) << describe(r);
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->header("X-RateLimit-Usage"), "7,42");
+  EXPECT_EQ(r->header("x-ratelimit-limit"), "100,1000");
+  EXPECT_EQ(r->header("retry-after"), "");
+  const auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_TRUE(seen[0].starts_with("POST /oauth/token HTTP/1.1\r\n")) << seen[0];
+  EXPECT_NE(seen[0].find("\r\nAuthorization: Bearer abc\r\n"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[0].find("\r\nContent-Type: application/x-www-form-urlencoded\r\n"), std::string::npos) << seen[0];
+  EXPECT_NE(seen[0].find("\r\nContent-Length: 41\r\n"), std::string::npos) << seen[0];
+  EXPECT_EQ(seen[0].find("Expect:"), std::string::npos) << seen[0];
+}
+
+TEST(HttpSend, RefusesHeaderInjectionBeforeConnecting) {
+  CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(server.server);
+  Request request;
+  request.url = server.url("/x");
+  request.headers = {{"Authorization", "Bearer a\r\nX-Evil: 1"}};
+  auto r = send(request, local_http_policy());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::invalid_input);
+  request.headers = {{"X-Ok", "1"}};
+  request.method = "DELETE\r\n";
+  EXPECT_FALSE(send(request, local_http_policy()));
+  EXPECT_TRUE(server.seen().empty());
+}
+
 TEST(HttpGet, AcceptsLocalhostByNameWhenPrivateAddressesAreAllowed) {
   const std::string body = "ok";
   CannedServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");

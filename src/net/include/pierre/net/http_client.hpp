@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <sys/socket.h>
@@ -38,7 +39,23 @@ struct Response {
   std::string content_type;   // as sent, may be empty
   std::string cache_control;  // as sent, may be empty
   std::string location;       // for 3xx, as sent
+  // Every header of the final response, names lower-cased, values trimmed, in order received.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header with this (case-insensitive) name, or "" when absent.
+  [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
 };
+
+// Any method, with request headers and a body (providers' APIs: bearer tokens, form-encoded token requests, JSON).
+// Header values must not contain CR or LF (invalid_input). The same policy as get() applies.
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. {"Authorization", "Bearer …"}
+  std::string body;                                          // sent when non-empty or method is POST/PUT/PATCH
+  std::string content_type;                                  // for the body, e.g. application/x-www-form-urlencoded
+};
+Result<Response> send(const Request& request, const FetchPolicy& policy);
 
 // A GET. Errors (ErrorCode::external_service_error / external_service_unavailable / invalid_input for a URL the
 // policy refuses) carry a short reason safe to show: never a resolved address or TLS internals.
