@@ -75,6 +75,33 @@ auto credential(ProviderCredentials Config::*provider) {
   };
 }
 
+// An outbound service's base URL: https, or http only towards this machine (a fake server in tests or local
+// development); stored without trailing slashes.
+Result<void> set_base_url(const std::string& name, const std::string& value, std::string& target) {
+  const bool https = value.starts_with("https://") && value.size() > 8;
+  bool loopback_http = false;
+  if (value.starts_with("http://")) {
+    auto host = std::string_view(value).substr(7);
+    host = host.substr(0, host.find('/'));
+    host = host.starts_with('[') ? host.substr(1, host.find(']') - 1) : host.substr(0, host.rfind(':'));
+    loopback_http = is_loopback_host(host);
+  }
+  if ((!https && !loopback_http) || value.size() > 2048) {
+    return fail(ErrorCode::config_invalid,
+                name + ": expected an https:// URL (http:// only for a loopback host such as 127.0.0.1)");
+  }
+  target = value;
+  while (target.ends_with('/')) target.pop_back();
+  return {};
+}
+
+template <std::string ProviderCredentials::*Member>
+auto base_url(ProviderCredentials Config::*provider) {
+  return [provider](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+    return set_base_url(name, value, (cfg.*provider).*Member);
+  };
+}
+
 Result<Environment> parse_environment(const std::string& setting, const std::string& value) {
   if (value == "development" || value == "dev") return Environment::development;
   if (value == "production" || value == "prod") return Environment::production;
@@ -301,21 +328,26 @@ const std::vector<Setting>& settings() {
        }},
       {"OPENWEATHER_API_BASE_URL", nullptr, nullptr,
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
-         // https, or http only towards this machine (a fake server in tests or local development).
-         const bool https = value.starts_with("https://") && value.size() > 8;
-         bool loopback_http = false;
-         if (value.starts_with("http://")) {
-           auto host = std::string_view(value).substr(7);
-           host = host.substr(0, host.find('/'));
-           host = host.starts_with('[') ? host.substr(1, host.find(']') - 1) : host.substr(0, host.rfind(':'));
-           loopback_http = is_loopback_host(host);
-         }
-         if ((!https && !loopback_http) || value.size() > 2048) {
-           return fail(ErrorCode::config_invalid,
-                       name + ": expected an https:// URL (http:// only for a loopback host such as 127.0.0.1)");
-         }
-         cfg.openweather_api_base_url = value;
-         while (cfg.openweather_api_base_url.ends_with('/')) cfg.openweather_api_base_url.pop_back();
+         return set_base_url(name, value, cfg.openweather_api_base_url);
+       }},
+      {"STRAVA_API_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::api_base_url>(&Config::strava)},
+      {"STRAVA_OAUTH_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::oauth_base_url>(&Config::strava)},
+      {"GARMIN_API_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::api_base_url>(&Config::garmin)},
+      {"GARMIN_OAUTH_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::oauth_base_url>(&Config::garmin)},
+      {"FITBIT_API_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::api_base_url>(&Config::fitbit)},
+      {"FITBIT_OAUTH_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::oauth_base_url>(&Config::fitbit)},
+      {"SYNC_STALENESS_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 10, 30 * 86'400, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.sync_staleness = std::chrono::seconds(*n);
+         return {};
+       }},
+      {"SYNC_INTERVAL_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 10, 30 * 86'400, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.sync_interval = std::chrono::seconds(*n);
          return {};
        }},
       {"CACHE_MAX_ENTRIES", nullptr, nullptr,

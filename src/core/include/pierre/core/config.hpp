@@ -32,7 +32,11 @@ struct HttpLimits {
 struct ProviderCredentials {
   std::string client_id;
   std::string client_secret;
-  std::string redirect_uri;
+  std::string redirect_uri;  // empty: PUBLIC_URL + /oauth/callback/{provider}
+  // The provider's API and OAuth endpoints (<NAME>_API_BASE_URL, <NAME>_OAUTH_BASE_URL); the real services by
+  // default, https or loopback http (fake providers in tests), no trailing slash.
+  std::string api_base_url;
+  std::string oauth_base_url;
   [[nodiscard]] bool configured() const noexcept { return !client_id.empty() && !client_secret.empty(); }
 };
 
@@ -93,9 +97,27 @@ struct Config {
   bool mcp_conformance_fixtures = false;
   // Load the demo athlete (first account + two years of generated activities) when the database has no account.
   bool demo = false;
-  ProviderCredentials strava;
-  ProviderCredentials garmin;
-  ProviderCredentials fitbit;
+  // Defaults: Strava API v3 (developers.strava.com/docs/reference), Garmin Connect Developer Program (Health API and
+  // its OAuth 2.0 PKCE service), Google Health API behind the `fitbit` name (Google OAuth 2.0).
+  ProviderCredentials strava{.client_id = {},
+                             .client_secret = {},
+                             .redirect_uri = {},
+                             .api_base_url = "https://www.strava.com/api/v3",
+                             .oauth_base_url = "https://www.strava.com/oauth"};
+  ProviderCredentials garmin{.client_id = {},
+                             .client_secret = {},
+                             .redirect_uri = {},
+                             .api_base_url = "https://apis.garmin.com",
+                             .oauth_base_url = "https://connect.garmin.com"};
+  ProviderCredentials fitbit{.client_id = {},
+                             .client_secret = {},
+                             .redirect_uri = {},
+                             .api_base_url = "https://health.googleapis.com",
+                             .oauth_base_url = "https://accounts.google.com"};
+  // Provider sync: data older than this is refreshed on demand when a tool reads it; the background scheduler looks
+  // at every connection this often (SYNC_STALENESS_SECS, SYNC_INTERVAL_SECS).
+  std::chrono::seconds sync_staleness{900};
+  std::chrono::seconds sync_interval{3600};
   // OpenWeather One Call 3.0 (weather tools): no key → weather is "not configured" and those tools say so.
   std::string openweather_api_key;
   std::string openweather_api_base_url = "https://api.openweathermap.org";

@@ -1,0 +1,10 @@
+#include "pierre/providers/provider.hpp"
+
+namespace pierre::providers {
+
+// Placeholder until the client lands.
+std::unique_ptr<Provider> make_fitbit(Settings) {
+  return nullptr;
+}
+
+}  // namespace pierre::providers
