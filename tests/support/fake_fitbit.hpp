@@ -1,1 +1,2 @@
 #pragma once
+#include "fake_provider.hpp"
