@@ -15,6 +15,7 @@
 #include "pierre/auth/user_service.hpp"
 #include "pierre/cache/cache.hpp"
 #include "pierre/core/config.hpp"
+#include "pierre/core/events.hpp"
 #include "pierre/core/log.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/crypto/master_key.hpp"
@@ -28,10 +29,13 @@
 #include "pierre/oauth2/authorization_server.hpp"
 #include "pierre/oauth2/routes.hpp"
 #include "pierre/profile/service.hpp"
+#include "pierre/providers/connections.hpp"
+#include "pierre/providers/sync.hpp"
 #include "pierre/rest/activity_routes.hpp"
 #include "pierre/rest/admin_routes.hpp"
 #include "pierre/rest/api_key_routes.hpp"
 #include "pierre/rest/identity_routes.hpp"
+#include "pierre/rest/provider_routes.hpp"
 #include "pierre/rest/request_auth.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
@@ -111,11 +115,10 @@ std::vector<std::string> allowed_hosts(const pierre::config::Config& cfg) {
 pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::tools::Registry& registry,
                                     pierre::tools::Catalog& catalog, pierre::activity::Service& activities,
                                     pierre::profile::Service& profiles, pierre::goals::Service& goals,
-                                    pierre::weather::Client* weather) {
-  std::vector<pierre::tools::ProviderSetup> providers{
-      {"strava", cfg.strava.configured()}, {"garmin", cfg.garmin.configured()}, {"fitbit", cfg.fitbit.configured()}};
+                                    pierre::weather::Client* weather, pierre::providers::Connections& connections,
+                                    pierre::providers::SyncEngine& sync) {
   if (auto r =
-          pierre::tools::register_product_tools(registry, {activities, profiles, goals, weather, std::move(providers)});
+          pierre::tools::register_product_tools(registry, {activities, profiles, goals, weather, connections, sync});
       !r) {
     return std::unexpected(r.error());
   }
@@ -124,6 +127,28 @@ pierre::Result<void> build_features(const pierre::config::Config& cfg, pierre::t
     if (auto r = pierre::mcp::register_conformance_fixtures(registry, catalog); !r) return std::unexpected(r.error());
   }
   return {};
+}
+
+// One provider's client settings from the configuration: the callback on this server unless configured, and an
+// outbound policy that reaches a loopback base URL over http only when that is what was configured (fake providers
+// in tests; config accepts http for loopback hosts only).
+pierre::providers::Settings provider_settings(const pierre::config::ProviderCredentials& c, std::string_view name,
+                                              const std::string& base, const std::string& ca_file) {
+  pierre::providers::Settings s;
+  s.client_id = c.client_id;
+  s.client_secret = c.client_secret;
+  s.redirect_uri = c.redirect_uri.empty() ? fmt::format("{}/oauth/callback/{}", base, name) : c.redirect_uri;
+  s.api_base_url = c.api_base_url;
+  s.oauth_base_url = c.oauth_base_url;
+  s.policy.ca_file = ca_file;
+  s.policy.connect_timeout = std::chrono::seconds(5);
+  s.policy.total_timeout = std::chrono::seconds(30);
+  s.policy.max_response_bytes = 32 * 1024 * 1024;  // FIT files and long streams
+  if (c.api_base_url.starts_with("http://") || c.oauth_base_url.starts_with("http://")) {
+    s.policy.allowed_schemes = {"https", "http"};
+    s.policy.allow_private_addresses = true;
+  }
+  return s;
 }
 
 // --demo on a database without any account: the demo athlete becomes its first (super-admin) user, with two years
@@ -247,6 +272,24 @@ int main(int argc, char** argv) {
     if (auto loaded = load_demo_athlete(users, activities, profiles); !loaded) return startup_failure(loaded.error());
   }
   pierre::rest::register_activity_routes(router, activities);
+
+  // Fitness providers: this server as their OAuth client (tokens encrypted with tenant keys), the sync engine with its
+  // background thread, and the event hub their flows publish to.
+  pierre::providers::ProviderSet provider_set;
+  provider_set.add(pierre::providers::make_strava(provider_settings(cfg.strava, "strava", base, cfg.outbound_ca_file)));
+  provider_set.add(pierre::providers::make_garmin(provider_settings(cfg.garmin, "garmin", base, cfg.outbound_ca_file)));
+  provider_set.add(pierre::providers::make_fitbit(provider_settings(cfg.fitbit, "fitbit", base, cfg.outbound_ca_file)));
+  pierre::events::LocalHub events;
+  pierre::providers::Connections connections(**database, **key_store, provider_set);
+  pierre::providers::SyncOptions sync_options;
+  sync_options.staleness = cfg.sync_staleness;
+  sync_options.interval = cfg.sync_interval;
+  pierre::providers::SyncEngine sync(connections, activities, provider_set, sync_options,
+                                     [&events](const pierre::providers::SyncEvent& e) {
+                                       events.publish({e.owner.tenant_id, e.owner.user_id, e.type, e.data, 0, 0});
+                                     });
+  sync.start();
+  pierre::rest::register_provider_routes(router, {connections, sync, events, cfg.strava_webhook_verify_token});
   pierre::rest::register_admin_routes(
       router, users, api_keys, [&as = **authorization_server](std::string_view tenant_id, std::string_view user_id) {
         if (auto revoked = as.revoke_user_grants(tenant_id, user_id); !revoked) {
@@ -275,7 +318,8 @@ int main(int argc, char** argv) {
   auto weather = pierre::weather::Client::create(std::move(weather_options), cache);
   if (!weather) return startup_failure(weather.error());
   if (!weather->configured()) spdlog::info("weather: OPENWEATHER_API_KEY is not set; weather tools report that");
-  if (auto built = build_features(cfg, registry, catalog, activities, profiles, goals, &*weather); !built) {
+  if (auto built = build_features(cfg, registry, catalog, activities, profiles, goals, &*weather, connections, sync);
+      !built) {
     return startup_failure(built.error());
   }
   pierre::mcp::EndpointOptions mcp_options;

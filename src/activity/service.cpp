@@ -446,6 +446,64 @@ Result<bool> Service::remove(const Owner& owner, std::string_view id) {
   return *r > 0;
 }
 
+Result<bool> Service::attach_detail(const Owner& owner, std::string_view id, const std::vector<Lap>& laps,
+                                    const Streams& streams) {
+  if (id.empty() || id.size() > 64) return false;
+  auto blob = streams.empty() ? store::Blob{} : encode_streams(streams);
+  auto txn = db_.begin();
+  if (!txn) return std::unexpected(txn.error());
+  auto scope = txn->tenant(store::TenantId(owner.tenant_id));
+  auto updated = scope.execute(
+      "UPDATE activities SET laps = ?1, lap_count = ?2, sample_count = ?3 WHERE tenant_id = :tenant AND "
+      "user_id = ?4 AND id = ?5",
+      {laps_to_storage(laps).dump(), static_cast<std::int64_t>(laps.size()), static_cast<std::int64_t>(streams.size()),
+       owner.user_id, std::string(id)});
+  if (!updated) return std::unexpected(updated.error());
+  if (*updated == 0) return false;
+  if (auto r = scope.execute("DELETE FROM activity_streams WHERE tenant_id = :tenant AND activity_id = ?1",
+                             {std::string(id)});
+      !r) {
+    return std::unexpected(r.error());
+  }
+  if (!blob.empty()) {
+    auto r = scope.execute("INSERT INTO activity_streams (tenant_id, activity_id, data) VALUES (:tenant, ?1, ?2)",
+                           {std::string(id), std::move(blob)});
+    if (!r) return std::unexpected(r.error());
+  }
+  if (auto c = txn->commit(); !c) return std::unexpected(c.error());
+  return true;
+}
+
+Result<std::optional<Activity>> Service::find_by_source(const Owner& owner, std::string_view source,
+                                                        std::string_view external_id) {
+  auto scope = db_.tenant(store::TenantId(owner.tenant_id));
+  auto row = scope.query_row(fmt::format("SELECT {} FROM activities WHERE tenant_id = :tenant AND user_id = ?1 AND "
+                                         "source = ?2 AND external_id = ?3",
+                                         kColumns),
+                             {owner.user_id, std::string(source), std::string(external_id)});
+  if (!row) return std::unexpected(row.error());
+  if (!row->has_value()) return std::optional<Activity>{};
+  auto a = activity_from_row(**row);
+  if (!a) return std::unexpected(a.error());
+  return std::optional<Activity>{std::move(*a)};
+}
+
+Result<std::int64_t> Service::remove_source(const Owner& owner, std::string_view source) {
+  auto txn = db_.begin();
+  if (!txn) return std::unexpected(txn.error());
+  auto scope = txn->tenant(store::TenantId(owner.tenant_id));
+  auto streams = scope.execute(
+      "DELETE FROM activity_streams WHERE tenant_id = :tenant AND activity_id IN (SELECT id FROM activities WHERE "
+      "tenant_id = :tenant AND user_id = ?1 AND source = ?2)",
+      {owner.user_id, std::string(source)});
+  if (!streams) return std::unexpected(streams.error());
+  auto removed = scope.execute("DELETE FROM activities WHERE tenant_id = :tenant AND user_id = ?1 AND source = ?2",
+                               {owner.user_id, std::string(source)});
+  if (!removed) return std::unexpected(removed.error());
+  if (auto c = txn->commit(); !c) return std::unexpected(c.error());
+  return *removed;
+}
+
 Result<std::vector<PeriodTotals>> Service::totals(const Owner& owner, Period period, std::optional<SportType> sport,
                                                   std::optional<std::int64_t> after_ms,
                                                   std::optional<std::int64_t> before_ms) {

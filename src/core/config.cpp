@@ -336,6 +336,12 @@ const std::vector<Setting>& settings() {
       {"GARMIN_OAUTH_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::oauth_base_url>(&Config::garmin)},
       {"FITBIT_API_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::api_base_url>(&Config::fitbit)},
       {"FITBIT_OAUTH_BASE_URL", nullptr, nullptr, base_url<&ProviderCredentials::oauth_base_url>(&Config::fitbit)},
+      {"STRAVA_WEBHOOK_VERIFY_TOKEN", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value.size() > 256) return fail(ErrorCode::config_invalid, name + ": at most 256 characters");
+         cfg.strava_webhook_verify_token = value;
+         return {};
+       }},
       {"SYNC_STALENESS_SECS", nullptr, nullptr,
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          auto n = parse_unsigned(name, value, 10, 30 * 86'400, "a number of seconds");

@@ -246,116 +246,9 @@ Result<ToolOutput> get_stats(activity::Service& activities, const json& args, Ca
   return ToolOutput::of(std::move(out), std::move(text));
 }
 
-// ---- connections ----
-
-json connection_status_input() {
-  return su::object_schema({{"provider",
-                             {{"type", "string"},
-                              {"enum", {"strava", "garmin", "fitbit"}},
-                              {"description", "Only report this provider (default: all)"}}},
-                            // Pierre lets a caller pass its own OAuth app credentials here; we accept and ignore them
-                            // (credentials are server configuration, never taken from a tool call).
-                            {"strava_client_id", su::string_schema()},
-                            {"strava_client_secret", su::string_schema()},
-                            {"fitbit_client_id", su::string_schema()},
-                            {"fitbit_client_secret", su::string_schema()}});
-}
-
-json connection_status_output() {
-  json provider =
-      su::object_schema({{"provider", su::string_schema()},
-                         {"configured", {{"type", "boolean"}}},
-                         {"connected", {{"type", "boolean"}}},
-                         {"status", {{"type", "string"}, {"enum", {"connected", "not_connected", "not_configured"}}}},
-                         {"message", su::string_schema()}},
-                        {"provider", "configured", "connected", "status", "message"}, true);
-  return su::object_schema({{"providers", su::array_of(provider)},
-                            {"connected_count", su::integer_schema()},
-                            {"local_activity_count", su::integer_schema()}},
-                           {"providers", "connected_count"});
-}
-
-Result<ToolOutput> connection_status(const std::vector<ProviderSetup>& providers, activity::Service& activities,
-                                     const json& args, CallContext& ctx) {
-  const auto only = args.value("provider", std::string());
-  json list = json::array();
-  std::string text;
-  for (const auto& p : providers) {
-    if (!only.empty() && p.name != only) continue;
-    // Accounts are linked by the provider connect flow (providers issue); until then nothing is connected.
-    const bool connected = false;
-    const std::string status = !p.configured ? "not_configured" : (connected ? "connected" : "not_connected");
-    const std::string message =
-        !p.configured ? fmt::format("{} is not configured on this server (no OAuth client credentials)", p.name)
-                      : fmt::format("{} is configured on this server; no account is connected", p.name);
-    list.push_back({{"provider", p.name},
-                    {"configured", p.configured},
-                    {"connected", connected},
-                    {"status", status},
-                    {"message", message}});
-    text += fmt::format("{}: {}\n", p.name, status);
-  }
-  json out = {{"providers", std::move(list)}, {"connected_count", 0}};
-  if (!ctx.user_id.empty() && !ctx.tenant_id.empty()) {
-    auto count = activities.count({ctx.tenant_id, ctx.user_id});
-    if (!count) return std::unexpected(count.error());
-    out["local_activity_count"] = *count;
-    text += fmt::format("{} activities stored in your account (files, demo and synced providers)\n", *count);
-  }
-  return ToolOutput::of(std::move(out), text.empty() ? "no providers" : std::move(text));
-}
-
-json disconnect_input() {
-  return su::object_schema(
-      {{"provider", {{"type", "string"}, {"enum", {"strava", "garmin", "fitbit"}}}},
-       {"delete_data",
-        {{"type", "boolean"},
-         {"description", "Also delete the activities synced from this provider (default false: they are kept)"}}}},
-      {"provider"});
-}
-
-json disconnect_output() {
-  return su::object_schema({{"provider", su::string_schema()},
-                            {"was_connected", {{"type", "boolean"}}},
-                            {"deleted_activities", su::integer_schema()},
-                            {"message", su::string_schema()}},
-                           {"provider", "was_connected", "deleted_activities", "message"});
-}
-
-Result<ToolOutput> disconnect_provider(activity::Service& activities, const json& args, CallContext& ctx) {
-  auto owner = su::caller(ctx, "manage your connections");
-  if (!owner) return std::unexpected(owner.error());
-  const auto provider = args.at("provider").get<std::string>();
-  std::int64_t deleted = 0;
-  if (args.value("delete_data", false)) {
-    activity::ListQuery q;
-    q.limit = activity::Service::kMaxPageSize;
-    q.source = provider;
-    for (;;) {
-      auto page = activities.list(*owner, q);
-      if (!page) return std::unexpected(page.error());
-      for (const auto& a : page->activities) {
-        auto r = activities.remove(*owner, a.id);
-        if (!r) return std::unexpected(r.error());
-        deleted += *r ? 1 : 0;
-      }
-      if (!page->next_cursor || page->activities.empty()) break;
-      q.cursor.clear();  // deleted rows are gone: restart from the newest
-    }
-  }
-  const std::string message =
-      fmt::format("no {} account was connected{}", provider,
-                  deleted > 0 ? fmt::format("; {} activities synced from {} were deleted", deleted, provider)
-                              : "; activities already synced (if any) are kept unless delete_data is true");
-  return ToolOutput::of(
-      {{"provider", provider}, {"was_connected", false}, {"deleted_activities", deleted}, {"message", message}},
-      message);
-}
-
 }  // namespace
 
-Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
-                                 std::vector<ProviderSetup> providers) {
+Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles) {
   const Annotations read_only{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
   std::vector<ToolDefinition> tools;
   tools.push_back(
@@ -389,25 +282,6 @@ Result<void> register_data_tools(Registry& registry, activity::Service& activiti
                    .output_schema = stats_output(),
                    .annotations = read_only,
                    .handler = [&activities](const json& a, CallContext& c) { return get_stats(activities, a, c); }});
-  tools.push_back({.name = "get_connection_status",
-                   .title = "Connection status",
-                   .description = "Shows which fitness providers (Strava, Garmin, Fitbit) are set up on this server "
-                                  "and connected to your account, and how many activities your account holds.",
-                   .input_schema = connection_status_input(),
-                   .output_schema = connection_status_output(),
-                   .annotations = read_only,
-                   .handler = [providers = std::move(providers), &activities](const json& a, CallContext& c) {
-                     return connection_status(providers, activities, a, c);
-                   }});
-  tools.push_back(
-      {.name = "disconnect_provider",
-       .title = "Disconnect a provider",
-       .description = "Disconnects a fitness provider from your account. Activities already synced are "
-                      "kept unless delete_data is true.",
-       .input_schema = disconnect_input(),
-       .output_schema = disconnect_output(),
-       .annotations = {.read_only = false, .destructive = true, .idempotent = true, .open_world = true},
-       .handler = [&activities](const json& a, CallContext& c) { return disconnect_provider(activities, a, c); }});
   for (auto& t : tools) {
     if (auto r = registry.add(std::move(t)); !r) return r;
   }

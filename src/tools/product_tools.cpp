@@ -121,7 +121,8 @@ constexpr Method kMethods[] = {
 }  // namespace
 
 Result<void> register_product_tools(Registry& registry, ProductServices s) {
-  if (auto r = register_data_tools(registry, s.activities, s.profiles, std::move(s.providers)); !r) return r;
+  if (auto r = register_data_tools(registry, s.activities, s.profiles); !r) return r;
+  if (auto r = register_provider_tools(registry, s.activities, s.connections, s.sync); !r) return r;
   if (auto r = register_analysis_tools(registry, s.activities, s.profiles, s.weather); !r) return r;
   if (auto r = register_analytics_tools(registry, s.activities, s.profiles); !r) return r;
   if (auto r = register_goal_tools(registry, s.activities, s.profiles, s.goals); !r) return r;

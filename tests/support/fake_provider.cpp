@@ -72,10 +72,12 @@ std::optional<FakeOAuth::Issued> FakeOAuth::refresh(std::string_view refresh_tok
   const auto it = refresh_.find(refresh_token);
   if (it == refresh_.end()) return std::nullopt;
   Issued out = issue_locked();
-  if (!rotate) {  // keep the old refresh token valid and hand it back
+  if (!rotate) {  // keep the old refresh token valid and hand it back, paired with the new access token
     refresh_.erase(out.refresh_token);
     pair_.erase(out.refresh_token);
     out.refresh_token = std::string(refresh_token);
+    pair_[out.access_token] = out.refresh_token;
+    pair_[out.refresh_token] = out.access_token;
   } else {
     refresh_.erase(it);
   }

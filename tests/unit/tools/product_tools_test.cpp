@@ -20,6 +20,7 @@
 
 #include "backend_fixture.hpp"
 #include "pierre/activity/demo_athlete.hpp"
+#include "pierre/auth/key_store.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/tools/builtin.hpp"
@@ -54,10 +55,20 @@ class tools_Product : public ::testing::Test {
     activities_ = std::make_unique<activity::Service>(*db_, std::move(*cursors));
     profiles_ = std::make_unique<profile::Service>(*db_, *activities_);
     goals_ = std::make_unique<goals::Service>(*db_, *activities_, *profiles_);
+    // The providers as the server builds them, unconfigured (no credentials): connection tools answer from them.
+    auto keys = auth::KeyStore::open(*db_, crypto::Bytes(32, 9));
+    ASSERT_TRUE(keys) << keys.error().message;
+    keys_ = std::move(*keys);
+    provider_set_ = std::make_unique<providers::ProviderSet>();
+    provider_set_->add(providers::make_strava({}));
+    provider_set_->add(providers::make_garmin({}));
+    provider_set_->add(providers::make_fitbit({}));
+    connections_ = std::make_unique<providers::Connections>(*db_, *keys_, *provider_set_);
+    sync_ = std::make_unique<providers::SyncEngine>(*connections_, *activities_, *provider_set_);
     registry_ = std::make_unique<Registry>();
     registry_->set_output_check(Registry::OutputCheck::every_call);
-    auto registered = register_product_tools(
-        *registry_, {*activities_, *profiles_, *goals_, nullptr, {{"strava", false}, {"garmin", true}}});
+    auto registered =
+        register_product_tools(*registry_, {*activities_, *profiles_, *goals_, nullptr, *connections_, *sync_});
     ASSERT_TRUE(registered) << registered.error().message;
 
     // Four months of generated training at 5 s samples: runs, rides (with power), swims, strength.
@@ -82,6 +93,10 @@ class tools_Product : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     registry_.reset();
+    sync_.reset();
+    connections_.reset();
+    provider_set_.reset();
+    keys_.reset();
     goals_.reset();
     profiles_.reset();
     activities_.reset();
@@ -115,8 +130,35 @@ class tools_Product : public ::testing::Test {
   static inline std::unique_ptr<activity::Service> activities_;
   static inline std::unique_ptr<profile::Service> profiles_;
   static inline std::unique_ptr<goals::Service> goals_;
+  static inline std::unique_ptr<auth::KeyStore> keys_;
+  static inline std::unique_ptr<providers::ProviderSet> provider_set_;
+  static inline std::unique_ptr<providers::Connections> connections_;
+  static inline std::unique_ptr<providers::SyncEngine> sync_;
   static inline std::unique_ptr<Registry> registry_;
 };
+
+TEST_F(tools_Product, ConnectionToolsSayWhatTheServerOffersAndNeverCrash) {
+  const auto status = ok("get_connection_status");
+  ASSERT_EQ(status["providers"].size(), 3u) << status.dump();
+  std::set<std::string> names;
+  for (const auto& p : status["providers"]) {
+    names.insert(p["provider"].get<std::string>());
+    EXPECT_EQ(p["status"], "not_configured") << p.dump();
+    EXPECT_EQ(p["connected"], false);
+    EXPECT_THAT(p["message"].get<std::string>(), HasSubstr("not configured"));
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"strava", "garmin", "fitbit"}));
+  EXPECT_EQ(status["connected_count"], 0);
+  EXPECT_EQ(ok("get_connection_status", {{"provider", "garmin"}})["providers"].size(), 1u);
+
+  const auto gone = ok("disconnect_provider", {{"provider", "fitbit"}});
+  EXPECT_EQ(gone["was_connected"], false);
+  EXPECT_EQ(gone["deleted_activities"], 0);
+  // An unknown provider is refused by the input schema before any handler runs.
+  CallContext anonymous;
+  auto bad = registry_->call("connect_provider", {{"provider", "polar"}}, anonymous);
+  EXPECT_TRUE(!bad || bad->is_error);
+}
 
 TEST_F(tools_Product, EveryToolAnswersWithOutputThatMatchesItsSchema) {
   const auto ride = first_id("ride");
@@ -170,6 +212,14 @@ TEST_F(tools_Product, EveryToolAnswersWithOutputThatMatchesItsSchema) {
     const auto name = d["name"].get<std::string>();
     EXPECT_TRUE(d.contains("outputSchema")) << name << " has no outputSchema";
     EXPECT_TRUE(d.contains("annotations")) << name;
+    if (name == "connect_provider") {
+      // No provider credentials on this server: a clear tool error naming the cause.
+      auto r = call(name, {{"provider", "strava"}});
+      EXPECT_TRUE(r.is_error);
+      EXPECT_THAT(r.text, HasSubstr("not configured"));
+      called.insert(name);
+      continue;
+    }
     if (name == "get_weather_forecast") {
       // No weather client here: a clear tool error, never a crash.
       auto r = call(name, json::object());
@@ -186,7 +236,7 @@ TEST_F(tools_Product, EveryToolAnswersWithOutputThatMatchesItsSchema) {
     EXPECT_FALSE(r.text.empty()) << name;
     called.insert(name);
   }
-  EXPECT_GE(called.size(), 28u);
+  EXPECT_GE(called.size(), 29u);
   // Pierre's 25 tool names are all served.
   for (const char* pierre_tool : {"get_activities",
                                   "get_athlete",

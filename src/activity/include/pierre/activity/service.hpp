@@ -88,6 +88,16 @@ class Service {
   Result<std::optional<Activity>> get(const Owner& owner, std::string_view id);
   Result<std::optional<Streams>> streams(const Owner& owner, std::string_view id);
   Result<bool> remove(const Owner& owner, std::string_view id);
+
+  // A synced activity's laps and samples, fetched after its summary (providers list summaries; the details come
+  // when a tool needs them): they replace what was stored, in one transaction. false when the activity is absent.
+  Result<bool> attach_detail(const Owner& owner, std::string_view id, const std::vector<Lap>& laps,
+                             const Streams& streams);
+  // The activity a source knows by this id (a provider's webhook names its own ids).
+  Result<std::optional<Activity>> find_by_source(const Owner& owner, std::string_view source,
+                                                 std::string_view external_id);
+  // Deletes every activity from one source (a provider disconnected with delete_data); how many.
+  Result<std::int64_t> remove_source(const Owner& owner, std::string_view source);
   Result<std::vector<PeriodTotals>> totals(const Owner& owner, Period period, std::optional<SportType> sport,
                                            std::optional<std::int64_t> after_ms, std::optional<std::int64_t> before_ms);
   Result<std::int64_t> count(const Owner& owner);

@@ -118,6 +118,8 @@ struct Config {
   // at every connection this often (SYNC_STALENESS_SECS, SYNC_INTERVAL_SECS).
   std::chrono::seconds sync_staleness{900};
   std::chrono::seconds sync_interval{3600};
+  // The token Strava echoes when validating a push subscription (STRAVA_WEBHOOK_VERIFY_TOKEN); empty: refused.
+  std::string strava_webhook_verify_token;
   // OpenWeather One Call 3.0 (weather tools): no key → weather is "not configured" and those tools say so.
   std::string openweather_api_key;
   std::string openweather_api_base_url = "https://api.openweathermap.org";

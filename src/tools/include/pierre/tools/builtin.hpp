@@ -8,21 +8,19 @@
 #include "pierre/activity/service.hpp"
 #include "pierre/goals/service.hpp"
 #include "pierre/profile/service.hpp"
+#include "pierre/providers/connections.hpp"
+#include "pierre/providers/sync.hpp"
 #include "pierre/tools/catalog.hpp"
 #include "pierre/tools/registry.hpp"
 #include "pierre/weather/client.hpp"
 
 namespace pierre::tools {
 
-// What the data tools need to know about fitness providers until the providers module supplies live state.
-struct ProviderSetup {
-  std::string name;         // "strava", "garmin", "fitbit"
-  bool configured = false;  // OAuth client credentials present
-};
-
-// get_activities, get_athlete, get_stats, get_connection_status, disconnect_provider.
-Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
-                                 std::vector<ProviderSetup> providers);
+// get_activities, get_athlete, get_stats.
+Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles);
+// connect_provider, get_connection_status, disconnect_provider over the providers module.
+Result<void> register_provider_tools(Registry& registry, activity::Service& activities,
+                                     providers::Connections& connections, providers::SyncEngine& sync);
 // The configuration catalogue, profiles, the user's configuration, personalised zones, validation.
 Result<void> register_configuration_tools(Registry& registry, activity::Service& activities,
                                           profile::Service& profiles);
@@ -49,7 +47,8 @@ struct ProductServices {
   profile::Service& profiles;
   goals::Service& goals;
   weather::Client* weather = nullptr;
-  std::vector<ProviderSetup> providers;
+  providers::Connections& connections;
+  providers::SyncEngine& sync;
 };
 Result<void> register_product_tools(Registry& registry, ProductServices services);
 // docs/TOOLS.md: every tool with its description, annotations, parameters and output fields, from the registry.

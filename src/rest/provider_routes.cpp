@@ -1,0 +1,270 @@
+#include "pierre/rest/provider_routes.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "pierre/core/time.hpp"
+#include "pierre/crypto/primitives.hpp"
+#include "pierre/http/errors.hpp"
+#include "pierre/rest/request_auth.hpp"
+#include "support.hpp"
+
+namespace pierre::rest {
+namespace {
+
+using nlohmann::json;
+namespace field = boost::beast::http;
+
+Result<providers::Owner> owner_of(const http::RequestContext& ctx) {
+  auto identity = caller(ctx);
+  if (!identity) return std::unexpected(identity.error());
+  return providers::Owner{identity->tenant_id, identity->user_id};
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// The page the browser lands on after the provider: nothing cached, framed, scripted or leaked through Referer
+// (the URL carries the code and state).
+http::Response page(http::Status status, std::string_view title, std::string_view message, const http::Request& req) {
+  http::Response res{status, req.version()};
+  res.set(field::field::content_type, "text/html; charset=utf-8");
+  res.set(field::field::cache_control, "no-store");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+  res.body() = fmt::format(
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+      "content=\"width=device-width, initial-scale=1\"><title>{0}</title><style>body{{font-family:system-ui,"
+      "sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2937}}h1{{font-size:1.4rem}}</style>"
+      "</head><body><main><h1>{0}</h1><p>{1}</p></main></body></html>",
+      escape(title), escape(message));
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+std::string display_name(std::string_view provider) {
+  if (provider == providers::kStrava) return "Strava";
+  if (provider == providers::kGarmin) return "Garmin";
+  if (provider == providers::kFitbit) return "Fitbit (Google Health)";
+  return std::string(provider);
+}
+
+void publish(events::Hub& hub, const providers::Owner& owner, std::string type, json data) {
+  hub.publish(events::Event{owner.tenant_id, owner.user_id, std::move(type), std::move(data), 0, 0});
+}
+
+http::Response callback(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  const auto& name = ctx.path_params.at("provider");
+  const auto q = detail::query_params(req.target());
+  const auto get = [&](const char* key) {
+    const auto it = q.find(key);
+    return it == q.end() ? std::string() : it->second;
+  };
+  const auto state = get("state");
+  const auto title_failed = fmt::format("{} was not connected", display_name(name));
+  if (const auto denied = get("error"); !denied.empty()) {
+    auto owner = r.connections.abandon(name, state);
+    if (owner) {
+      publish(r.events, *owner, "oauth_error",
+              {{"provider", name}, {"error", denied.size() > 64 ? denied.substr(0, 64) : denied}});
+    }
+    return page(http::Status::bad_request, title_failed,
+                "The authorization was not granted. You can close this tab and try again from your assistant.", req);
+  }
+  std::optional<providers::Owner> signed_in;
+  if (ctx.auth) signed_in = providers::Owner{ctx.auth->identity.tenant_id, ctx.auth->identity.user_id};
+  auto connected = r.connections.complete(name, state, get("code"), signed_in ? &*signed_in : nullptr);
+  if (!connected) {
+    const auto& e = connected.error();
+    const auto status = e.code == ErrorCode::auth_invalid || e.code == ErrorCode::permission_denied ||
+                                e.code == ErrorCode::invalid_input || e.code == ErrorCode::resource_not_found
+                            ? http::Status::bad_request
+                            : http::Status::bad_gateway;
+    spdlog::info("provider callback for {} refused: {}", name, e.message);
+    return page(status, title_failed, e.message + ". You can close this tab and start again from your assistant.", req);
+  }
+  const auto owner = connected->owner;
+  publish(r.events, owner, "oauth_complete", {{"provider", name}, {"connection", connected->connection.to_json()}});
+  const bool queued = r.sync.submit([&sync = r.sync, owner, name] { (void)sync.sync(owner, name); });
+  return page(http::Status::ok, fmt::format("{} connected", display_name(name)),
+              queued ? "You can close this tab. Your activities are being synced in the background."
+                     : "You can close this tab. Your activities will be synced shortly.",
+              req);
+}
+
+http::Response list(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto owner = owner_of(ctx);
+  if (!owner) return http::error_response(owner.error(), req, ctx);
+  auto status = r.sync.status(*owner);
+  if (!status) return http::error_response(status.error(), req, ctx);
+  return http::json_response(http::Status::ok, *status, req);
+}
+
+http::Response connect(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto owner = owner_of(ctx);
+  if (!owner) return http::error_response(owner.error(), req, ctx);
+  const auto& name = ctx.path_params.at("provider");
+  auto start = r.connections.begin(*owner, name);
+  if (!start) return http::error_response(start.error(), req, ctx);
+  return http::json_response(http::Status::ok,
+                             {{"provider", name},
+                              {"authorization_url", start->authorization_url},
+                              {"expires_at", iso8601_ms(start->expires_at_ms)}},
+                             req);
+}
+
+http::Response sync_now(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto owner = owner_of(ctx);
+  if (!owner) return http::error_response(owner.error(), req, ctx);
+  const auto& name = ctx.path_params.at("provider");
+  auto found = r.connections.find(*owner, name);
+  if (!found) return http::error_response(found.error(), req, ctx);
+  if (!found->has_value()) {
+    return http::error_response(Error(ErrorCode::resource_not_found, fmt::format("{} is not connected", name),
+                                      {{"provider", name}, {"status", "not_connected"}}),
+                                req, ctx);
+  }
+  const bool queued = r.sync.submit([&sync = r.sync, who = *owner, name] { (void)sync.sync(who, name); });
+  if (!queued) {
+    return http::error_response(Error(ErrorCode::resource_unavailable, "the sync queue is full: try again later"), req,
+                                ctx);
+  }
+  return http::json_response(http::Status::accepted, {{"provider", name}, {"status", "queued"}}, req);
+}
+
+http::Response disconnect(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto owner = owner_of(ctx);
+  if (!owner) return http::error_response(owner.error(), req, ctx);
+  const auto q = detail::query_params(req.target());
+  bool delete_data = false;
+  if (const auto it = q.find("delete_data"); it != q.end()) {
+    if (it->second != "true" && it->second != "false") {
+      return http::error_response(
+          Error(ErrorCode::invalid_input, "delete_data must be true or false", {{"field", "delete_data"}}), req, ctx);
+    }
+    delete_data = it->second == "true";
+  }
+  auto report = r.sync.disconnect(*owner, ctx.path_params.at("provider"), delete_data);
+  if (!report) return http::error_response(report.error(), req, ctx);
+  return http::json_response(http::Status::ok, *report, req);
+}
+
+http::Response strava_validation(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  const auto q = detail::query_params(req.target());
+  const auto get = [&](const char* key) {
+    const auto it = q.find(key);
+    return it == q.end() ? std::string() : it->second;
+  };
+  const auto token = get("hub.verify_token");
+  const bool valid =
+      !r.strava_webhook_verify_token.empty() && get("hub.mode") == "subscribe" &&
+      crypto::constant_time_equal(crypto::as_bytes(token), crypto::as_bytes(r.strava_webhook_verify_token));
+  if (!valid) {
+    return http::error_response(Error(ErrorCode::permission_denied, "webhook verification failed"), req, ctx);
+  }
+  const auto challenge = get("hub.challenge");
+  if (challenge.empty() || challenge.size() > 256) {
+    return http::error_response(Error(ErrorCode::invalid_input, "hub.challenge is missing"), req, ctx);
+  }
+  return http::json_response(http::Status::ok, {{"hub.challenge", challenge}}, req);
+}
+
+// Strava push events (developers.strava.com/docs/webhooks): {object_type: "activity"|"athlete", object_id,
+// aspect_type: "create"|"update"|"delete", owner_id, subscription_id, event_time, updates}. Answered at once
+// (Strava wants a 200 within two seconds); the work goes to the sync engine's thread.
+http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto event = json::parse(req.body(), nullptr, false);
+  const auto id_text = [](const json& v) -> std::string {
+    if (v.is_number_unsigned() || v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+    if (v.is_string()) return v.get<std::string>();
+    return {};
+  };
+  if (!event.is_object() || !event.contains("owner_id") || !event.contains("object_id")) {
+    return http::error_response(Error(ErrorCode::invalid_input, "not a Strava webhook event"), req, ctx);
+  }
+  const auto account = id_text(event["owner_id"]);
+  const auto object = id_text(event["object_id"]);
+  const auto object_type = event.value("object_type", std::string());
+  const auto aspect = event.value("aspect_type", std::string());
+  if (account.empty() || object.empty() || account.size() > 64 || object.size() > 64) {
+    return http::error_response(Error(ErrorCode::invalid_input, "not a Strava webhook event"), req, ctx);
+  }
+  if (object_type == "activity" && (aspect == "create" || aspect == "update" || aspect == "delete")) {
+    (void)r.sync.submit([&sync = r.sync, account, object, deleted = aspect == "delete"] {
+      if (auto done = sync.sync_one(providers::kStrava, account, object, deleted); !done) {
+        spdlog::info("strava webhook: activity not synced: {}", done.error().message);
+      }
+    });
+  } else if (object_type == "athlete" && event.contains("updates") && event["updates"].is_object() &&
+             event["updates"].value("authorized", std::string()) == "false") {
+    (void)r.sync.submit([&r, account] {
+      auto owner = r.connections.owner_of(providers::kStrava, account);
+      if (!owner || !owner->has_value()) return;
+      (void)r.connections.remove(**owner, providers::kStrava);
+      publish(r.events, **owner, "oauth_error", {{"provider", providers::kStrava}, {"error", "deauthorized"}});
+    });
+  }
+  return http::json_response(http::Status::ok, {{"received", true}}, req);
+}
+
+// Garmin Health API pings and pushes: {<summary type>: [{userId, …}, …], …}. Every named user gets an incremental
+// sync through our own API base URL (a ping's callbackURL is not followed: it would let anyone point the server at
+// any URL).
+http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto body = json::parse(req.body(), nullptr, false);
+  if (!body.is_object()) {
+    return http::error_response(Error(ErrorCode::invalid_input, "not a Garmin notification"), req, ctx);
+  }
+  std::set<std::string> users;
+  for (const auto& [kind, items] : body.items()) {
+    if (!items.is_array()) continue;
+    for (const auto& item : items) {
+      if (item.is_object() && item.contains("userId") && item["userId"].is_string() && users.size() < 100) {
+        users.insert(item["userId"].get<std::string>());
+      }
+    }
+  }
+  for (const auto& user : users) {
+    (void)r.sync.submit([&r, user] {
+      auto owner = r.connections.owner_of(providers::kGarmin, user);
+      if (!owner || !owner->has_value()) return;
+      (void)r.sync.sync(**owner, providers::kGarmin);
+    });
+  }
+  return http::json_response(http::Status::ok, {{"received", true}}, req);
+}
+
+}  // namespace
+
+void register_provider_routes(http::Router& router, ProviderRoutes routes) {
+  auto r = std::make_shared<ProviderRoutes>(std::move(routes));
+  const auto bind = [r](http::Response (*fn)(ProviderRoutes&, const http::Request&, http::RequestContext&)) {
+    return [r, fn](const http::Request& req, http::RequestContext& ctx) { return fn(*r, req, ctx); };
+  };
+  router.add(http::Method::get, "/api/providers", bind(&list), "fitness provider connections");
+  router.add(http::Method::post, "/api/providers/{provider}/connect", bind(&connect), "start connecting a provider");
+  router.add(http::Method::post, "/api/providers/{provider}/sync", bind(&sync_now), "sync a provider now");
+  router.add(http::Method::delete_, "/api/providers/{provider}", bind(&disconnect), "disconnect a provider");
+  router.add(http::Method::get, "/oauth/callback/{provider}", bind(&callback), "provider OAuth callback");
+  router.add(http::Method::get, "/api/webhooks/strava", bind(&strava_validation), "Strava webhook validation");
+  router.add(http::Method::post, "/api/webhooks/strava", bind(&strava_event), "Strava webhook events");
+  router.add(http::Method::post, "/api/webhooks/garmin", bind(&garmin_event), "Garmin pings");
+}
+
+}  // namespace pierre::rest
