@@ -136,6 +136,18 @@ bool counts_toward(std::optional<activity::SportType> goal_sport, activity::Spor
   return sport == *goal_sport;
 }
 
+double amount_of(GoalType type, const activity::Activity& a) noexcept {
+  switch (type) {
+    case GoalType::distance: return std::isfinite(a.summary.distance_m) ? a.summary.distance_m : 0;
+    case GoalType::duration: {
+      const double moving = a.summary.moving_time_s > 0 ? a.summary.moving_time_s : a.summary.elapsed_time_s;
+      return std::isfinite(moving) ? moving : 0;
+    }
+    case GoalType::frequency: return 1;
+    default: return 0;
+  }
+}
+
 Measurement measure_accumulated(const Goal& goal, std::span<const activity::Activity> activities) {
   Measurement m;
   if (!is_accumulating(goal.type)) return m;
@@ -146,15 +158,7 @@ Measurement measure_accumulated(const Goal& goal, std::span<const activity::Acti
     const auto t = a.summary.start_time_ms;
     if (t < start || t >= end || !counts_toward(goal.sport, a.sport)) continue;
     ++m.activity_count;
-    switch (goal.type) {
-      case GoalType::distance: total += std::isfinite(a.summary.distance_m) ? a.summary.distance_m : 0; break;
-      case GoalType::duration: {
-        const double moving = a.summary.moving_time_s > 0 ? a.summary.moving_time_s : a.summary.elapsed_time_s;
-        total += std::isfinite(moving) ? moving : 0;
-        break;
-      }
-      default: total += 1; break;
-    }
+    total += amount_of(goal.type, a);
   }
   m.current = total;
   const char* what = goal.type == GoalType::distance   ? "distance"
@@ -163,6 +167,22 @@ Measurement measure_accumulated(const Goal& goal, std::span<const activity::Acti
   m.basis = fmt::format("{} of {} {} activit{} from {} to {}", what, m.activity_count, family_label(goal.sport),
                         m.activity_count == 1 ? "y" : "ies", goal.start_date, goal.target_date);
   return m;
+}
+
+std::vector<double> recent_weekly_volume(GoalType type, std::optional<activity::SportType> sport,
+                                         std::span<const activity::Activity> history, std::int64_t now_ms, int weeks) {
+  if (weeks < 1) return {};
+  constexpr std::int64_t kWeekMs = 7 * kDayMs;
+  const std::int64_t from = now_ms - weeks * kWeekMs;
+  std::vector<double> weekly(static_cast<std::size_t>(weeks), 0.0);
+  for (const auto& a : history) {
+    const auto t = a.summary.start_time_ms;
+    if (t < from || t > now_ms || !counts_toward(sport, a.sport)) continue;
+    // An activity starting exactly at now_ms belongs to the last week.
+    const auto index = std::min<std::int64_t>((t - from) / kWeekMs, weeks - 1);
+    weekly[static_cast<std::size_t>(index)] += amount_of(type, a);
+  }
+  return weekly;
 }
 
 Progress compute_progress(const Goal& goal, const Measurement& measured, std::int64_t now_ms) {

@@ -76,19 +76,6 @@ Result<Goal> goal_from_row(const store::Row& r) {
   return g;
 }
 
-// The goal's measure for one activity (accumulating goals).
-double amount(GoalType type, const activity::Activity& a) {
-  switch (type) {
-    case GoalType::distance: return std::isfinite(a.summary.distance_m) ? a.summary.distance_m : 0;
-    case GoalType::duration: {
-      const double moving = a.summary.moving_time_s > 0 ? a.summary.moving_time_s : a.summary.elapsed_time_s;
-      return std::isfinite(moving) ? moving : 0;
-    }
-    case GoalType::frequency: return 1;
-    default: return 0;
-  }
-}
-
 }  // namespace
 
 Service::Service(store::Database& db, activity::Service& activities, profile::Service& profiles,
@@ -369,18 +356,13 @@ Result<FeasibilityReport> Service::feasibility(const activity::Owner& owner, con
     case GoalType::distance:
     case GoalType::duration:
     case GoalType::frequency: {
+      // The baseline suggest_goals builds from (goal.hpp recent_weekly_volume), over the same weeks.
       const auto weeks = std::max(1, options_.recent_weeks);
-      const auto from = now_ms - weeks * kWeekMs;
-      auto recent = activities_.history(owner, from, now_ms + 1);
+      auto recent = activities_.history(owner, now_ms - weeks * kWeekMs, now_ms + 1);
       if (!recent) return std::unexpected(recent.error());
-      std::vector<double> weekly(static_cast<std::size_t>(weeks), 0.0);
-      for (const auto& a : *recent) {
-        if (!counts_toward(goal.sport, a.sport)) continue;
-        const auto index = std::clamp<std::int64_t>((a.summary.start_time_ms - from) / kWeekMs, 0, weeks - 1);
-        weekly[static_cast<std::size_t>(index)] += amount(goal.type, a);
-      }
+      const auto weekly = recent_weekly_volume(goal.type, goal.sport, *recent, now_ms, weeks);
       const double remaining = goal.target_value - r.progress.current_value.value_or(0);
-      r.feasibility = intelligence::volume_goal_feasibility(remaining, r.weeks_remaining, weekly, options_);
+      r.feasibility = intelligence::volume_goal_feasibility(remaining, r.weeks_remaining, weekly, goal.sport, options_);
       r.measure = goal.type == GoalType::distance   ? "distance_m"
                   : goal.type == GoalType::duration ? "moving_time_s"
                                                     : "sessions";
@@ -426,8 +408,10 @@ Result<FeasibilityReport> Service::feasibility(const activity::Owner& owner, con
 
 Result<SuggestionSet> Service::suggest(const activity::Owner& owner, SuggestionCategory category,
                                        std::optional<activity::SportType> sport, std::int64_t now_ms) {
-  const auto window = std::max<std::int64_t>(kSuggestionWindowDays * kDayMs, kPerformanceWindowMs);
-  auto history = activities_.history(owner, now_ms - window, now_ms);
+  const auto window = std::max({kSuggestionWindowDays * kDayMs, kPerformanceWindowMs,
+                                std::int64_t{std::max(1, options_.recent_weeks)} * kWeekMs});
+  // Up to now inclusive, like the feasibility baseline.
+  auto history = activities_.history(owner, now_ms - window, now_ms + 1);
   if (!history) return std::unexpected(history.error());
   std::optional<BestEffort> vdot;
   std::optional<double> ftp;

@@ -15,22 +15,55 @@ namespace {
 using activity::SportType;
 
 constexpr std::int64_t kDayMs = 86'400'000;
-constexpr std::int64_t kFourWeeksMs = 28 * kDayMs;
-constexpr double kVolumeStep = 0.10;        // +10 % of the last 4 weeks
+constexpr int kHorizonWeeks = 4;  // volume and consistency suggestions run over the next 4 weeks
+constexpr std::int64_t kHorizonMs = kHorizonWeeks * 7 * kDayMs;
+constexpr double kVolumeStep = 0.10;        // +10 % of the recent volume, capped at the likely ramp
 constexpr int kPerformanceWeeks = 12;       // race-time suggestions
 constexpr int kFtpWeeks = 8;                // FTP suggestions
 constexpr double kFtpSuggestedGain = 0.05;  // the low end of 5–15 % per block
 constexpr std::size_t kMaxSuggestions = 6;
 
-// One group of sports that count toward the same goal (goal.hpp counts_toward).
+// One group of sports that count toward the same goal (goal.hpp counts_toward), over the 12 weeks.
 struct Family {
   SportType sport = SportType::other;  // the goal's sport_type for this family
-  std::size_t sessions = 0;            // in the 12 weeks
-  double distance_4w_m = 0;
-  double moving_4w_s = 0;
-  std::size_t sessions_4w = 0;
+  std::size_t sessions = 0;
   double longest_m = 0;
 };
+
+// A goal's starting point: goal.hpp recent_weekly_volume, the baseline analyze_goal_feasibility judges it against.
+struct Baseline {
+  double total = 0;     // over the recent weeks
+  double per_week = 0;  // the current weekly rate
+};
+
+Baseline baseline(GoalType type, std::optional<SportType> sport, std::span<const activity::Activity> history,
+                  std::int64_t now_ms, int weeks) {
+  Baseline b;
+  for (const double w : recent_weekly_volume(type, sport, history, now_ms, weeks)) b.total += w;
+  b.per_week = weeks > 0 ? b.total / weeks : 0.0;
+  return b;
+}
+
+// +10 % of the current weekly rate over the horizon, rounded to `step`, but never more than the feasibility analysis
+// rates likely (rounded down to `step` when that cap binds). nullopt when no step fits above the current volume.
+std::optional<double> volume_target(double per_week, double step, const intelligence::FeasibilityOptions& options) {
+  const double current = per_week * kHorizonWeeks;
+  const double cap = intelligence::likely_volume_total(per_week, kHorizonWeeks, options);
+  double target = std::round(current * (1 + kVolumeStep) / step) * step;
+  if (target > cap) target = std::floor(cap / step) * step;
+  if (!(target > current)) return std::nullopt;
+  return target;
+}
+
+// "a build of about 2.4 % a week, …": the constant weekly growth the target asks for, as the feasibility analysis
+// computes it over the horizon.
+std::string build_phrase(double per_week, double target, const intelligence::FeasibilityOptions& options) {
+  const double ramp = intelligence::required_weekly_ramp(per_week, target, kHorizonWeeks).value_or(0.0);
+  return fmt::format(
+      "a steady build of about {:.1f} % a week, inside the {:.0f} %-a-week pace the feasibility analysis "
+      "rates likely",
+      std::max(0.0, ramp) * 100, options.likely_weekly_ramp * 100);
+}
 
 SportType family_sport(SportType s) {
   if (activity::is_running(s)) return SportType::run;
@@ -63,6 +96,10 @@ std::string clock(double seconds) {
   const auto m = (total % 3600) / 60;
   const auto s = total % 60;
   return h > 0 ? fmt::format("{}:{:02}:{:02}", h, m, s) : fmt::format("{}:{:02}", m, s);
+}
+
+std::string times(double count) {
+  return count == 1 ? std::string("once") : fmt::format("{:.0f} times", count);
 }
 
 std::string hours(double seconds) {
@@ -120,26 +157,21 @@ SuggestionSet suggest_goals(std::span<const activity::Activity> history, std::op
   const bool want_distance = category == SuggestionCategory::all || category == SuggestionCategory::distance;
   const bool want_performance = category == SuggestionCategory::all || category == SuggestionCategory::performance;
   const bool want_consistency = category == SuggestionCategory::all || category == SuggestionCategory::consistency;
-  const std::string in_4_weeks = day_of(now_ms + kFourWeeksMs);
+  const std::string in_4_weeks = day_of(now_ms + kHorizonMs);
   const std::int64_t window_start = now_ms - kSuggestionWindowDays * kDayMs;
+  // The baseline weeks: the feasibility analysis's, so each suggestion is judged against what it was derived from.
+  const int recent_weeks = std::max(1, options.recent_weeks);
 
   std::map<SportType, Family> families;
   std::size_t sessions = 0;
-  double moving_4w = 0;
   for (const auto& a : history) {
     const auto t = a.summary.start_time_ms;
-    if (t < window_start || t >= now_ms || !counts_toward(sport, a.sport)) continue;
+    if (t < window_start || t > now_ms || !counts_toward(sport, a.sport)) continue;
     ++sessions;
     auto& f = families[family_sport(a.sport)];
     f.sport = family_sport(a.sport);
     ++f.sessions;
     f.longest_m = std::max(f.longest_m, a.summary.distance_m);
-    if (t >= now_ms - kFourWeeksMs) {
-      f.distance_4w_m += a.summary.distance_m;
-      f.moving_4w_s += moving_s(a);
-      ++f.sessions_4w;
-      moving_4w += moving_s(a);
-    }
   }
   out.activities_analyzed = sessions;
   std::vector<Family> ranked;
@@ -178,22 +210,27 @@ SuggestionSet suggest_goals(std::span<const activity::Activity> history, std::op
     std::size_t added = 0;
     for (const auto& f : ranked) {
       if (added == 2) break;
-      if (f.distance_4w_m > 0) {
-        const double target = std::max(100.0, std::round(f.distance_4w_m * (1 + kVolumeStep) / 100.0) * 100.0);
-        add({"distance", fmt::format("{} {:.1f} km in the next 4 weeks", verb(f.sport), target / 1000),
-             GoalType::distance, f.sport, target, std::nullopt, in_4_weeks,
-             fmt::format("You covered {:.1f} km of {} in the last 4 weeks ({} sessions); {:.0f} % more over the next "
-                         "4 weeks keeps the increase within the commonly cited {:.0f} %-per-week limit.",
-                         f.distance_4w_m / 1000, family_word(f.sport), f.sessions_4w, kVolumeStep * 100,
-                         options.max_weekly_ramp * 100)});
+      const auto distance = baseline(GoalType::distance, f.sport, history, now_ms, recent_weeks);
+      const auto count = baseline(GoalType::frequency, f.sport, history, now_ms, recent_weeks);
+      if (const auto target = volume_target(distance.per_week, 100.0, options)) {
+        add({"distance", fmt::format("{} {:.1f} km in the next 4 weeks", verb(f.sport), *target / 1000),
+             GoalType::distance, f.sport, *target, std::nullopt, in_4_weeks,
+             fmt::format("You covered {:.1f} km of {} in the last {} weeks ({:.0f} sessions); {:.1f} km over the next "
+                         "4 weeks is {}.",
+                         distance.total / 1000, family_word(f.sport), recent_weeks, count.total, *target / 1000,
+                         build_phrase(distance.per_week, *target, options))});
         ++added;
-      } else if (f.moving_4w_s > 0) {
-        const double target = std::max(60.0, std::round(f.moving_4w_s * (1 + kVolumeStep) / 60.0) * 60.0);
+        continue;
+      }
+      // A family without distances (strength, yoga…): its moving time.
+      const auto moving = baseline(GoalType::duration, f.sport, history, now_ms, recent_weeks);
+      if (const auto target = volume_target(moving.per_week, 60.0, options)) {
         add({"distance",
-             fmt::format("{} {} of {} in the next 4 weeks", verb(f.sport), hours(target), family_word(f.sport)),
-             GoalType::duration, f.sport, target, std::nullopt, in_4_weeks,
-             fmt::format("You trained {} of {} in the last 4 weeks; {:.0f} % more over the next 4 weeks.",
-                         hours(f.moving_4w_s), family_word(f.sport), kVolumeStep * 100)});
+             fmt::format("{} {} of {} in the next 4 weeks", verb(f.sport), hours(*target), family_word(f.sport)),
+             GoalType::duration, f.sport, *target, std::nullopt, in_4_weeks,
+             fmt::format("You trained {} of {} in the last {} weeks; {} over the next 4 weeks is {}.",
+                         hours(moving.total), family_word(f.sport), recent_weeks, hours(*target),
+                         build_phrase(moving.per_week, *target, options))});
         ++added;
       }
     }
@@ -212,7 +249,8 @@ SuggestionSet suggest_goals(std::span<const activity::Activity> history, std::op
       const auto now_time = intelligence::race_time_from_vdot_s(vdot->vdot, distance);
       const auto goal_time = intelligence::race_time_from_vdot_s(vdot->vdot + gain, distance);
       if (now_time && goal_time) {
-        const double target = std::round(*goal_time);
+        // Rounded up to the second: a slower time never asks for more than the likely VDOT gain.
+        const double target = std::ceil(*goal_time);
         add({"performance", fmt::format("Run {} in {}", race_name(distance), clock(target)), GoalType::race_time,
              SportType::run, target, distance, day_of(now_ms + kPerformanceWeeks * 7 * kDayMs),
              fmt::format("Your best recent run ({:.1f} km in {} on {}) gives VDOT {:.1f}, which predicts {} in {}. "
@@ -225,29 +263,62 @@ SuggestionSet suggest_goals(std::span<const activity::Activity> history, std::op
     }
     const bool rides = std::ranges::any_of(ranked, [](const Family& f) { return activity::is_cycling(f.sport); });
     if (cycling_ok && ftp_w && *ftp_w > 0 && (rides || (sport && activity::is_cycling(*sport)))) {
-      const double target = std::round(*ftp_w * (1 + kFtpSuggestedGain));
-      add({"performance", fmt::format("Raise FTP to {:.0f} W", target), GoalType::ftp, SportType::ride, target,
-           std::nullopt, day_of(now_ms + kFtpWeeks * 7 * kDayMs),
-           fmt::format("Your FTP is {:.0f} W; +{:.0f} % over {} weeks ({:.2f} % per week) is at the low end of the "
-                       "5–15 % per 8–12-week block commonly seen in trained cyclists (a coaching heuristic).",
-                       *ftp_w, kFtpSuggestedGain * 100, kFtpWeeks, kFtpSuggestedGain * 100 / kFtpWeeks)});
+      // Never more than the likely rate per week (1 %/week by default, above the suggested 5 % in 8 weeks).
+      const double gain = std::min(kFtpSuggestedGain, options.likely_ftp_gain_per_week * kFtpWeeks);
+      const double target = std::floor(*ftp_w * (1 + gain));
+      if (target > *ftp_w) {
+        add({"performance", fmt::format("Raise FTP to {:.0f} W", target), GoalType::ftp, SportType::ride, target,
+             std::nullopt, day_of(now_ms + kFtpWeeks * 7 * kDayMs),
+             fmt::format("Your FTP is {:.0f} W; +{:.0f} % over {} weeks ({:.2f} % per week) is at the low end of the "
+                         "5–15 % per 8–12-week block commonly seen in trained cyclists (a coaching heuristic).",
+                         *ftp_w, gain * 100, kFtpWeeks, gain * 100 / kFtpWeeks)});
+      }
     }
   }
 
   if (want_consistency) {
-    const double per_week = static_cast<double>(sessions) / (static_cast<double>(kSuggestionWindowDays) / 7.0);
-    const double target_per_week = std::floor(per_week + 0.5) + 1;
-    add({"consistency", fmt::format("Train {:.0f} times a week for 4 weeks", target_per_week), GoalType::frequency,
-         sport, target_per_week * 4, std::nullopt, in_4_weeks,
-         fmt::format("You averaged {:.1f} sessions a week over the last 12 weeks ({} sessions); one more a week for "
-                     "4 weeks is {:.0f} sessions.",
-                     per_week, sessions, target_per_week * 4)});
-    if (moving_4w > 0) {
-      const double target = std::max(60.0, std::round(moving_4w * (1 + kVolumeStep) / 60.0) * 60.0);
-      add({"consistency", fmt::format("Train {} in the next 4 weeks", hours(target)), GoalType::duration, sport, target,
-           std::nullopt, in_4_weeks,
-           fmt::format("You trained {} (moving time) in the last 4 weeks; {:.0f} % more over the next 4 weeks.",
-                       hours(moving_4w), kVolumeStep * 100)});
+    const auto count = baseline(GoalType::frequency, sport, history, now_ms, recent_weeks);
+    if (count.total > 0) {
+      // One more session a week when the likely ramp allows it, otherwise as many more as it allows (possibly none:
+      // keeping the current frequency up is the goal then).
+      const double current = std::round(count.per_week * kHorizonWeeks);
+      const double cap = std::floor(intelligence::likely_volume_total(count.per_week, kHorizonWeeks, options));
+      const double target = std::min(current + kHorizonWeeks, cap);
+      if (target >= 1) {
+        const std::string how =
+            target >= current + kHorizonWeeks
+                ? fmt::format("one more a week for the next 4 weeks is {:.0f} sessions", target)
+            : target > current
+                ? fmt::format("{:.0f} sessions over the next 4 weeks adds {:.0f}: {}", target, target - current,
+                              build_phrase(count.per_week, target, options))
+                : fmt::format(
+                      "keeping that up for the next 4 weeks ({:.0f} sessions) builds consistency; a session more "
+                      "each week would be a build of more than {:.0f} % a week",
+                      target, options.likely_weekly_ramp * 100);
+        const std::string title = std::fmod(target, kHorizonWeeks) == 0
+                                      ? fmt::format("Train {:.0f} times a week for 4 weeks", target / kHorizonWeeks)
+                                      : fmt::format("Train {} in the next 4 weeks", times(target));
+        add({"consistency", title, GoalType::frequency, sport, target, std::nullopt, in_4_weeks,
+             fmt::format("You trained {:.0f} times in the last {} weeks ({:.1f} a week); {}.", count.total,
+                         recent_weeks, count.per_week, how)});
+      }
+    } else {
+      // Nothing in the baseline weeks, but sessions earlier in the 12: back to the 12-week average, gently.
+      const double per_week = static_cast<double>(sessions) / (static_cast<double>(kSuggestionWindowDays) / 7.0);
+      const double target = std::max(1.0, std::round(per_week * kHorizonWeeks));
+      add({"consistency", fmt::format("Train {} in the next 4 weeks", times(target)), GoalType::frequency, sport,
+           target, std::nullopt, in_4_weeks,
+           fmt::format("No sessions in the last {} weeks, {} in the last 12 ({:.1f} a week): {:.0f} over the next 4 "
+                       "weeks gets you back to your usual frequency; start gently.",
+                       recent_weeks, sessions, per_week, target)});
+    }
+    const auto moving = baseline(GoalType::duration, sport, history, now_ms, recent_weeks);
+    if (const auto target = volume_target(moving.per_week, 60.0, options)) {
+      add({"consistency", fmt::format("Train {} in the next 4 weeks", hours(*target)), GoalType::duration, sport,
+           *target, std::nullopt, in_4_weeks,
+           fmt::format("You trained {} (moving time) in the last {} weeks; {} over the next 4 weeks is {}.",
+                       hours(moving.total), recent_weeks, hours(*target),
+                       build_phrase(moving.per_week, *target, options))});
     }
   }
   return out;

@@ -88,19 +88,39 @@ std::optional<double> required_weekly_ramp(double base_per_week, double total, d
   return 0.5 * (lo + hi);
 }
 
+double likely_volume_total(double base_per_week, double weeks, const FeasibilityOptions& options) {
+  if (!(base_per_week > 0) || !(weeks > 0) || !std::isfinite(base_per_week) || !std::isfinite(weeks)) return 0;
+  return base_per_week * growth_sum(options.likely_weekly_ramp, weeks);
+}
+
+double steady_ramp_acwr(double weekly_ramp) noexcept {
+  // Weeks b·r^k: the acute week is b·r^n, the chronic mean b·r^(n−3)·(1 + r + r² + r³)/4.
+  const double r = 1.0 + weekly_ramp;
+  return 4.0 * r * r * r / (1.0 + r + r * r + r * r * r);
+}
+
 Feasibility volume_goal_feasibility(double remaining, double weeks_remaining, std::span<const double> recent_weekly,
-                                    const FeasibilityOptions& options) {
+                                    std::optional<activity::SportType> sport, const FeasibilityOptions& options) {
   if (remaining <= 0) return reached("the target is already reached");
   if (!(weeks_remaining > 0)) return deadline_passed();
+  // Running goals cite running studies; every other goal (cycling, swimming, other sports, every sport together)
+  // cites cross-sport load guidance: see the header.
+  const bool running = sport && activity::is_running(*sport);
+  const double limit = options.max_weekly_ramp * 100;
   const double current = recent_weekly.empty() ? 0.0
                                                : std::accumulate(recent_weekly.begin(), recent_weekly.end(), 0.0) /
                                                      static_cast<double>(recent_weekly.size());
   const double required = remaining / weeks_remaining;
   if (!(current > 0)) {
-    auto f = without_data(fmt::format(
-        "no activity of this kind in the last {} weeks, so there is no base to build from: start gently and raise "
-        "the weekly amount by no more than about {:.0f} % per week (a common injury-prevention heuristic)",
-        recent_weekly.size(), options.max_weekly_ramp * 100));
+    auto f = without_data(
+        running ? fmt::format("no activity of this kind in the last {} weeks, so there is no base to build from: start "
+                              "gently and raise the weekly amount by no more than about {:.0f} % per week (the "
+                              "running \"10 % rule\", a common injury-prevention heuristic)",
+                              recent_weekly.size(), limit)
+                : fmt::format("no activity of this kind in the last {} weeks, so there is no base to build from: start "
+                              "gently and progress the weekly amount gradually (ACSM guidance, Garber et al. 2011), by "
+                              "no more than about {:.0f} % per week",
+                              recent_weekly.size(), limit));
     f.required_rate = required;
     return f;
   }
@@ -114,23 +134,54 @@ Feasibility volume_goal_feasibility(double remaining, double weeks_remaining, st
   f.verdict = verdict_for(ramp, options.likely_weekly_ramp, options.max_weekly_ramp);
   f.reasons.push_back(fmt::format("needs {:.0f} % of your recent weekly average every week for the {:.1f} weeks left",
                                   100.0 * required / current, weeks_remaining));
-  const double limit = options.max_weekly_ramp * 100;
   if (ramp <= 0) {
     f.reasons.emplace_back("your current weekly volume is enough without any increase");
-  } else if (ramp <= options.likely_weekly_ramp) {
+    return f;
+  }
+  if (running) {
+    if (ramp <= options.likely_weekly_ramp) {
+      f.reasons.push_back(
+          fmt::format("a steady build of {:.1f} % per week gets there, well inside the {:.0f} %-per-week "
+                      "limit commonly cited for runners",
+                      ramp * 100, limit));
+    } else if (ramp <= options.max_weekly_ramp) {
+      f.reasons.push_back(fmt::format(
+          "it needs a build of {:.1f} % every week, close to the {:.0f} %-per-week limit commonly cited for runners "
+          "(an injury-prevention heuristic; Buist et al. 2008 found no fewer injuries with a 10 % progression): "
+          "little room for missed weeks",
+          ramp * 100, limit));
+    } else {
+      f.reasons.push_back(fmt::format(
+          "it needs a build of {:.1f} % every week, beyond the {:.0f} %-per-week limit commonly cited for runners; "
+          "large jumps in weekly running distance are associated with more injuries (Nielsen et al. 2014)",
+          ramp * 100, limit));
+    }
+    return f;
+  }
+  // Other sports: the ramp as the acute:chronic workload ratio it implies (volume standing in for load).
+  const double acwr = steady_ramp_acwr(ramp);
+  if (ramp <= options.likely_weekly_ramp) {
     f.reasons.push_back(fmt::format(
-        "a steady build of {:.1f} % per week gets there, well inside the commonly cited {:.0f} %-per-week limit",
-        ramp * 100, limit));
+        "a steady build of {:.1f} % per week gets there: gradual progression (ACSM guidance, Garber et al. 2011) that "
+        "keeps your acute:chronic workload ratio near {:.2f}, inside the 0.8–1.3 range associated with the lowest "
+        "injury risk (Gabbett 2016)",
+        ramp * 100, acwr));
   } else if (ramp <= options.max_weekly_ramp) {
-    f.reasons.push_back(
-        fmt::format("it needs a build of {:.1f} % every week, close to the commonly cited {:.0f} %-per-week limit "
-                    "(an injury-prevention heuristic): little room for missed weeks",
-                    ramp * 100, limit));
-  } else {
     f.reasons.push_back(fmt::format(
-        "it needs a build of {:.1f} % every week, beyond the commonly cited {:.0f} %-per-week limit; large jumps "
-        "in weekly running volume are associated with more injuries (Nielsen et al. 2014)",
-        ramp * 100, limit));
+        "it needs a build of {:.1f} % every week, close to the {:.0f} %-per-week ceiling we use for gradual "
+        "progression; it keeps your acute:chronic workload ratio near {:.2f} (Gabbett 2016: 0.8–1.3 is the range with "
+        "the lowest injury risk), but leaves little room for missed weeks",
+        ramp * 100, limit, acwr));
+  } else {
+    // Where the ratio lands decides which of Gabbett's bands to name: a 10–22 % ramp still sits inside 0.8–1.3.
+    const std::string band =
+        acwr > 1.5   ? "past the spikes above about 1.5 that go with more injuries across sports (Gabbett 2016)"
+        : acwr > 1.3 ? "above the 0.8–1.3 range associated with the lowest injury risk (Gabbett 2016)"
+                     : "(Gabbett 2016), and sustained week after week that is more than gradual progression";
+    f.reasons.push_back(fmt::format(
+        "it needs a build of {:.1f} % every week, beyond the {:.0f} %-per-week ceiling we use for gradual progression "
+        "(ACSM guidance, Garber et al. 2011); kept up, it takes your acute:chronic workload ratio to {:.2f}, {}",
+        ramp * 100, limit, acwr, band));
   }
   return f;
 }

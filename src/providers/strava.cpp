@@ -433,34 +433,18 @@ class StravaProvider final : public Provider {
     return wire::json_body(*response, what);
   }
 
-  // wire::call's classification (provider.hpp), plus what wire::call cannot give: the rate-limit headers of every
-  // response, 429 included, and a retry_after_s for Strava's 429s, which carry no Retry-After.
+  // wire::call's classification (provider.hpp), recording the rate-limit headers of every response (429 included)
+  // and giving Strava's 429s, which carry no Retry-After, the wait until their window resets.
   Result<net::Response> send(const net::Request& request, std::string_view what, wire::Endpoint endpoint) {
-    auto response = net::send(request, policy_);
-    if (!response) {
-      return fail(response.error().code == ErrorCode::invalid_input ? ErrorCode::config_invalid : response.error().code,
-                  fmt::format("{}: {}", what, response.error().message));
+    std::optional<std::int64_t> retry_after;
+    auto response = wire::call(request, policy_, what, endpoint,
+                               [&](const net::Response& r) { retry_after = observe(r); });
+    if (!response && response.error().code == ErrorCode::external_rate_limited) {
+      auto& details = response.error().details;
+      if (!details.is_object()) details = nlohmann::json::object();
+      if (!details.contains("retry_after_s")) details["retry_after_s"] = retry_after.value_or(900);
     }
-    const long status = response->status;
-    const auto retry_after = observe(*response);
-    if (status >= 200 && status < 300) return std::move(*response);
-    if (status == 429) {
-      return fail(ErrorCode::external_rate_limited, fmt::format("{}: Strava's rate limit is reached", what),
-                  {{"status", status}, {"retry_after_s", retry_after.value_or(900)}});
-    }
-    if (status >= 500) {
-      return fail(ErrorCode::external_service_unavailable, fmt::format("{}: Strava answered {}", what, status),
-                  {{"status", status}});
-    }
-    if (status == 401 || status == 403 || (endpoint == wire::Endpoint::token && status == 400)) {
-      return fail(ErrorCode::external_auth_failed,
-                  fmt::format("{}: Strava refused the authorization ({})", what, status), {{"status", status}});
-    }
-    if (status == 404) {
-      return fail(ErrorCode::resource_not_found, fmt::format("{}: not found at Strava", what), {{"status", status}});
-    }
-    return fail(ErrorCode::external_service_error, fmt::format("{}: Strava answered {}", what, status),
-                {{"status", status}});
+    return response;
   }
 
   // Records the rate-limit headers; returns the seconds to wait when this was a 429.

@@ -23,13 +23,14 @@ std::optional<std::int64_t> retry_after_seconds(std::string_view header, std::in
 }
 
 Result<net::Response> call(const net::Request& request, const net::FetchPolicy& policy, std::string_view what,
-                           Endpoint endpoint) {
+                           Endpoint endpoint, const std::function<void(const net::Response&)>& on_response) {
   auto response = net::send(request, policy);
   if (!response) {
     // net's messages are already safe (no addresses, no TLS internals); keep its code, name the call.
     return fail(response.error().code == ErrorCode::invalid_input ? ErrorCode::config_invalid : response.error().code,
                 fmt::format("{}: {}", what, response.error().message));
   }
+  if (on_response) on_response(*response);
   const long status = response->status;
   if (status >= 200 && status < 300) return std::move(*response);
   if (status == 429) {

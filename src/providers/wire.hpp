@@ -3,6 +3,7 @@
 // form encoding, standard OAuth token responses. Private to the module.
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -25,8 +26,11 @@ enum class Endpoint {
 // Sends `request` and returns the response when its status is 2xx; otherwise the classified error (provider.hpp),
 // whose message names `what` (e.g. "Strava activity list") and never quotes the body. 429's Retry-After (seconds
 // or HTTP date) becomes details.retry_after_s.
+// `on_response` sees every response that arrived, whatever its status, before it is classified (a provider's
+// rate-limit headers come on errors too).
 Result<net::Response> call(const net::Request& request, const net::FetchPolicy& policy, std::string_view what,
-                           Endpoint endpoint = Endpoint::api);
+                           Endpoint endpoint = Endpoint::api,
+                           const std::function<void(const net::Response&)>& on_response = {});
 
 // The body parsed as JSON (external_service_error "malformed response" otherwise); depth-limited by the parser's
 // own recursion guard is not enough for hostile input, so bodies are also bounded by FetchPolicy::max_response_bytes.

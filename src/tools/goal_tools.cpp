@@ -2,6 +2,7 @@
 // caller's own goals, progress measured from their activities and athlete profile, feasibility against published
 // or practitioner rates of improvement (intelligence/goals.hpp). Values are SI and named with their unit.
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -404,81 +405,77 @@ Result<ToolOutput> analyze_goal_feasibility(goals::Service& service, const json&
 
 Result<void> register_goal_tools(Registry& registry, activity::Service& /*activities*/, profile::Service& /*profiles*/,
                                  goals::Service& goals) {
-  json set_props = goal_properties(true);
-  if (auto r = registry.add(
-          {.name = "set_goal",
-           .title = "Set a fitness goal",
-           .description =
-               "Creates a fitness goal in your account: a distance (m), moving time (s) or number of sessions to reach "
-               "by a date, a race time (s) for a distance, or an FTP (W). Progress counts your activities of the "
-               "goal's sport from today to the end of target_date. Returns the stored goal with its goal_id.",
-           .input_schema = {{"type", "object"},
-                            {"properties", std::move(set_props)},
-                            {"required", {"title", "goal_type", "target_value", "target_date"}},
-                            {"additionalProperties", false}},
-           .output_schema = goal_schema(),
-           .annotations = {.read_only = false, .destructive = false, .idempotent = false, .open_world = false},
-           .handler = [&goals](const json& args, CallContext& ctx) { return set_goal(goals, args, ctx); }});
-      !r) {
-    return r;
-  }
-  if (auto r = registry.add(
-          {.name = "track_progress",
-           .title = "Track progress toward a goal",
-           .description =
-               "Progress toward one of your goals: current value, percent complete, share of the time gone, where a "
-               "linear path would be by now (on_track) and the value projected at the target date. A goal whose "
-               "target is reached is marked achieved.",
-           .input_schema = {{"type", "object"},
-                            {"properties",
-                             {{"goal_id",
-                               {{"type", "string"},
-                                {"minLength", 1},
-                                {"maxLength", 64},
-                                {"description", "ID of the goal to track"}}}}},
-                            {"required", {"goal_id"}},
-                            {"additionalProperties", false}},
-           .output_schema = progress_schema(),
-           .annotations = {.read_only = false, .destructive = false, .idempotent = true, .open_world = false},
-           .handler = [&goals](const json& args, CallContext& ctx) { return track_progress(goals, args, ctx); }});
-      !r) {
-    return r;
-  }
-  if (auto r = registry.add(
-          {.name = "suggest_goals",
-           .title = "Suggest goals",
-           .description =
-               "Suggests 3–6 concrete goals from your last 12 weeks of training (distance +10 % over 4 weeks, a race "
-               "time from your current VDOT improved at a realistic rate, one more session a week…), each with the "
-               "numbers it was derived from; every suggestion can be passed to set_goal as it is.",
-           .input_schema = {{"type", "object"},
-                            {"properties",
-                             {{"goal_category",
-                               {{"type", "string"},
-                                {"enum", {"distance", "performance", "consistency", "all"}},
-                                {"description", "Category of goals to suggest (default all)"}}},
-                              {"provider",
-                               {{"type", "string"},
-                                {"maxLength", 64},
-                                {"description",
-                                 "Accepted for compatibility; suggestions use every activity in your store"}}},
-                              {"sport_type", sport_property()}}},
-                            {"additionalProperties", false}},
-           .output_schema = suggestions_schema(),
-           .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
-           .handler = [&goals](const json& args, CallContext& ctx) { return suggest_goals(goals, args, ctx); }});
-      !r) {
-    return r;
-  }
-  json data_props = goal_properties(true);
-  return registry.add(
+  // The baseline both suggest_goals and analyze_goal_feasibility measure volume against (goals::recent_weekly_volume).
+  const int recent_weeks = goals.options().recent_weeks;
+  std::vector<ToolDefinition> tools;
+  tools.push_back(
+      {.name = "set_goal",
+       .title = "Set a fitness goal",
+       .description =
+           "Creates a fitness goal in your account: a distance (m), moving time (s) or number of sessions to reach "
+           "by a date, a race time (s) for a distance, or an FTP (W). Progress counts your activities of the "
+           "goal's sport from today to the end of target_date. Returns the stored goal with its goal_id.",
+       .input_schema = {{"type", "object"},
+                        {"properties", goal_properties(true)},
+                        {"required", {"title", "goal_type", "target_value", "target_date"}},
+                        {"additionalProperties", false}},
+       .output_schema = goal_schema(),
+       .annotations = {.read_only = false, .destructive = false, .idempotent = false, .open_world = false},
+       .handler = [&goals](const json& args, CallContext& ctx) { return set_goal(goals, args, ctx); }});
+  tools.push_back(
+      {.name = "track_progress",
+       .title = "Track progress toward a goal",
+       .description =
+           "Progress toward one of your goals: current value, percent complete, share of the time gone, where a "
+           "linear path would be by now (on_track) and the value projected at the target date. A goal whose "
+           "target is reached is marked achieved.",
+       .input_schema =
+           {{"type", "object"},
+            {"properties",
+             {{"goal_id",
+               {{"type", "string"}, {"minLength", 1}, {"maxLength", 64}, {"description", "ID of the goal to track"}}}}},
+            {"required", {"goal_id"}},
+            {"additionalProperties", false}},
+       .output_schema = progress_schema(),
+       .annotations = {.read_only = false, .destructive = false, .idempotent = true, .open_world = false},
+       .handler = [&goals](const json& args, CallContext& ctx) { return track_progress(goals, args, ctx); }});
+  tools.push_back(
+      {.name = "suggest_goals",
+       .title = "Suggest goals",
+       .description = fmt::format(
+           "Suggests 3–6 concrete goals from your last 12 weeks of training (distance or moving time +10 % over 4 "
+           "weeks from your weekly average of the last {} weeks, a race time from your current VDOT improved at a "
+           "realistic rate, more sessions a week…), each with the numbers it was derived from. Volume targets never "
+           "exceed what analyze_goal_feasibility rates likely on the same data; every suggestion can be passed to "
+           "set_goal as it is.",
+           recent_weeks),
+       .input_schema = {{"type", "object"},
+                        {"properties",
+                         {{"goal_category",
+                           {{"type", "string"},
+                            {"enum", {"distance", "performance", "consistency", "all"}},
+                            {"description", "Category of goals to suggest (default all)"}}},
+                          {"provider",
+                           {{"type", "string"},
+                            {"maxLength", 64},
+                            {"description",
+                             "Accepted for compatibility; suggestions use every activity in your store"}}},
+                          {"sport_type", sport_property()}}},
+                        {"additionalProperties", false}},
+       .output_schema = suggestions_schema(),
+       .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
+       .handler = [&goals](const json& args, CallContext& ctx) { return suggest_goals(goals, args, ctx); }});
+  tools.push_back(
       {.name = "analyze_goal_feasibility",
        .title = "Analyse goal feasibility",
-       .description =
-           "Whether a goal is realistic by its date: the weekly rate it needs against your last 8 weeks (volume "
-           "goals; a weekly increase beyond ~10 % is a commonly cited injury-risk heuristic), or the VDOT / FTP gain "
-           "per week against practitioner guidance. Verdict likely / challenging / unlikely, a 0–100 score and "
-           "reasons. Give goal_id for a stored goal or goal_data for one not set yet (exactly one).",
+       .description = fmt::format(
+           "Whether a goal is realistic by its date: the weekly rate it needs against your weekly average of the "
+           "last {} weeks (volume goals, the baseline suggest_goals uses; a build beyond ~10 % a week is judged "
+           "against running studies for running goals and acute:chronic workload guidance for other sports), or the "
+           "VDOT / FTP gain per week against practitioner guidance. Verdict likely / challenging / unlikely, a 0–100 "
+           "score and reasons with their sources. Give goal_id for a stored goal or goal_data for one not set yet "
+           "(exactly one).",
+           recent_weeks),
        .input_schema = {{"type", "object"},
                         {"properties",
                          {{"goal_id",
@@ -488,7 +485,7 @@ Result<void> register_goal_tools(Registry& registry, activity::Service& /*activi
                             {"description", "ID of a stored goal to analyse"}}},
                           {"goal_data",
                            {{"type", "object"},
-                            {"properties", std::move(data_props)},
+                            {"properties", goal_properties(true)},
                             {"required", {"goal_type", "target_value", "target_date"}},
                             {"additionalProperties", false},
                             {"description", "A goal to analyse without storing it (same fields as set_goal)"}}}}},
@@ -496,6 +493,10 @@ Result<void> register_goal_tools(Registry& registry, activity::Service& /*activi
        .output_schema = feasibility_schema(),
        .annotations = {.read_only = true, .destructive = false, .idempotent = true, .open_world = false},
        .handler = [&goals](const json& args, CallContext& ctx) { return analyze_goal_feasibility(goals, args, ctx); }});
+  for (auto& t : tools) {
+    if (auto r = registry.add(std::move(t)); !r) return r;
+  }
+  return {};
 }
 
 }  // namespace pierre::tools

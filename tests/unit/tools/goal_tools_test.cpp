@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend_fixture.hpp"
@@ -322,9 +323,11 @@ TEST_P(tools_GoalTools, AnalyzeFeasibilityByIdOrByData) {
   EXPECT_EQ(r.structured["goal_id"], id);
   EXPECT_EQ(r.structured["measure"], "distance_m");
   EXPECT_EQ(r.structured["rate_unit"], "m/week");
-  // Last 8 weeks: 9 × 8 km + 5 km = 77 km → 9 625 m/week; 60 km in 4 weeks = 15 000 m/week.
-  EXPECT_NEAR(r.structured["current_rate"].get<double>(), 77'000.0 / 8, 1e-6);
+  // Last 4 weeks: 9 × 8 km + 5 km = 77 km → 19 250 m/week; 60 km in 4 weeks = 15 000 m/week.
+  EXPECT_NEAR(r.structured["current_rate"].get<double>(), 77'000.0 / 4, 1e-6);
+  EXPECT_EQ(r.structured["thresholds"]["recent_weeks"], 4);
   EXPECT_GT(r.structured["required_rate"].get<double>(), 14'000);
+  EXPECT_EQ(r.structured["verdict"], "likely");  // less than now
   EXPECT_FALSE(r.structured["reasons"].empty());
   EXPECT_TRUE(r.structured["thresholds"].contains("max_weekly_ramp_percent"));
 
@@ -359,6 +362,97 @@ TEST_P(tools_GoalTools, AnalyzeFeasibilityByIdOrByData) {
   EXPECT_EQ(r.error_code, ErrorCode::value_out_of_range);
   EXPECT_EQ(call("analyze_goal_feasibility", {{"goal_id", "goal_nope"}}, alice_).error_code,
             ErrorCode::resource_not_found);
+}
+
+// What suggest_goals proposes, analyze_goal_feasibility rates feasible — "likely" — on the same data: both measure
+// the current volume over the same 4 weeks. Alice's running all falls in the last 4 weeks, so the 8-week mean the
+// feasibility analysis used to take (half of her real weekly volume) rated the +10 % distance suggestion unlikely.
+TEST_P(tools_GoalTools, EverySuggestionIsFeasible) {
+  // A few rides too, so the cycling family is suggested and judged.
+  std::vector<activity::NewActivity> rides;
+  for (int i = 1; i <= 6; ++i) {
+    rides.push_back(
+        workout("ride" + std::to_string(i), activity::SportType::ride, now_ - (i * 4 + 1) * kDayMs, 40'000, 5'400));
+  }
+  ASSERT_TRUE(activities_->store({"t1", "usr_alice"}, std::move(rides)));
+  for (const char* category : {"all", "distance", "consistency", "performance"}) {
+    for (const json& sport : {json(nullptr), json("run"), json("ride")}) {
+      json args = {{"goal_category", category}};
+      if (!sport.is_null()) args["sport_type"] = sport;
+      auto suggested = call("suggest_goals", args, alice_);
+      ASSERT_FALSE(suggested.is_error) << suggested.text;
+      for (const auto& s : suggested.structured["suggestions"]) {
+        json goal = {
+            {"goal_type", s["goal_type"]}, {"target_value", s["target_value"]}, {"target_date", s["target_date"]}};
+        if (!s["sport_type"].is_null()) goal["sport_type"] = s["sport_type"];
+        if (s.contains("target_distance_m")) goal["target_distance_m"] = s["target_distance_m"];
+        auto r = call("analyze_goal_feasibility", {{"goal_data", goal}}, alice_);
+        ASSERT_FALSE(r.is_error) << r.text;
+        const auto label = args.dump() + " " + s.dump() + " → " + r.text;
+        EXPECT_EQ(r.structured["feasible"], true) << label;
+        EXPECT_EQ(r.structured["verdict"], "likely") << label;
+      }
+    }
+  }
+}
+
+// A cycling volume goal is explained with sources about training load in general (Gabbett's acute:chronic workload
+// ratio, ACSM progression guidance), never with running studies; a running goal keeps its running sources.
+TEST_P(tools_GoalTools, CyclingGoalReasonsCiteNoRunningLiterature) {
+  std::vector<activity::NewActivity> rides;
+  for (int i = 1; i <= 8; ++i) {
+    rides.push_back(
+        workout("ride" + std::to_string(i), activity::SportType::virtual_ride, now_ - i * 3 * kDayMs, 30'000, 3'600));
+  }
+  ASSERT_TRUE(activities_->store({"t1", "usr_alice"}, std::move(rides)));
+  const auto reasons_of = [&](const json& goal) {
+    auto r = call("analyze_goal_feasibility", {{"goal_data", goal}}, alice_);
+    EXPECT_FALSE(r.is_error) << r.text;
+    std::string all;
+    for (const auto& reason : r.structured["reasons"]) all += reason.get<std::string>() + "\n";
+    return std::pair{r.structured.value("verdict", std::string()), all};
+  };
+  // 240 km of riding in the last 4 weeks = 60 km/week: 250 km in 4 weeks is likely, 300 km challenging or beyond,
+  // 600 km far beyond; 30 km of moving-time goals likewise; nothing to build from for a swim.
+  for (const json& goal : {
+           json{{"goal_type", "distance"},
+                {"target_value", 250'000},
+                {"target_date", in_days(28)},
+                {"sport_type", "ride"}},
+           json{{"goal_type", "distance"},
+                {"target_value", 300'000},
+                {"target_date", in_days(28)},
+                {"sport_type", "ride"}},
+           json{{"goal_type", "distance"},
+                {"target_value", 600'000},
+                {"target_date", in_days(28)},
+                {"sport_type", "Ride"}},
+           json{{"goal_type", "duration"},
+                {"target_value", 120'000},
+                {"target_date", in_days(28)},
+                {"sport_type", "ride"}},
+           json{{"goal_type", "distance"},
+                {"target_value", 20'000},
+                {"target_date", in_days(28)},
+                {"sport_type", "swim"}},
+       }) {
+    const auto [verdict, reasons] = reasons_of(goal);
+    const auto label = goal.dump() + " → " + verdict + ":\n" + reasons;
+    for (const char* running : {"Nielsen", "Buist", "running", "runner", "10 % rule"}) {
+      EXPECT_THAT(reasons, ::testing::Not(HasSubstr(running))) << label;
+    }
+    EXPECT_THAT(reasons, ::testing::AnyOf(HasSubstr("Gabbett 2016"), HasSubstr("Garber et al. 2011"))) << label;
+  }
+  EXPECT_EQ(
+      reasons_of(
+          {{"goal_type", "distance"}, {"target_value", 600'000}, {"target_date", in_days(28)}, {"sport_type", "ride"}})
+          .first,
+      "unlikely");
+  // The same jump for running still cites the running study.
+  const auto [verdict, reasons] = reasons_of(
+      {{"goal_type", "distance"}, {"target_value", 300'000}, {"target_date", in_days(28)}, {"sport_type", "run"}});
+  EXPECT_EQ(verdict, "unlikely");
+  EXPECT_THAT(reasons, HasSubstr("Nielsen et al. 2014"));
 }
 
 INSTANTIATE_TEST_SUITE_P(goals, tools_GoalTools, ::testing::Values("sqlite_memory", "postgresql"),

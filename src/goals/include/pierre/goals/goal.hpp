@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -81,8 +82,21 @@ struct Progress {
   std::string basis;
 };
 
+// One activity's contribution to an accumulating goal: its distance (m), moving time (s; elapsed when no moving time)
+// or 1 session; 0 for the other types and for non-finite values.
+double amount_of(GoalType type, const activity::Activity& a) noexcept;
+
 // Sum over `activities` (already limited to the goal's period) of the goal's measure for the counting sports.
 Measurement measure_accumulated(const Goal& goal, std::span<const activity::Activity> activities);
+
+// The current volume a distance/duration/frequency goal starts from — the one definition both the feasibility
+// analysis (Service::feasibility) and the suggestions (suggest_goals) use, so every suggestion is judged against the
+// numbers it was derived from. The goal's measure of the activities of `history` that count toward `sport`, per week
+// over the `weeks` weeks ending at now_ms ([now − weeks·7 d, now], oldest week first; activities outside are ignored).
+// Its mean is the current weekly rate; `weeks` is intelligence::FeasibilityOptions::recent_weeks (4: the chronic
+// window of the rolling acute:chronic workload ratio, see intelligence/goals.hpp). Empty when weeks < 1.
+std::vector<double> recent_weekly_volume(GoalType type, std::optional<activity::SportType> sport,
+                                         std::span<const activity::Activity> history, std::int64_t now_ms, int weeks);
 Progress compute_progress(const Goal& goal, const Measurement& measured, std::int64_t now_ms);
 
 // YYYY-MM-DD → epoch ms at 00:00 UTC; nullopt unless exactly that form and a real date.

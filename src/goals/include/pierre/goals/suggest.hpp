@@ -1,12 +1,16 @@
 #pragma once
 // Goal suggestions from recent training (pure): concrete goals a user can set as they are, each with the numbers it
-// was derived from.
-//   distance     +10 % of the last 4 weeks' distance over the next 4 weeks (the volume-increase heuristic of
-//                intelligence/goals.hpp), per sport family trained
-//   consistency  one more session per week than the 12-week average, over the next 4 weeks; and +10 % moving time
+// was derived from. Volume suggestions start from the same baseline analyze_goal_feasibility judges them against
+// (goal.hpp recent_weekly_volume over FeasibilityOptions::recent_weeks = the last 4 weeks) and never ask for more
+// than intelligence::likely_volume_total allows, so every one of them is rated "likely" on the same data (or, with
+// no recent activity to measure, "challenging" for want of data — never "unlikely").
+//   distance     +10 % of the recent weekly distance over the next 4 weeks, per sport family trained (moving time
+//                for a family without distances)
+//   consistency  as many sessions over the next 4 weeks as the likely ramp allows (one more a week once that fits);
+//                and +10 % moving time
 //   performance  running: a race time from the best recent VDOT improved at the "likely" Daniels rate over 12 weeks;
-//                cycling: FTP +5 % over 8 weeks (within the 5–15 %-per-block heuristic)
-// Without recent activities: starter goals (three sessions a week, 30-minute sessions).
+//                cycling: FTP +5 % over 8 weeks (within the 5–15 %-per-block heuristic and the likely rate)
+// Without activities in the last 12 weeks: starter goals (three sessions a week, 30-minute sessions).
 
 #include <cstdint>
 #include <optional>
@@ -56,7 +60,8 @@ struct SuggestionSet {
 
 inline constexpr std::int64_t kSuggestionWindowDays = 84;  // 12 weeks
 
-// `history`: the last 12 weeks before now_ms (any order). At most six suggestions.
+// `history`: at least the last 12 weeks (and options.recent_weeks) up to now_ms inclusive, any order. At most six
+// suggestions.
 SuggestionSet suggest_goals(std::span<const activity::Activity> history, std::optional<BestEffort> vdot,
                             std::optional<double> ftp_w, SuggestionCategory category,
                             std::optional<activity::SportType> sport, std::int64_t now_ms,

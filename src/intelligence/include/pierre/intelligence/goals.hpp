@@ -4,11 +4,22 @@
 // functions of numbers the caller measured (weekly volumes, VDOT, FTP); every threshold is in FeasibilityOptions.
 //
 // Grounding (each threshold says what it rests on; none is a law of physiology):
-// - Volume (distance, moving time, sessions): the "10 % rule" — raise weekly volume by at most ~10 % per week — is a
-//   commonly cited injury-prevention heuristic, not an established threshold: Buist et al. 2008 (Am J Sports Med
-//   36:33–39, RCT in novice runners) found no fewer injuries with a 10 %-per-week graded programme, and Nielsen et
-//   al. 2014 (J Orthop Sports Phys Ther 44:739–747) associated increases above ~30 % over two weeks with more
-//   distance-related injuries. We use it as the upper bound of a reasonable ramp and half of it as comfortable.
+// - Current volume (distance, moving time, sessions): the mean weekly amount of the last `recent_weeks` = 4 weeks,
+//   the chronic load of the rolling acute:chronic workload ratio (load.hpp, chronic_days = 28; Gabbett 2016, Br J
+//   Sports Med 50:273–280): the volume the athlete is currently prepared for. goals::recent_weekly_volume measures it
+//   for both analyze_goal_feasibility and suggest_goals, so a suggestion is judged against the numbers it came from.
+// - Volume ramp: raise weekly volume by at most ~10 % per week (half of it is comfortable). The bound is the same for
+//   every sport; what it rests on is not, so the reasons cite sources for the goal's sport:
+//   · running: the "10 % rule" is a commonly cited injury-prevention heuristic, not an established threshold: Buist
+//     et al. 2008 (Am J Sports Med 36:33–39, RCT in novice runners) found no fewer injuries with a 10 %-per-week
+//     graded programme, and Nielsen et al. 2014 (J Orthop Sports Phys Ther 44:739–747) associated increases above
+//     ~30 % over two weeks with more distance-related injuries;
+//   · cycling, swimming, other sports and goals counting every sport: no running study applies. General guidance is
+//     gradual progression of volume (ACSM position stand, Garber et al. 2011, Med Sci Sports Exerc 43:1334–1359), and
+//     across sports load spikes well above the chronic load — a rolling acute:chronic ratio above ~1.5, against the
+//     0.8–1.3 "sweet spot" — go with more injuries (Gabbett 2016). A constant ramp g keeps the weekly ACWR at
+//     4·(1+g)³ / Σ_{j=0..3}(1+g)^j (≈ 1.07 at 5 %, 1.15 at 10 %), which the reasons report; the 10 % bound is our
+//     conservative choice, not a cycling-specific finding.
 // - Running performance (VDOT, Daniels–Gilbert): Daniels' Running Formula (3rd ed., 2014) advises raising the VDOT
 //   used for training by about one unit every 4–6 weeks of consistent training when no race says otherwise. That is
 //   practitioner guidance for non-elite runners, not a measured improvement rate: ≤ 1 unit per 6 weeks is "likely",
@@ -28,14 +39,17 @@
 #include <string_view>
 #include <vector>
 
+#include "pierre/activity/model.hpp"
+
 namespace pierre::intelligence {
 
 struct FeasibilityOptions {
   // Volume goals: the constant week-on-week growth the goal needs, as a fraction (0.10 = +10 %/week).
   double likely_weekly_ramp = 0.05;
   double max_weekly_ramp = 0.10;  // the 10 % heuristic
-  // Weeks of history whose mean is the current weekly rate (the caller supplies that many weekly totals).
-  int recent_weeks = 8;
+  // Weeks of history whose mean is the current weekly rate (the caller supplies that many weekly totals): the chronic
+  // window of the rolling ACWR (load.hpp). suggest_goals builds its volume suggestions from the same weeks.
+  int recent_weeks = 4;
   // Running performance, VDOT units per week (Daniels: 1 per 4–6 weeks).
   double likely_vdot_per_week = 1.0 / 6.0;
   double max_vdot_per_week = 1.0 / 4.0;
@@ -73,10 +87,21 @@ struct Feasibility {
 // geometric series' closed form b·((1+g)^{n+1} − (1+g))/g). nullopt when base ≤ 0, weeks ≤ 0 or total ≤ 0.
 [[nodiscard]] std::optional<double> required_weekly_ramp(double base_per_week, double total, double weeks);
 
+// The most a volume goal can ask for over `weeks` from a current `base_per_week` and still be judged likely:
+// Σ_{k=1..weeks} base·(1 + likely_weekly_ramp)^k (≈ 4.53·base for 4 weeks at 5 %). 0 when base ≤ 0 or weeks ≤ 0.
+[[nodiscard]] double likely_volume_total(double base_per_week, double weeks, const FeasibilityOptions& options = {});
+
+// The rolling acute:chronic workload ratio (7-day acute over a 28-day chronic window that includes it) that a constant
+// weekly growth `weekly_ramp` settles at once it has run for four weeks: 4·(1+g)³ / Σ_{j=0..3}(1+g)^j.
+[[nodiscard]] double steady_ramp_acwr(double weekly_ramp) noexcept;
+
 // `remaining`: what is still missing (target − achieved so far); `recent_weekly`: the last weeks' totals in the same
-// measure (any order; their mean is the current rate); `weeks_remaining`: until the deadline.
+// measure (any order; their mean is the current rate); `weeks_remaining`: until the deadline; `sport`: the goal's
+// sport (none: every sport counts), which picks the sources the reasons cite (running literature for running goals
+// only).
 [[nodiscard]] Feasibility volume_goal_feasibility(double remaining, double weeks_remaining,
                                                   std::span<const double> recent_weekly,
+                                                  std::optional<activity::SportType> sport,
                                                   const FeasibilityOptions& options = {});
 // A race-time goal as VDOT: current (best recent) and the VDOT the target time implies.
 [[nodiscard]] Feasibility vdot_goal_feasibility(std::optional<double> current_vdot, double target_vdot,
