@@ -27,7 +27,12 @@
 #         through tools::Registry::call with the output check sampled as in production) — p50/p95 per tool, each
 #         against an activity::Service::history() read of the same 10 years measured in the same rounds, and against
 #         its target; on SQLite, and on PostgreSQL when PIERRE_TEST_POSTGRES_URL is set.
-#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools]  (default all; `make bench` builds the release preset
+#   providers: the first sync of a Strava account with 2 000 activities (bench/providers_bench: providers::SyncEngine
+#         with the real Strava client against the fake Strava on loopback, a fresh database and connection per run):
+#         wall and CPU time vs the bare list calls + activity::Service::store of the same summaries measured in the
+#         same run, provider calls vs the API's minimum, and the steady state (one incremental sync, one webhook
+#         activity); on SQLite, and on PostgreSQL when PIERRE_TEST_POSTGRES_URL is set.
+#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers]  (default all; `make bench` builds the release preset
 #         first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
@@ -36,18 +41,21 @@
 #         see bench/activity_bench.cpp)
 #   BENCH_TOOLS_BIN=build/x/bench/tools_bench BENCH_TOOLS_RUNS=30 bench/run.sh tools   (BENCH_TOOLS_* knobs: see
 #         bench/tools_bench.cpp)
+#   BENCH_PROVIDERS_BIN=build/x/bench/providers_bench BENCH_PROVIDERS_RUNS=5 bench/run.sh providers
+#         (BENCH_PROVIDERS_* knobs: see bench/providers_bench.cpp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools) ;;
-  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools]" >&2; exit 2 ;;
+case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools | providers) ;;
+  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers]" >&2; exit 2 ;;
 esac
 server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
 probe_bin="$root/build/release/bench/startup_probe"
 jwt_bin="${BENCH_JWT_BIN:-$root/build/release/bench/jwt_bench}"
 activity_bin="${BENCH_ACTIVITY_BIN:-$root/build/release/bench/activity_bench}"
 tools_bin="${BENCH_TOOLS_BIN:-$root/build/release/bench/tools_bench}"
+providers_bin="${BENCH_PROVIDERS_BIN:-$root/build/release/bench/providers_bench}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-64}"
 rounds="${BENCH_ROUNDS:-2}"
@@ -750,6 +758,71 @@ bench_tools() {
 JSON
 }
 
+# ================================ providers: a 2 000-activity Strava backfill, provider calls vs the minimum ======
+bench_providers() {
+  [[ -x "$providers_bin" ]] || die "$providers_bin is missing (build the release preset: cmake --build build/release)"
+  local load_start out setup
+  load_start=$(loadavg)
+  out=$("$providers_bin") || die "providers_bench failed"
+  setup=$(grep '^providers_setup ' <<<"$out")
+  local n min_pages min_calls
+  n=$(kv activities "$setup") min_pages=$(kv min_data_pages "$setup") min_calls=$(kv min_list_calls "$setup")
+  echo
+  echo "Provider sync — the first sync of a Strava account with $n activities: providers::SyncEngine::sync with the"
+  echo "real Strava client, the fake Strava on loopback; median of $(kv runs "$setup") runs (after $(kv warmup "$setup") warm-up), each on a fresh"
+  echo "database and a fresh connection; reference measured in the same run: the bare list calls (net::send, no"
+  echo "parsing) + activity::Service::store of the same summaries in pages of $(kv per_page "$setup")"
+  printf '  %-11s %12s %12s %10s %10s %9s %7s %9s %9s %9s %7s
+' backend "backfill ms" "activities/s" "raw ms"     "store ms" "list ms" "ratio" "CPU ms" "CPU ref" "CPU list" "CPU x"
+  local b line calls="" json="" sep="" calls_line
+  for b in sqlite postgresql; do
+    line=$(grep "^providers backend=$b " <<<"$out")
+    [[ -n "$line" ]] || continue
+    if [[ -n "$(kv skipped "$line")" ]]; then
+      printf '  %-11s skipped: PIERRE_TEST_POSTGRES_URL is not set (scripts/start-services.sh; . build/services/env)
+' "$b"
+      continue
+    fi
+    printf '  %-11s %12s %12s %10s %10s %9s %7s %9s %9s %9s %7s
+' "$b" "$(kv backfill_median_ms "$line")"       "$(kv activities_s "$line")" "$(kv raw_fetch_median_ms "$line")" "$(kv store_median_ms "$line")"       "$(kv client_list_median_ms "$line")" "$(kv ratio "$line")" "$(kv backfill_cpu_median_ms "$line")"       "$(awk -v a="$(kv raw_fetch_cpu_median_ms "$line")" -v s="$(kv store_cpu_median_ms "$line")" 'BEGIN{printf "%.1f", a+s}')"       "$(kv client_list_cpu_median_ms "$line")" "$(kv cpu_ratio "$line")"
+    calls_line=$(grep "^providers_calls backend=$b " <<<"$out")
+    json+="$sep\"$b\":{\"backfill_p50_ms\":$(kv backfill_median_ms "$line"),\"backfill_min_ms\":$(kv backfill_min_ms "$line"),\"backfill_max_ms\":$(kv backfill_max_ms "$line"),\"activities_s\":$(kv activities_s "$line"),"
+    json+="\"raw_fetch_p50_ms\":$(kv raw_fetch_median_ms "$line"),\"client_list_p50_ms\":$(kv client_list_median_ms "$line"),\"store_p50_ms\":$(kv store_median_ms "$line"),\"ratio\":$(kv ratio "$line"),"
+    json+="\"backfill_cpu_p50_ms\":$(kv backfill_cpu_median_ms "$line"),\"raw_fetch_cpu_p50_ms\":$(kv raw_fetch_cpu_median_ms "$line"),\"client_list_cpu_p50_ms\":$(kv client_list_cpu_median_ms "$line"),\"store_cpu_p50_ms\":$(kv store_cpu_median_ms "$line"),\"cpu_ratio\":$(kv cpu_ratio "$line"),"
+    json+="\"list_calls\":$(kv list_calls "$calls_line"),\"api_calls\":$(kv api_calls "$calls_line"),\"incremental_api_calls\":$(kv steady_incremental_api_calls "$calls_line"),\"incremental_p50_ms\":$(kv incremental_median_ms "$line"),\"push_api_calls\":$(kv push_api_calls "$calls_line"),\"push_p50_ms\":$(kv push_median_ms "$line")}"
+    sep=$',
+ '
+    [[ -n "$calls" ]] || calls=$calls_line
+  done
+  echo "  (ratio: backfill / (raw + store), wall, median of the per-run ratios; the fake builds every listed summary"
+  echo "   from generated samples, so its answers dominate the wall times. CPU: this thread's CPU time — our side only"
+  echo "   (curl, JSON mapping, the store, bookkeeping; the fake serves from its own threads) — vs raw + store; list:"
+  echo "   Provider::list_activities of the same pages — fetch + JSON → activity::Activity — most of the CPU gap)"
+  echo "  provider calls (the same on every backend): the minimum is $min_calls list calls — $min_pages pages of $(kv per_page "$setup") carry the activities, and"
+  echo "   Strava's list has no \"more\" marker, so a client learns the end from a short page: when the count is a"
+  echo "   multiple of $(kv per_page "$setup") the last full page is followed by an empty one ($min_pages without that end check)"
+  printf '   engine: %s backfill list calls (the last one the empty page) + %s incremental (after the newest activity: what
+'     "$(kv backfill_pages "$calls")" "$(kv incremental_pages "$calls")"
+  printf '   arrived meanwhile) = %s list calls, %s API calls in all (SyncReport: %s)   minimum %s, +%s
+'     "$(kv list_calls "$calls")" "$(kv api_calls "$calls")" "$(kv report_calls "$calls")" "$min_calls"     "$(( $(kv api_calls "$calls") - min_calls ))"
+  echo "  steady state after the backfill:"
+  for b in sqlite postgresql; do
+    line=$(grep "^providers backend=$b " <<<"$out")
+    calls_line=$(grep "^providers_calls backend=$b " <<<"$out")
+    [[ -n "$calls_line" ]] || continue
+    printf '   %-11s one new activity, incremental sync: %s call (%s list), %s ms;   webhook sync_one: %s calls (%s list, %s detail/streams), %s ms
+'       "$b" "$(kv steady_incremental_api_calls "$calls_line")" "$(kv steady_incremental_list_calls "$calls_line")"       "$(kv incremental_median_ms "$line")" "$(kv push_api_calls "$calls_line")" "$(kv push_list_calls "$calls_line")"       "$(kv push_detail_calls "$calls_line")" "$(kv push_median_ms "$line")"
+  done
+  echo "   (minimum: 1 list call for new activities; 2 for a pushed one with its samples — the activity, its streams)"
+  load_note "$load_start"
+  echo
+  cat > "$results_dir/providers.json" <<JSON
+{"benchmark":"providers","activities":$n,"per_page":$(kv per_page "$setup"),"runs":$(kv runs "$setup"),
+ "min_data_pages":$min_pages,"min_list_calls":$min_calls,
+ $json}
+JSON
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
 [[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
@@ -757,4 +830,5 @@ JSON
 [[ "$mode" == all || "$mode" == oauth ]] && bench_oauth
 [[ "$mode" == all || "$mode" == activity ]] && bench_activity
 [[ "$mode" == all || "$mode" == tools ]] && bench_tools
+[[ "$mode" == all || "$mode" == providers ]] && bench_providers
 exit 0

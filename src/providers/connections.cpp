@@ -180,7 +180,7 @@ Result<Owner> Connections::abandon(std::string_view provider, std::string_view s
 }
 
 Result<Connected> Connections::complete(std::string_view name, std::string_view state, std::string_view code,
-                                        const Owner* caller) {
+                                        const Owner* caller, std::string_view granted_scope) {
   Provider* provider = providers_.find(name);
   if (provider == nullptr) return fail(ErrorCode::resource_not_found, "unknown provider");
   if (code.empty() || code.size() > 4096) {
@@ -196,6 +196,7 @@ Result<Connected> Connections::complete(std::string_view name, std::string_view 
   const auto t = now();
   auto tokens = provider->exchange_code(code, verifier);
   if (!tokens) return std::unexpected(tokens.error());
+  if (tokens->scope.empty() && granted_scope.size() <= 512) tokens->scope = std::string(granted_scope);
   if (auto ok = keys_.ensure_tenant_key(owner.tenant_id); !ok) return std::unexpected(ok.error());
   auto access = keys_.keyring().encrypt(owner.tenant_id, crypto::as_bytes(tokens->access_token),
                                         token_context(name, owner.user_id, "access"));

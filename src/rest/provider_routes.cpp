@@ -89,7 +89,7 @@ http::Response callback(ProviderRoutes& r, const http::Request& req, http::Reque
   }
   std::optional<providers::Owner> signed_in;
   if (ctx.auth) signed_in = providers::Owner{ctx.auth->identity.tenant_id, ctx.auth->identity.user_id};
-  auto connected = r.connections.complete(name, state, get("code"), signed_in ? &*signed_in : nullptr);
+  auto connected = r.connections.complete(name, state, get("code"), signed_in ? &*signed_in : nullptr, get("scope"));
   if (!connected) {
     const auto& e = connected.error();
     const auto status = e.code == ErrorCode::auth_invalid || e.code == ErrorCode::permission_denied ||

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "backend_fixture.hpp"
+#include "fake_http_server.hpp"
 #include "fake_strava.hpp"
 #include "pierre/auth/key_store.hpp"
 #include "pierre/core/time.hpp"
@@ -36,7 +37,7 @@ net::FetchPolicy loopback() {
   return p;
 }
 
-// "…?a=1&b=2" → value of `name` (the fake's redirect carries plain base64url and ids: no decoding needed).
+// "…?a=1&b=2" → value of `name`, percent-decoded (as the callback route reads it).
 std::string query_value(std::string_view url, std::string_view name) {
   const auto q = url.find('?');
   if (q == std::string_view::npos) return {};
@@ -44,7 +45,7 @@ std::string query_value(std::string_view url, std::string_view name) {
   while (!rest.empty()) {
     const auto amp = rest.find('&');
     const auto pair = rest.substr(0, amp);
-    if (pair.substr(0, pair.find('=')) == name) return std::string(pair.substr(pair.find('=') + 1));
+    if (pair.substr(0, pair.find('=')) == name) return pierre::testing::percent_decode(pair.substr(pair.find('=') + 1));
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }
@@ -97,7 +98,7 @@ class SyncTest : public pierre::testing::BackendTest {
 
   // The browser's round trip: authorization URL → the fake approves (302) → our callback's code and state.
   struct Redirect {
-    std::string state, code;
+    std::string state, code, scope;
   };
   Redirect authorize(const Owner& owner) {
     auto start = connections_->begin(owner, "strava");
@@ -107,11 +108,12 @@ class SyncTest : public pierre::testing::BackendTest {
     EXPECT_TRUE(approved) << describe(approved);
     if (!approved) return {};
     EXPECT_EQ(approved->status, 302);
-    return {query_value(approved->location, "state"), query_value(approved->location, "code")};
+    return {query_value(approved->location, "state"), query_value(approved->location, "code"),
+            query_value(approved->location, "scope")};
   }
   void connect(const Owner& owner) {
     const auto r = authorize(owner);
-    auto done = connections_->complete("strava", r.state, r.code, nullptr);
+    auto done = connections_->complete("strava", r.state, r.code, nullptr, r.scope);
     ASSERT_TRUE(done) << describe(done);
   }
   std::int64_t stored_count(const Owner& owner) { return activities_->count(owner).value_or(-1); }
@@ -133,6 +135,7 @@ TEST_P(SyncTest, ConnectStoresTokensEncryptedAndMapsTheAccount) {
   ASSERT_TRUE(c && c->has_value()) << describe(c);
   EXPECT_EQ((*c)->status, "connected");
   EXPECT_EQ((*c)->account_id, std::to_string(FakeStrava::kAthleteId));
+  EXPECT_THAT((*c)->scope, HasSubstr("activity:read_all"));  // Strava reports the grant on the redirect only
   auto who = connections_->owner_of("strava", std::to_string(FakeStrava::kAthleteId));
   ASSERT_TRUE(who && who->has_value());
   EXPECT_EQ((*who)->user_id, kAlice.user_id);

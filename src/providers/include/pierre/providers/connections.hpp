@@ -98,8 +98,10 @@ class Connections {
   // The browser's return: consumes `state`, checks it names `provider` (and, when the callback request itself is
   // authenticated, that `caller` is the user who started it), exchanges the code and stores the tokens. Any failure
   // stores nothing: auth_invalid for a bad/used/expired/foreign state, the provider's error for the exchange.
+  // `granted_scope` is the callback's `scope` parameter, for providers (Strava) that report what the user granted
+  // only there; the token response's scope wins when it has one.
   Result<Connected> complete(std::string_view provider, std::string_view state, std::string_view code,
-                             const Owner* caller);
+                             const Owner* caller, std::string_view granted_scope = {});
 
   // The browser came back with an error (the user denied access): the state is consumed and its owner returned,
   // so the failure can be told to the right user. auth_invalid for a bad/used/expired/foreign state.
