@@ -343,7 +343,12 @@ void SyncEngine::sync_if_stale(const Owner& owner, const Progress& progress) {
   const auto stale_before = now() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.staleness).count();
   for (const auto& c : *list) {
     if (c.status != "connected") continue;
-    if (c.backfill_complete && c.last_sync_at_ms && *c.last_sync_at_ms > stale_before) continue;
+    if (!c.backfill_complete) {
+      // A history walk can take minutes: it goes on in the background (once), the caller answers from what is there.
+      submit_sync(owner, c.provider);
+      continue;
+    }
+    if (c.last_sync_at_ms && *c.last_sync_at_ms > stale_before) continue;
     (void)sync(owner, c.provider, progress);  // recorded on the connection when it fails
   }
 }
@@ -488,6 +493,27 @@ Result<json> SyncEngine::disconnect(const Owner& owner, std::string_view name, b
   return out;
 }
 
+bool SyncEngine::submit_sync(const Owner& owner, std::string_view provider) {
+  auto key = fmt::format("{}\x1f{}\x1f{}", owner.tenant_id, owner.user_id, provider);
+  {
+    const std::lock_guard lock(scheduler_mutex_);
+    if (queued_syncs_.contains(key)) return true;
+    queued_syncs_.insert(key);
+  }
+  const bool queued = submit([this, owner, name = std::string(provider), key] {
+    {
+      const std::lock_guard lock(scheduler_mutex_);
+      queued_syncs_.erase(key);
+    }
+    (void)sync(owner, name);
+  });
+  if (!queued) {
+    const std::lock_guard lock(scheduler_mutex_);
+    queued_syncs_.erase(key);
+  }
+  return queued;
+}
+
 bool SyncEngine::submit(std::function<void()> task) {
   {
     const std::lock_guard lock(scheduler_mutex_);
@@ -510,6 +536,7 @@ void SyncEngine::stop() {
     const std::lock_guard lock(scheduler_mutex_);
     stopping_ = true;
     tasks_.clear();
+    queued_syncs_.clear();
   }
   scheduler_wake_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();

@@ -101,7 +101,7 @@ http::Response callback(ProviderRoutes& r, const http::Request& req, http::Reque
   }
   const auto owner = connected->owner;
   publish(r.events, owner, "oauth_complete", {{"provider", name}, {"connection", connected->connection.to_json()}});
-  const bool queued = r.sync.submit([&sync = r.sync, owner, name] { (void)sync.sync(owner, name); });
+  const bool queued = r.sync.submit_sync(owner, name);
   return page(http::Status::ok, fmt::format("{} connected", display_name(name)),
               queued ? "You can close this tab. Your activities are being synced in the background."
                      : "You can close this tab. Your activities will be synced shortly.",
@@ -140,7 +140,7 @@ http::Response sync_now(ProviderRoutes& r, const http::Request& req, http::Reque
                                       {{"provider", name}, {"status", "not_connected"}}),
                                 req, ctx);
   }
-  const bool queued = r.sync.submit([&sync = r.sync, who = *owner, name] { (void)sync.sync(who, name); });
+  const bool queued = r.sync.submit_sync(*owner, name);
   if (!queued) {
     return http::error_response(Error(ErrorCode::resource_unavailable, "the sync queue is full: try again later"), req,
                                 ctx);

@@ -60,9 +60,18 @@ json activities_output() {
                            {"activities", "count", "next_cursor"});
 }
 
-Result<ToolOutput> get_activities(activity::Service& service, const json& args, CallContext& ctx) {
+Result<ToolOutput> get_activities(activity::Service& service, providers::SyncEngine& sync, const json& args,
+                                  CallContext& ctx) {
   auto owner = su::caller(ctx);
   if (!owner) return std::unexpected(owner.error());
+  // Connected providers first catch up when their data is stale (a quick incremental run; a first backfill goes on
+  // in the background and the answer says what is there so far).
+  if (!args.contains("cursor")) {
+    sync.sync_if_stale(*owner, [&ctx](const providers::SyncProgress& p) {
+      ctx.progress(static_cast<double>(p.fetched), std::nullopt,
+                   fmt::format("syncing {}: {} activities fetched", p.provider, p.fetched));
+    });
+  }
   activity::ListQuery query;
   query.limit = args.value("limit", std::size_t{20});
   query.cursor = args.value("cursor", std::string());
@@ -248,19 +257,21 @@ Result<ToolOutput> get_stats(activity::Service& activities, const json& args, Ca
 
 }  // namespace
 
-Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles) {
+Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                 providers::SyncEngine& sync) {
   const Annotations read_only{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
   std::vector<ToolDefinition> tools;
-  tools.push_back(
-      {.name = "get_activities",
-       .title = "List activities",
-       .description = "Lists your activities newest first (from every source: files, demo data, synced "
-                      "providers), with filters by sport and date and cursor pagination. SI units, "
-                      "unit-suffixed names.",
-       .input_schema = activities_input(),
-       .output_schema = activities_output(),
-       .annotations = read_only,
-       .handler = [&activities](const json& a, CallContext& c) { return get_activities(activities, a, c); }});
+  tools.push_back({.name = "get_activities",
+                   .title = "List activities",
+                   .description = "Lists your activities newest first (from every source: files, demo data, synced "
+                                  "providers), with filters by sport and date and cursor pagination. SI units, "
+                                  "unit-suffixed names.",
+                   .input_schema = activities_input(),
+                   .output_schema = activities_output(),
+                   .annotations = read_only,
+                   .handler = [&activities, &sync](const json& a, CallContext& c) {
+                     return get_activities(activities, sync, a, c);
+                   }});
   tools.push_back({.name = "get_athlete",
                    .title = "Athlete profile",
                    .description = "Your athlete profile: physiology (max/resting/threshold heart rate, FTP, VO2max, "

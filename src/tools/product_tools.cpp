@@ -121,7 +121,7 @@ constexpr Method kMethods[] = {
 }  // namespace
 
 Result<void> register_product_tools(Registry& registry, ProductServices s) {
-  if (auto r = register_data_tools(registry, s.activities, s.profiles); !r) return r;
+  if (auto r = register_data_tools(registry, s.activities, s.profiles, s.sync); !r) return r;
   if (auto r = register_provider_tools(registry, s.activities, s.connections, s.sync); !r) return r;
   if (auto r = register_analysis_tools(registry, s.activities, s.profiles, s.weather); !r) return r;
   if (auto r = register_analytics_tools(registry, s.activities, s.profiles); !r) return r;

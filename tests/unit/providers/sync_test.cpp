@@ -408,6 +408,40 @@ TEST_P(SyncTest, ConcurrentSyncRequestsShareOneRun) {
   EXPECT_EQ(connections_->find(kAlice, "strava")->value().activities_synced, 40);  // …and nothing counted twice
 }
 
+TEST_P(SyncTest, ReadersCatchUpOnlyWhenStaleAndFirstBackfillsRunInTheBackground) {
+  fake_.seed_activities(25, now_epoch_ms() - 3'600'000);
+  connect(kAlice);
+  // Not backfilled yet: the reader does not wait; the background thread does the walk (once, however often asked).
+  engine_->start();
+  const auto lists_before = fake_.stats().activity_list_calls;
+  for (int i = 0; i < 5; ++i) engine_->sync_if_stale(kAlice);
+  for (int i = 0; i < 200 && !connections_->find(kAlice, "strava")->value().backfill_complete; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(connections_->find(kAlice, "strava")->value().backfill_complete);
+  engine_->stop();
+  EXPECT_EQ(stored_count(kAlice), 25);
+  EXPECT_LE(fake_.stats().activity_list_calls - lists_before, 3);  // one run: a short page + one incremental page
+
+  // Fresh: nothing is asked of the provider.
+  fake_.add_activity(now_epoch_ms() - 1000);
+  auto calls = fake_.stats().api_calls;
+  engine_->sync_if_stale(kAlice);
+  EXPECT_EQ(fake_.stats().api_calls, calls);
+  EXPECT_EQ(stored_count(kAlice), 25);
+
+  // Stale (SYNC_STALENESS_SECS later): one incremental call brings the new activity, with progress reported.
+  clock_offset_ms_ = 16 * 60 * 1000;
+  int progress_reports = 0;
+  engine_->sync_if_stale(kAlice, [&](const SyncProgress& p) {
+    ++progress_reports;
+    EXPECT_EQ(p.provider, "strava");
+  });
+  EXPECT_EQ(fake_.stats().api_calls - calls, 1);
+  EXPECT_EQ(stored_count(kAlice), 26);
+  EXPECT_GE(progress_reports, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(providers, SyncTest, ::testing::Values("sqlite_file", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -89,8 +90,10 @@ class SyncEngine {
 
   // One run for one connection (backfill step or incremental), single-flight per connection.
   Result<SyncReport> sync(const Owner& owner, std::string_view provider, const Progress& progress = {});
-  // Runs every connection of this user whose last sync is older than `staleness` (tools call this before reading).
-  // Failures are recorded on the connection, not returned: the local data is still worth answering from.
+  // Tools call this before reading: an incremental run for each connection of this user whose last sync is older
+  // than `staleness`; a connection whose first backfill is not done gets a background run instead (the caller
+  // answers from what is there). Failures are recorded on the connection, not returned: the local data is still
+  // worth answering from.
   void sync_if_stale(const Owner& owner, const Progress& progress = {});
   // The activity's laps and samples from the provider when the store has none yet (source = a provider).
   // Returns the samples (empty when the provider has none).
@@ -110,6 +113,8 @@ class SyncEngine {
   // Work for the background thread (a sync after a connect, a webhook's activity): webhooks must be answered at
   // once, and a connect's backfill can take minutes. False when the queue is full (1 024 tasks) or stopped.
   bool submit(std::function<void()> task);
+  // A background run for this connection unless one is already queued.
+  bool submit_sync(const Owner& owner, std::string_view provider);
 
   // The background thread: runs submitted tasks, and every `interval` an incremental run for each connection;
   // stops (dropping queued tasks) in stop() or the destructor.
@@ -142,6 +147,7 @@ class SyncEngine {
   std::condition_variable scheduler_wake_;
   bool stopping_ = false;
   std::deque<std::function<void()>> tasks_;
+  std::set<std::string, std::less<>> queued_syncs_;
   std::thread scheduler_;
 };
 

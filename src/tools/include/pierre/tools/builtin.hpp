@@ -16,8 +16,9 @@
 
 namespace pierre::tools {
 
-// get_activities, get_athlete, get_stats.
-Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles);
+// get_activities (which first lets stale provider connections catch up through `sync`), get_athlete, get_stats.
+Result<void> register_data_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
+                                 providers::SyncEngine& sync);
 // connect_provider, get_connection_status, disconnect_provider over the providers module.
 Result<void> register_provider_tools(Registry& registry, activity::Service& activities,
                                      providers::Connections& connections, providers::SyncEngine& sync);
