@@ -23,6 +23,8 @@
 // Each measurement also records the thread's CPU time (cpu_median_ms, cpu_ratio_ref): on a busy machine wall time
 // includes other processes' slices.
 //
+// BENCH_TOOLS_ONLY=<tool> runs that tool's cases alone, no reference or sub-steps (for perf record; not for run.sh).
+//
 // Lines: tools_setup, tools_store, tools_ref, tools_step (sub-steps), tools_case (one per tool case).
 
 #include <spdlog/spdlog.h>
@@ -57,6 +59,7 @@
 #include "pierre/profile/service.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/store/pagination.hpp"
+#include "pierre/auth/key_store.hpp"
 #include "pierre/tools/builtin.hpp"
 #include "pierre/tools/registry.hpp"
 
@@ -297,7 +300,14 @@ void bench_on(std::string_view backend, pierre::store::Database& db, const Datas
   pierre::goals::Service goals(db, activities, profiles);
   pierre::tools::Registry registry;
   registry.set_output_check(pierre::tools::Registry::OutputCheck::sampled);
-  if (auto r = pierre::tools::register_product_tools(registry, {activities, profiles, goals, nullptr, {}}); !r) {
+  // Providers as the server builds them, unconfigured: the benched tools never reach them.
+  auto keys = pierre::auth::KeyStore::open(db, pierre::crypto::Bytes(32, 9));
+  if (!keys) die("key store: " + keys.error().message);
+  pierre::providers::ProviderSet provider_set;
+  pierre::providers::Connections connections(db, **keys, provider_set);
+  pierre::providers::SyncEngine sync(connections, activities, provider_set);
+  if (auto r = pierre::tools::register_product_tools(registry, {activities, profiles, goals, nullptr, connections, sync});
+      !r) {
     die("register_product_tools: " + r.error().message);
   }
   const pierre::activity::Owner owner{tenant, "bench-user"};
@@ -438,6 +448,14 @@ void bench_on(std::string_view backend, pierre::store::Database& db, const Datas
                             s["metrics"]["training_stress_score"].is_number();
                    },
                    {}});
+  // BENCH_TOOLS_ONLY=<tool>: that tool's cases alone, without the reference and the sub-steps, so a profile of the
+  // run is the tool's.
+  const char* only = std::getenv("BENCH_TOOLS_ONLY");
+  if (only != nullptr && *only != '\0') {
+    std::erase_if(cases, [only](const Case& c) { return c.tool != only; });
+    if (cases.empty()) die(fmt::format("BENCH_TOOLS_ONLY={}: no such case", only));
+    steps.clear();
+  }
   for (auto& c : cases) {
     c.timed.name = c.tool;
     c.timed.once = [&registry, &ctx, &c] {
@@ -469,6 +487,16 @@ void bench_on(std::string_view backend, pierre::store::Database& db, const Datas
     for (auto& c : cases) time_into(c.timed, round, warmup);
   }
 
+  if (steps.empty()) {  // BENCH_TOOLS_ONLY
+    for (const auto& c : cases) {
+      std::printf("tools_case backend=%.*s tool=%s args=%s runs=%zu median_ms=%.3f p95_ms=%.3f cpu_median_ms=%.3f\n",
+                  static_cast<int>(backend.size()), backend.data(), c.tool.c_str(), args_label(c.args).c_str(),
+                  c.timed.runs.size(), quantile(c.timed.runs, 0.5), quantile(c.timed.runs, 0.95),
+                  quantile(c.timed.cpu, 0.5));
+    }
+    std::fflush(stdout);
+    return;
+  }
   const double ref = quantile(steps[0].runs, 0.5);
   const double ref_cpu = quantile(steps[0].cpu, 0.5);
   std::printf(

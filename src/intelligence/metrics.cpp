@@ -3,9 +3,13 @@
 #include "sampling.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <string>
 
 namespace pierre::intelligence {
@@ -36,6 +40,30 @@ double trimp_per_minute(double hr_bpm, const HeartRateProfile& p) {
   const double b = p.sex == Sex::female ? 1.67 : 1.92;
   return x * k * std::exp(b * x);
 }
+
+// trimp_per_minute by heart rate, remembered: one exp() per sample was most of a long session's TRIMP, and a stream
+// holds few distinct heart rates (stored to 0.1 bpm, and they drift slowly). Direct-mapped on the value's bits, so a
+// hit returns exactly what the call would.
+class TrimpPerMinuteMemo {
+ public:
+  explicit TrimpPerMinuteMemo(const HeartRateProfile& profile) : profile_(profile) { keys_.fill(kEmpty); }
+  double operator()(double hr_bpm) {
+    const auto bits = std::bit_cast<std::uint64_t>(hr_bpm);
+    const auto slot = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> (64U - kSlotBits));
+    if (keys_[slot] != bits) {
+      keys_[slot] = bits;
+      values_[slot] = trimp_per_minute(hr_bpm, profile_);
+    }
+    return values_[slot];
+  }
+
+ private:
+  static constexpr unsigned kSlotBits = 8;
+  static constexpr std::uint64_t kEmpty = 0x7ff8'dead'0000'0001ULL;  // a NaN: never a heart rate asked for
+  const HeartRateProfile& profile_;
+  std::array<std::uint64_t, std::size_t{1} << kSlotBits> keys_;
+  std::array<double, std::size_t{1} << kSlotBits> values_{};
+};
 
 bool profile_ok(const HeartRateProfile& p) {
   return finite(p.resting_bpm) && finite(p.max_bpm) && p.resting_bpm >= 0 && p.max_bpm > p.resting_bpm;
@@ -82,35 +110,71 @@ std::optional<double> normalized_power_w(const activity::Streams& streams) {
   return normalized_power_w(std::span<const double>(*grid));
 }
 
-std::optional<double> average_power_w(const activity::Streams& streams) {
-  const auto grid = detail::power_grid_1hz(streams);
-  if (!grid || grid->empty()) return std::nullopt;
+namespace {
+
+// On the grid of detail::power_grid_1hz; shared by the one-metric functions and power_metrics so both give the
+// same numbers.
+double grid_sum(std::span<const double> grid) {
   double sum = 0;
-  for (const double p : *grid) sum += p;
-  return checked(sum / static_cast<double>(grid->size()));
+  for (const double p : grid) sum += p;
+  return sum;
 }
 
-std::optional<double> max_mean_power_w(const activity::Streams& streams, double window_s) {
-  if (!(window_s >= 1) || !finite(window_s)) return std::nullopt;
-  const auto grid = detail::power_grid_1hz(streams);
+std::optional<double> grid_average(std::span<const double> grid, double sum) {
+  if (grid.empty()) return std::nullopt;
+  return checked(sum / static_cast<double>(grid.size()));
+}
+
+std::optional<double> grid_work_kj(double sum) {
+  return checked(sum / 1000.0);  // 1 s per grid step
+}
+
+bool window_ok(double window_s) {
+  return window_s >= 1 && finite(window_s);
+}
+
+std::optional<double> grid_max_mean(std::span<const double> grid, double window_s) {
   const auto window = static_cast<std::size_t>(window_s);
-  if (!grid || grid->size() < window) return std::nullopt;
+  if (grid.size() < window) return std::nullopt;
   double sum = 0;
   double best = 0;
-  for (std::size_t i = 0; i < grid->size(); ++i) {
-    sum += (*grid)[i];
-    if (i >= window) sum -= (*grid)[i - window];
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    sum += grid[i];
+    if (i >= window) sum -= grid[i - window];
     if (i + 1 >= window) best = std::max(best, sum);
   }
   return checked(best / static_cast<double>(window));
 }
 
+}  // namespace
+
+std::optional<double> average_power_w(const activity::Streams& streams) {
+  const auto grid = detail::power_grid_1hz(streams);
+  if (!grid) return std::nullopt;
+  return grid_average(*grid, grid_sum(*grid));
+}
+
+std::optional<double> max_mean_power_w(const activity::Streams& streams, double window_s) {
+  if (!window_ok(window_s)) return std::nullopt;
+  const auto grid = detail::power_grid_1hz(streams);
+  if (!grid) return std::nullopt;
+  return grid_max_mean(*grid, window_s);
+}
+
 std::optional<double> work_kj(const activity::Streams& streams) {
   const auto grid = detail::power_grid_1hz(streams);
   if (!grid) return std::nullopt;
-  double joules = 0;
-  for (const double p : *grid) joules += p;  // 1 s per grid step
-  return checked(joules / 1000.0);
+  return grid_work_kj(grid_sum(*grid));
+}
+
+PowerMetrics power_metrics(const activity::Streams& streams, double max_mean_window_s) {
+  const auto grid = detail::power_grid_1hz(streams);
+  if (!grid) return {};
+  const double sum = grid_sum(*grid);
+  return {.normalized_w = normalized_power_w(std::span<const double>(*grid)),
+          .average_w = grid_average(*grid, sum),
+          .work_kj = grid_work_kj(sum),
+          .max_mean_w = window_ok(max_mean_window_s) ? grid_max_mean(*grid, max_mean_window_s) : std::nullopt};
 }
 
 // Coggan: IF = NP / FTP; TSS = (s × NP × IF) / (FTP × 3600) × 100 (TrainingPeaks, "Training Stress Score").
@@ -145,12 +209,13 @@ std::optional<double> trimp(double duration_s, double avg_hr_bpm, const HeartRat
 std::optional<double> trimp(const activity::Streams& streams, const HeartRateProfile& profile) {
   if (!profile_ok(profile) || !detail::channel_ok(streams, streams.heart_rate_bpm)) return std::nullopt;
   const auto dt = detail::hold_durations_s(streams.time_s);
+  TrimpPerMinuteMemo per_minute(profile);
   double total = 0;
   double counted_s = 0;
   for (std::size_t i = 0; i < dt.size(); ++i) {
     const double hr = streams.heart_rate_bpm[i];
     if (!positive(hr) || dt[i] <= 0) continue;
-    total += dt[i] / 60.0 * trimp_per_minute(hr, profile);
+    total += dt[i] / 60.0 * per_minute(hr);
     counted_s += dt[i];
   }
   if (counted_s <= 0) return std::nullopt;
@@ -228,13 +293,39 @@ std::optional<TimeInZones> time_in_zones(std::span<const double> time_s, std::sp
                                          const ZoneSet& zones) {
   if (zones.zones.empty() || time_s.size() < 2 || values.size() != time_s.size()) return std::nullopt;
   const auto dt = detail::hold_durations_s(time_s);
+  // zone_index, flattened for a loop over every sample: the last zone with min ≤ v < max wins, an open top zone has
+  // max +∞ (v is finite). Per-zone branches on noisy power mispredicted most of the time, so when both bounds rise
+  // from zone to zone (every zone set we build) the candidate is counted branch-free: the zones with min ≤ v are a
+  // prefix, and of those only the last can still have v < max.
+  const std::size_t count = zones.zones.size();
+  std::vector<double> lower(count);
+  std::vector<double> upper(count);
+  for (std::size_t z = 0; z < count; ++z) {
+    lower[z] = zones.zones[z].min;
+    upper[z] = zones.zones[z].max.value_or(std::numeric_limits<double>::infinity());
+  }
+  bool rising = true;
+  for (std::size_t z = 0; z + 1 < count; ++z) rising = rising && lower[z] <= lower[z + 1] && upper[z] <= upper[z + 1];
+  const auto zone_of = [&](double v) {
+    if (rising) {
+      std::size_t at_or_above = 0;
+      for (std::size_t z = 0; z < count; ++z) at_or_above += static_cast<std::size_t>(v >= lower[z]);
+      return at_or_above > 0 && v < upper[at_or_above - 1] ? at_or_above - 1 : count;
+    }
+    std::size_t found = count;
+    for (std::size_t z = 0; z < count; ++z) {
+      if (v >= lower[z] && v < upper[z]) found = z;
+    }
+    return found;
+  };
   TimeInZones out;
-  out.seconds.assign(zones.zones.size(), 0.0);
+  out.seconds.assign(count, 0.0);
   for (std::size_t i = 0; i < dt.size(); ++i) {
     const double v = values[i];
     if (!finite(v) || dt[i] <= 0) continue;
-    if (const auto z = zone_index(zones, v)) {
-      out.seconds[*z] += dt[i];
+    const std::size_t found = zone_of(v);
+    if (found < count) {
+      out.seconds[found] += dt[i];
     } else if (v < zones.zones.front().min) {
       out.below_s += dt[i];
     } else if (const auto& top = zones.zones.back().max; top && v >= *top) {

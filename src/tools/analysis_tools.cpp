@@ -279,7 +279,7 @@ Result<ToolOutput> activity_intelligence(Deps& d, const json& args, CallContext&
 Result<ToolOutput> calculate_metrics(Deps& d, const json& args, CallContext& ctx) {
   auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
-  json metrics = l->metrics;
+  json metrics = std::move(l->metrics);
   if (args.contains("metrics")) {
     // Pierre's names map onto ours; anything else must be one of our metric names.
     static const std::map<std::string, std::string, std::less<>> aliases{

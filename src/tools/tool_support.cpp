@@ -181,11 +181,15 @@ json activity_metrics(const activity::Activity& a, const activity::Streams* stre
   // Power
   std::optional<double> np = s.normalized_power_w;
   std::optional<double> avg_power = s.avg_power_w;
+  // Without a finite power sample the grid is all zeros, so the work is 0 and not used for energy below.
+  std::optional<double> work;
   if (has_streams && has_channel(streams->power_w)) {
-    np = in::normalized_power_w(*streams);
-    avg_power = in::average_power_w(*streams);
-    m["work_kj"] = maybe(in::work_kj(*streams));
-    m["best_20min_power_w"] = maybe(in::max_mean_power_w(*streams, 1200), 0);
+    const auto power = in::power_metrics(*streams, 1200);
+    np = power.normalized_w;
+    avg_power = power.average_w;
+    work = power.work_kj;
+    m["work_kj"] = maybe(work);
+    m["best_20min_power_w"] = maybe(power.max_mean_w, 0);
     methods["normalized_power_w"] = "coggan_30s_rolling_4th_power";
   }
   const auto ftp = athlete.number("ftp_w");
@@ -262,7 +266,7 @@ json activity_metrics(const activity::Activity& a, const activity::Streams* stre
   // Energy: from work when power exists, else Keytel (HR + body + age + sex), else METs, else the recorded value.
   std::optional<double> kcal;
   const auto kg = athlete.number("weight_kg");
-  if (const auto work = has_streams ? in::work_kj(*streams) : std::nullopt; work && *work > 0) {
+  if (work && *work > 0) {
     kcal = in::kcal_from_work(*work, athlete.number("cycling_gross_efficiency").value_or(0.24));
     methods["calories_kcal"] = "mechanical_work_gross_efficiency";
   } else if (const auto age = athlete.number("age_years"); s.avg_hr_bpm && kg && age && athlete.sex()) {

@@ -35,6 +35,15 @@ enum class Sex { male, female };
 [[nodiscard]] std::optional<double> max_mean_power_w(const activity::Streams& streams, double window_s);
 // Mechanical work ∫P dt over the grid, in kJ.
 [[nodiscard]] std::optional<double> work_kj(const activity::Streams& streams);
+// The four above from one 1 s grid, for a caller that wants them all (each resamples the stream on its own):
+// the same values, each nullopt when its function would be.
+struct PowerMetrics {
+  std::optional<double> normalized_w;
+  std::optional<double> average_w;
+  std::optional<double> work_kj;
+  std::optional<double> max_mean_w;  // over max_mean_window_s
+};
+[[nodiscard]] PowerMetrics power_metrics(const activity::Streams& streams, double max_mean_window_s);
 
 // IF = NP / FTP.
 [[nodiscard]] std::optional<double> intensity_factor(double np_w, double ftp_w);
