@@ -22,6 +22,7 @@ struct Deps {
   activity::Service& activities;
   profile::Service& profiles;
   weather::Client* weather;
+  providers::SyncEngine* sync;  // lazily fetched samples of provider activities (null: stored only)
 };
 
 // What every single-activity tool starts from.
@@ -38,7 +39,7 @@ Result<Loaded> load(Deps& d, CallContext& ctx, const std::string& id) {
   if (!owner) return std::unexpected(owner.error());
   auto a = su::find_activity(d.activities, *owner, id);
   if (!a) return std::unexpected(a.error());
-  auto streams = d.activities.streams(*owner, id);
+  auto streams = su::samples(d.activities, d.sync, *owner, *a);
   if (!streams) return std::unexpected(streams.error());
   auto athlete = d.profiles.resolve(*owner, now_epoch_ms());
   if (!athlete) return std::unexpected(athlete.error());
@@ -465,7 +466,7 @@ Result<ToolOutput> compare_activities(Deps& d, const json& args, CallContext& ct
   for (const auto& id : *ids) {
     auto a = su::find_activity(d.activities, *owner, id);
     if (!a) return std::unexpected(a.error());
-    auto streams = d.activities.streams(*owner, id);
+    auto streams = su::samples(d.activities, d.sync, *owner, *a);
     if (!streams) return std::unexpected(streams.error());
     items.push_back({{"id", a->id},
                      {"name", a->name},
@@ -525,8 +526,8 @@ Result<ToolOutput> compare_activities(Deps& d, const json& args, CallContext& ct
 }  // namespace
 
 Result<void> register_analysis_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
-                                     weather::Client* weather) {
-  auto deps = std::make_shared<Deps>(Deps{activities, profiles, weather});
+                                     weather::Client* weather, providers::SyncEngine* sync) {
+  auto deps = std::make_shared<Deps>(Deps{activities, profiles, weather, sync});
   std::vector<ToolDefinition> tools;
   tools.push_back({.name = "analyze_activity",
                    .title = "Analyse an activity",

@@ -123,7 +123,7 @@ constexpr Method kMethods[] = {
 Result<void> register_product_tools(Registry& registry, ProductServices s) {
   if (auto r = register_data_tools(registry, s.activities, s.profiles, s.sync); !r) return r;
   if (auto r = register_provider_tools(registry, s.activities, s.connections, s.sync); !r) return r;
-  if (auto r = register_analysis_tools(registry, s.activities, s.profiles, s.weather); !r) return r;
+  if (auto r = register_analysis_tools(registry, s.activities, s.profiles, s.weather, &s.sync); !r) return r;
   if (auto r = register_analytics_tools(registry, s.activities, s.profiles); !r) return r;
   if (auto r = register_goal_tools(registry, s.activities, s.profiles, s.goals); !r) return r;
   if (auto r = register_configuration_tools(registry, s.activities, s.profiles); !r) return r;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "pierre/core/time.hpp"
 #include "pierre/intelligence/metrics.hpp"
@@ -59,6 +60,21 @@ Result<activity::Activity> find_activity(activity::Service& activities, const ac
                 {{"field", "activity_id"}});
   }
   return std::move(**a);
+}
+
+Result<std::optional<activity::Streams>> samples(activity::Service& activities, providers::SyncEngine* sync,
+                                                 const activity::Owner& owner, const activity::Activity& a) {
+  auto stored = activities.streams(owner, a.id);
+  if (!stored) return std::unexpected(stored.error());
+  if (stored->has_value() || sync == nullptr) return stored;
+  auto fetched = sync->ensure_detail(owner, a);
+  if (fetched) {
+    if (fetched->empty()) return std::optional<activity::Streams>{};
+    return std::optional<activity::Streams>(std::move(*fetched));
+  }
+  if (fetched.error().code == ErrorCode::external_auth_failed) return std::unexpected(fetched.error());
+  spdlog::info("tools: samples of a {} activity not fetched: {}", a.source, fetched.error().message);
+  return std::optional<activity::Streams>{};
 }
 
 Result<int> timeframe_days(const std::string& timeframe) {

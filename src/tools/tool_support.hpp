@@ -18,6 +18,7 @@
 #include "pierre/intelligence/load.hpp"
 #include "pierre/intelligence/zones.hpp"
 #include "pierre/profile/service.hpp"
+#include "pierre/providers/sync.hpp"
 #include "pierre/tools/registry.hpp"
 
 namespace pierre::tools::support {
@@ -30,6 +31,11 @@ Result<activity::Owner> caller(const CallContext& context, std::string_view what
 // An activity of the caller, or resource_not_found naming the id (another user's id is unknown too).
 Result<activity::Activity> find_activity(activity::Service& activities, const activity::Owner& owner,
                                          const std::string& id);
+// An activity's samples: stored ones, else — for an activity synced from a provider, whose details are fetched
+// lazily — from the provider through `sync` (null: stored only). A connection that needs re-authorisation is an
+// error the caller shows; other provider failures (rate limit, outage) leave the activity without samples.
+Result<std::optional<activity::Streams>> samples(activity::Service& activities, providers::SyncEngine* sync,
+                                                 const activity::Owner& owner, const activity::Activity& activity);
 
 // "week" 7, "month" 30, "quarter" 90, "sixmonths" 182, "year" 365, "last_90_days" 90, "all_time" 3650 (ten years);
 // invalid_input otherwise.

@@ -29,8 +29,9 @@ Result<void> register_configuration_tools(Registry& registry, activity::Service&
 Result<void> register_activity_tools(Registry& registry, activity::Service& activities);
 // One activity in depth: analyze_activity, get_activity_intelligence, calculate_metrics, compare_activities.
 // `weather` may be null (not configured): the tools then say so in their weather field.
+// `sync` (may be null) fetches the samples of provider activities whose details were not synced yet.
 Result<void> register_analysis_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
-                                     weather::Client* weather);
+                                     weather::Client* weather, providers::SyncEngine* sync = nullptr);
 // Over time: analyze_training_load, analyze_performance_trends, detect_patterns, generate_recommendations,
 // calculate_fitness_score, predict_performance, calculate_daily_nutrition.
 Result<void> register_analytics_tools(Registry& registry, activity::Service& activities, profile::Service& profiles);
