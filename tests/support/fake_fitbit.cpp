@@ -137,22 +137,6 @@ std::optional<std::int64_t> parse_time_literal(std::string_view s, bool zoned) {
          ms;
 }
 
-std::string encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0x0F]);
-    }
-  }
-  return out;
-}
-
 std::uint64_t fnv1a(std::string_view text) {
   std::uint64_t h = 1469598103934665603ULL;
   for (const char c : text) {
@@ -583,9 +567,10 @@ class FakeGoogleHealth final : public FakeFitbit {
     const std::string redirect = q("redirect_uri");
     FakeResponse r = FakeResponse::text(302, "");
     r.content_type = "text/html; charset=utf-8";
-    r.headers.emplace_back("Location", fmt::format("{}{}state={}&code={}&scope={}", redirect,
-                                                   redirect.find('?') == std::string::npos ? '?' : '&',
-                                                   encode(q("state")), encode(code), encode(scope)));
+    r.headers.emplace_back(
+        "Location",
+        fmt::format("{}{}state={}&code={}&scope={}", redirect, redirect.find('?') == std::string::npos ? '?' : '&',
+                    percent_encode(q("state")), percent_encode(code), percent_encode(scope)));
     return r;
   }
 

@@ -64,22 +64,6 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0x0F]);
-    }
-  }
-  return out;
-}
-
 std::optional<std::int64_t> integer(std::string_view text) {
   if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string_view::npos) {
     return std::nullopt;
@@ -218,9 +202,9 @@ class FakeGarminImpl final : public FakeGarmin {
     }
     const auto code = oauth_.issue_code(redirect, param("code_challenge"), "");
     auto location =
-        fmt::format("{}{}code={}", redirect, redirect.find('?') == std::string::npos ? '?' : '&', url_encode(code));
+        fmt::format("{}{}code={}", redirect, redirect.find('?') == std::string::npos ? '?' : '&', percent_encode(code));
     if (const auto it = request.query.find("state"); it != request.query.end()) {
-      location += "&state=" + url_encode(it->second);
+      location += "&state=" + percent_encode(it->second);
     }
     {
       const std::lock_guard lock(mutex_);

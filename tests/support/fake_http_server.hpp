@@ -72,6 +72,8 @@ class FakeHttpServer {
 
 // application/x-www-form-urlencoded / query decoding ('+' → space, %XX); malformed escapes are kept as text.
 std::string percent_decode(std::string_view text);
+// RFC 3986 unreserved characters kept, everything else %XX (the fakes' redirect and next-page URLs).
+std::string percent_encode(std::string_view text);
 std::map<std::string, std::string, std::less<>> parse_form(std::string_view text);
 
 }  // namespace pierre::testing

@@ -279,20 +279,6 @@ std::string iso(std::int64_t epoch_s) {
   return buffer;
 }
 
-std::string encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(ch);
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 0x0F]};
-    }
-  }
-  return out;
-}
-
 std::optional<std::int64_t> integer(std::string_view text) {
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -595,9 +581,10 @@ struct FakeStrava::Impl {
         ++stats.authorizations;
       }
       FakeResponse r = FakeResponse::text(302, "");
-      r.headers.emplace_back("Location", fmt::format("{}{}state={}&code={}&scope={}", redirect,
-                                                     redirect.find('?') == std::string::npos ? '?' : '&',
-                                                     encode(param("state")), encode(code), encode(scope)));
+      r.headers.emplace_back(
+          "Location",
+          fmt::format("{}{}state={}&code={}&scope={}", redirect, redirect.find('?') == std::string::npos ? '?' : '&',
+                      percent_encode(param("state")), percent_encode(code), percent_encode(scope)));
       return r;
     }
     if (request.path == "/oauth/token" && request.method == "POST") {
