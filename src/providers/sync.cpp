@@ -82,7 +82,7 @@ SyncEngine::Budget& SyncEngine::budget_for(std::string_view provider) {
 
 template <typename T>
 Result<T> SyncEngine::guarded(const Owner& owner, Provider& provider, int& calls,
-                              const std::function<Result<T>(const std::string& token)>& call) {
+                              const std::function<Result<T>(const std::string& token)>& call, bool interactive) {
   const auto name = provider.name();
   auto& budget = budget_for(name);
   bool refreshed = false;
@@ -91,16 +91,18 @@ Result<T> SyncEngine::guarded(const Owner& owner, Provider& provider, int& calls
     const auto t = now();
     {
       const std::lock_guard lock(budget.mutex);
+      // A 429 blocks everyone until the provider said; short of that, background work stops at (1 - reserve) of
+      // each window so interactive calls (a tool waiting for an activity's samples, a webhook's activity) still
+      // have room. Numbers observed in an earlier window are stale and say nothing about this one.
       auto blocked = budget.blocked_until_ms;
-      // Stop short of the provider's own limits, keeping a reserve for interactive calls; numbers observed in an
-      // earlier window are stale and say nothing about this one.
+      const double reserve = interactive ? 0.0 : options_.reserve_fraction;
       const auto rl = provider.rate_limit();
       const auto window = short_window_ms(name);
       const auto short_end = (t / window + 1) * window;
       const auto day_end = (t / kDayMs + 1) * kDayMs;
       const auto near = [&](std::optional<std::int64_t> used, std::optional<std::int64_t> limit) {
         return used && limit && *limit > 0 &&
-               static_cast<double>(*used) >= static_cast<double>(*limit) * (1.0 - options_.reserve_fraction);
+               static_cast<double>(*used) >= static_cast<double>(*limit) * (1.0 - reserve);
       };
       if (rl.observed_at_ms / window == t / window && near(rl.short_usage, rl.short_limit)) {
         blocked = std::max(blocked, short_end);
@@ -108,7 +110,6 @@ Result<T> SyncEngine::guarded(const Owner& owner, Provider& provider, int& calls
       if (rl.observed_at_ms / kDayMs == t / kDayMs && near(rl.daily_usage, rl.daily_limit)) {
         blocked = std::max(blocked, day_end);
       }
-      budget.blocked_until_ms = blocked;
       if (blocked > t) {
         return fail(ErrorCode::external_rate_limited,
                     fmt::format("{}'s rate limit budget is used up until {}", name, iso8601_ms(blocked)),
@@ -360,9 +361,10 @@ Result<activity::Streams> SyncEngine::ensure_detail(const Owner& owner, const ac
   Provider* provider = is_provider_source(a.source) ? providers_.find(a.source) : nullptr;
   if (provider == nullptr || a.external_id.empty()) return activity::Streams{};
   int calls = 0;
-  auto detail = guarded<activity::NewActivity>(owner, *provider, calls, [&](const std::string& access) {
-    return provider->activity_detail(access, a.external_id);
-  });
+  auto detail = guarded<activity::NewActivity>(
+      owner, *provider, calls,
+      [&](const std::string& access) { return provider->activity_detail(access, a.external_id); },
+      /*interactive=*/true);
   if (!detail) return std::unexpected(detail.error());
   if (auto r = activities_.attach_detail(owner, a.id, detail->activity.laps, detail->streams); !r) {
     return std::unexpected(r.error());
@@ -386,7 +388,8 @@ Result<bool> SyncEngine::sync_one(std::string_view name, std::string_view accoun
   }
   int calls = 0;
   auto detail = guarded<activity::NewActivity>(
-      who, *provider, calls, [&](const std::string& access) { return provider->activity_detail(access, external_id); });
+      who, *provider, calls, [&](const std::string& access) { return provider->activity_detail(access, external_id); },
+      /*interactive=*/true);
   if (!detail) {
     SyncUpdate u;
     u.last_sync_error = detail.error().message;

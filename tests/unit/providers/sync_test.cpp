@@ -298,6 +298,31 @@ TEST_P(SyncTest, RateLimitStopsTheRunAndTheSharedBudgetHoldsUntilTheWindowEnds) 
   EXPECT_EQ(stored_count(kAlice), 20);
 }
 
+TEST_P(SyncTest, BackgroundWorkLeavesAReserveOfTheRateLimitForInteractiveCalls) {
+  fake_.seed_activities(200, now_epoch_ms() - 3'600'000);
+  fake_.set_read_rate_limits(20, 100'000);  // 20 requests per 15 minutes
+  connect(kAlice);
+  SyncOptions small_pages;
+  small_pages.page_size = 5;
+  engine_ = make_engine(small_pages);
+  auto run = engine_->sync(kAlice, "strava");
+  ASSERT_TRUE(run) << describe(run);
+  EXPECT_EQ(run->stopped_by, "rate_limited");
+  EXPECT_EQ(fake_.stats().api_calls, 18);  // stopped at 90 % of the window, before the provider had to refuse
+  // A tool waiting for an activity's samples still gets them from the reserve…
+  auto stored = activities_->history(kAlice, 0, now_epoch_ms() + 1);
+  ASSERT_TRUE(stored && !stored->empty());
+  auto detail = engine_->ensure_detail(kAlice, stored->back());
+  ASSERT_TRUE(detail) << describe(detail);
+  EXPECT_FALSE(detail->empty());
+  // …and background work stays paused without calling the provider.
+  const auto calls = fake_.stats().api_calls;
+  auto held = engine_->sync(kAlice, "strava");
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->stopped_by, "rate_limited");
+  EXPECT_EQ(fake_.stats().api_calls, calls);
+}
+
 TEST_P(SyncTest, FiftyConcurrentCallsDuringATokenExpiryRefreshOnce) {
   fake_.seed_activities(50, now_epoch_ms() - 3'600'000);
   connect(kAlice);

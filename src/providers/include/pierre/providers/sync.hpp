@@ -126,7 +126,7 @@ class SyncEngine {
   struct Budget;
   template <typename T>
   Result<T> guarded(const Owner& owner, Provider& provider, int& calls,
-                    const std::function<Result<T>(const std::string& token)>& call);
+                    const std::function<Result<T>(const std::string& token)>& call, bool interactive = false);
   Result<SyncReport> run(const Owner& owner, Provider& provider, const Progress& progress);
   Budget& budget_for(std::string_view provider);
   std::int64_t now() const;
