@@ -151,6 +151,31 @@ TEST_P(ProviderToolsTest, ARevokedConnectionIsExplainedByTheTools) {
   EXPECT_THAT(status.text, HasSubstr("authorised again"));
 }
 
+TEST_P(ProviderToolsTest, GetActivitiesCatchesUpAStaleConnectionAndReportsProgress) {
+  fake_.seed_activities(4, now_epoch_ms() - 3'600'000);
+  connect_through_the_tool();
+  ASSERT_TRUE(sync_->sync({kTenant, kUser}, "strava"));
+  // A new upload, and the connection's data is now older than the staleness (the engine's default 15 minutes
+  // is replaced by 0 s here: every read is stale).
+  providers::SyncOptions eager;
+  eager.staleness = std::chrono::seconds(0);
+  sync_ = std::make_unique<providers::SyncEngine>(*connections_, *activities_, set_, eager);
+  registry_ = Registry{};
+  ASSERT_TRUE(register_product_tools(registry_, {*activities_, *profiles_, *goals_, nullptr, *connections_, *sync_}));
+  fake_.add_activity(now_epoch_ms() - 60'000);
+  std::vector<std::string> messages;
+  CallContext ctx;
+  ctx.user_id = kUser;
+  ctx.tenant_id = kTenant;
+  ctx.progress = [&](double, std::optional<double>, std::string_view message) { messages.emplace_back(message); };
+  auto listed = registry_.call("get_activities", {{"limit", 50}}, ctx);
+  ASSERT_TRUE(listed);
+  ASSERT_FALSE(listed->is_error) << listed->text;
+  EXPECT_EQ(listed->structured["activities"].size(), 5u);  // the new one is there without a separate sync call
+  ASSERT_FALSE(messages.empty());
+  EXPECT_THAT(messages.front(), HasSubstr("syncing strava"));
+}
+
 INSTANTIATE_TEST_SUITE_P(tools, ProviderToolsTest, ::testing::Values("sqlite_file", "postgresql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
