@@ -150,6 +150,10 @@ TEST_F(tools_Product, ConnectionToolsSayWhatTheServerOffersAndNeverCrash) {
   EXPECT_EQ(names, (std::set<std::string>{"strava", "garmin", "fitbit"}));
   EXPECT_EQ(status["connected_count"], 0);
   EXPECT_EQ(ok("get_connection_status", {{"provider", "garmin"}})["providers"].size(), 1u);
+  // An anonymous development caller sees the same offer (and no connections).
+  auto anonymous_status = call("get_connection_status", json::object(), nullptr);
+  EXPECT_FALSE(anonymous_status.is_error) << anonymous_status.text;
+  EXPECT_EQ(anonymous_status.structured["providers"].size(), 3u);
 
   const auto gone = ok("disconnect_provider", {{"provider", "fitbit"}});
   EXPECT_EQ(gone["was_connected"], false);
