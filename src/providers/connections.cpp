@@ -208,12 +208,20 @@ Result<Connected> Connections::complete(std::string_view name, std::string_view 
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   auto scope = txn->tenant(store::TenantId(owner.tenant_id));
-  // A reconnect keeps the sync position (same account) but replaces the tokens and clears needs_reauth.
+  // A reconnect replaces the tokens and clears needs_reauth; it keeps the sync position only for the same account
+  // (another account's history has to be walked from the start).
   auto upsert = scope.execute(
       "INSERT INTO provider_connections (tenant_id, user_id, provider, account_id, status, access_token, "
       "refresh_token, expires_at, scope, token_version, connected_at, activities_synced, backfill_complete) "
       "VALUES (:tenant, ?1, ?2, ?3, 'connected', ?4, ?5, ?6, ?7, 1, ?8, 0, 0) "
-      "ON CONFLICT (tenant_id, user_id, provider) DO UPDATE SET account_id = excluded.account_id, "
+      "ON CONFLICT (tenant_id, user_id, provider) DO UPDATE SET "
+      "backfill_before = CASE WHEN provider_connections.account_id = excluded.account_id "
+      "THEN provider_connections.backfill_before ELSE NULL END, "
+      "newest_start = CASE WHEN provider_connections.account_id = excluded.account_id "
+      "THEN provider_connections.newest_start ELSE NULL END, "
+      "backfill_complete = CASE WHEN provider_connections.account_id = excluded.account_id "
+      "THEN provider_connections.backfill_complete ELSE 0 END, "
+      "account_id = excluded.account_id, "
       "status = 'connected', access_token = excluded.access_token, refresh_token = excluded.refresh_token, "
       "expires_at = excluded.expires_at, scope = excluded.scope, "
       "token_version = provider_connections.token_version + 1, last_sync_error = NULL",
