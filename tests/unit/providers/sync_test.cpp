@@ -33,7 +33,8 @@ net::FetchPolicy loopback() {
   net::FetchPolicy p;
   p.allowed_schemes = {"http"};
   p.allow_private_addresses = true;
-  p.total_timeout = std::chrono::milliseconds(2000);
+  // Generous: fifty concurrent detail requests to the fake take a while under the sanitizers.
+  p.total_timeout = std::chrono::milliseconds(30'000);
   return p;
 }
 
