@@ -86,6 +86,14 @@ std::map<std::string, std::string, std::less<>> parse_form(std::string_view text
   return out;
 }
 
+std::string url_query_param(std::string_view url, std::string_view name) {
+  const auto q = url.find('?');
+  if (q == std::string_view::npos) return {};
+  const auto fields = parse_form(url.substr(q + 1));
+  const auto it = fields.find(name);
+  return it == fields.end() ? std::string() : it->second;
+}
+
 std::string_view FakeRequest::header(std::string_view name) const {
   const auto it = headers.find(name);
   return it == headers.end() ? std::string_view{} : std::string_view(it->second);

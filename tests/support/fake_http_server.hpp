@@ -75,5 +75,7 @@ std::string percent_decode(std::string_view text);
 // RFC 3986 unreserved characters kept, everything else %XX (the fakes' redirect and next-page URLs).
 std::string percent_encode(std::string_view text);
 std::map<std::string, std::string, std::less<>> parse_form(std::string_view text);
+// The query parameter `name` of a URL (e.g. a redirect's Location), percent-decoded; "" when absent.
+std::string url_query_param(std::string_view url, std::string_view name);
 
 }  // namespace pierre::testing

@@ -44,15 +44,6 @@ net::FetchPolicy loopback() {
   return p;
 }
 
-// The query parameter `name` of a URL, percent-decoded.
-std::string param(std::string_view url, std::string_view name) {
-  const auto q = url.find('?');
-  if (q == std::string_view::npos) return {};
-  const auto fields = pierre::testing::parse_form(url.substr(q + 1));
-  const auto it = fields.find(name);
-  return it == fields.end() ? std::string() : it->second;
-}
-
 class FitbitTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -81,8 +72,8 @@ class FitbitTest : public ::testing::Test {
     if (!response) return {};
     EXPECT_EQ(response->status, 302);
     EXPECT_TRUE(response->location.starts_with(settings().redirect_uri)) << response->location;
-    EXPECT_EQ(param(response->location, "state"), state);
-    return param(response->location, "code");
+    EXPECT_EQ(pierre::testing::url_query_param(response->location, "state"), state);
+    return pierre::testing::url_query_param(response->location, "code");
   }
 
   TokenSet connect() {
@@ -102,15 +93,15 @@ TEST_F(FitbitTest, FitbitAuthorizationUrlAsksOfflineAccessWithPkceAndHealthScope
   const auto challenge = challenge_of(kVerifier);
   const auto url = provider->authorization_url("state with spaces&=", challenge);
   EXPECT_TRUE(url.starts_with(fake->base_url() + "/o/oauth2/v2/auth?")) << url;
-  EXPECT_EQ(param(url, "client_id"), FakeProvider::kClientId);
-  EXPECT_EQ(param(url, "redirect_uri"), settings().redirect_uri);
-  EXPECT_EQ(param(url, "response_type"), "code");
-  EXPECT_EQ(param(url, "access_type"), "offline");
-  EXPECT_EQ(param(url, "prompt"), "consent");
-  EXPECT_EQ(param(url, "code_challenge"), challenge);
-  EXPECT_EQ(param(url, "code_challenge_method"), "S256");
-  EXPECT_EQ(param(url, "state"), "state with spaces&=");
-  const auto scope = param(url, "scope");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "client_id"), FakeProvider::kClientId);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "redirect_uri"), settings().redirect_uri);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "response_type"), "code");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "access_type"), "offline");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "prompt"), "consent");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "code_challenge"), challenge);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "code_challenge_method"), "S256");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "state"), "state with spaces&=");
+  const auto scope = pierre::testing::url_query_param(url, "scope");
   EXPECT_NE(scope.find("https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly"),
             std::string::npos);
   EXPECT_NE(scope.find("https://www.googleapis.com/auth/googlehealth.health_metrics_and_measurements.readonly"),

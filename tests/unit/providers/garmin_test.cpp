@@ -42,15 +42,6 @@ std::string s256(std::string_view verifier) {
   return crypto::base64url_encode(digest);
 }
 
-// The value of one query parameter of a URL (percent-decoded), or "".
-std::string query_param(std::string_view url, std::string_view name) {
-  const auto q = url.find('?');
-  if (q == std::string_view::npos) return {};
-  const auto fields = pierre::testing::parse_form(url.substr(q + 1));
-  const auto it = fields.find(name);
-  return it == fields.end() ? std::string() : it->second;
-}
-
 class GarminTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -77,8 +68,8 @@ class GarminTest : public ::testing::Test {
     if (!response) return {};
     EXPECT_EQ(response->status, 302);
     EXPECT_TRUE(response->location.starts_with(kRedirect)) << response->location;
-    EXPECT_EQ(query_param(response->location, "state"), state);
-    return query_param(response->location, "code");
+    EXPECT_EQ(pierre::testing::url_query_param(response->location, "state"), state);
+    return pierre::testing::url_query_param(response->location, "code");
   }
 
   TokenSet connect() {
@@ -118,12 +109,12 @@ TEST_F(GarminTest, GarminAuthorizationUrlCarriesS256Challenge) {
   const auto challenge = s256(kVerifier);
   const auto url = provider_->authorization_url("state with spaces&more", challenge);
   EXPECT_TRUE(url.starts_with(fake_->base_url() + "/oauth2Confirm?")) << url;
-  EXPECT_EQ(query_param(url, "client_id"), FakeProvider::kClientId);
-  EXPECT_EQ(query_param(url, "response_type"), "code");
-  EXPECT_EQ(query_param(url, "redirect_uri"), kRedirect);
-  EXPECT_EQ(query_param(url, "code_challenge"), challenge);
-  EXPECT_EQ(query_param(url, "code_challenge_method"), "S256");
-  EXPECT_EQ(query_param(url, "state"), "state with spaces&more");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "client_id"), FakeProvider::kClientId);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "response_type"), "code");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "redirect_uri"), kRedirect);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "code_challenge"), challenge);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "code_challenge_method"), "S256");
+  EXPECT_EQ(pierre::testing::url_query_param(url, "state"), "state with spaces&more");
 }
 
 TEST_F(GarminTest, GarminDefaultOAuthBaseUsesTheRealHosts) {
@@ -274,8 +265,8 @@ TEST_F(GarminTest, GarminListWalksDayWindowsNewestFirst) {
   EXPECT_LE(stats.activity_list_calls, 11);
   for (const auto& target : fake_->targets()) {
     if (target.find("/wellness-api/rest/activities?") == std::string::npos) continue;
-    const auto start = std::stoll(query_param(target, "uploadStartTimeInSeconds"));
-    const auto end = std::stoll(query_param(target, "uploadEndTimeInSeconds"));
+    const auto start = std::stoll(pierre::testing::url_query_param(target, "uploadStartTimeInSeconds"));
+    const auto end = std::stoll(pierre::testing::url_query_param(target, "uploadEndTimeInSeconds"));
     EXPECT_GT(end, start);
     EXPECT_LE(end - start, 86'400);
   }

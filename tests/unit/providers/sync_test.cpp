@@ -38,21 +38,6 @@ net::FetchPolicy loopback() {
   return p;
 }
 
-// "…?a=1&b=2" → value of `name`, percent-decoded (as the callback route reads it).
-std::string query_value(std::string_view url, std::string_view name) {
-  const auto q = url.find('?');
-  if (q == std::string_view::npos) return {};
-  auto rest = url.substr(q + 1);
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const auto pair = rest.substr(0, amp);
-    if (pair.substr(0, pair.find('=')) == name) return pierre::testing::percent_decode(pair.substr(pair.find('=') + 1));
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 class SyncTest : public pierre::testing::BackendTest {
  protected:
   void SetUp() override {
@@ -109,8 +94,9 @@ class SyncTest : public pierre::testing::BackendTest {
     EXPECT_TRUE(approved) << describe(approved);
     if (!approved) return {};
     EXPECT_EQ(approved->status, 302);
-    return {query_value(approved->location, "state"), query_value(approved->location, "code"),
-            query_value(approved->location, "scope")};
+    return {pierre::testing::url_query_param(approved->location, "state"),
+            pierre::testing::url_query_param(approved->location, "code"),
+            pierre::testing::url_query_param(approved->location, "scope")};
   }
   void connect(const Owner& owner) {
     const auto r = authorize(owner);
