@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pierre/http/errors.hpp"
 #include "pierre/net/http_client.hpp"
 
 namespace pierre::oauth2::pages {
@@ -33,7 +34,7 @@ std::string document(std::string_view title, std::string_view body) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"referrer\" content=\"no-referrer\">\n<title>{}</title>\n<style>{}</style>\n</head>\n"
       "<body>\n<main>\n{}</main>\n</body>\n</html>\n",
-      escape(title), kStyle, body);
+      http::html_escape(title), kStyle, body);
 }
 
 std::string_view scope_description(std::string_view scope) {
@@ -44,64 +45,48 @@ std::string_view scope_description(std::string_view scope) {
 
 }  // namespace
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string consent(const ConsentView& view) {
-  const std::string name = escape(view.client_name.empty() ? view.client_id : view.client_name);
+  const std::string name = http::html_escape(view.client_name.empty() ? view.client_id : view.client_name);
   std::string body;
   body += fmt::format("<h1>Authorize {}</h1>\n", name);
   body += fmt::format(
       "<p><strong>{}</strong> wants to access your Pierre account. After you decide, your browser will be sent to "
       "<code>{}</code>.</p>\n",
-      name, escape(view.redirect_host));
+      name, http::html_escape(view.redirect_host));
   // A metadata-document client names itself; the host that publishes the document is what the user can trust.
   if (view.client_id.starts_with("https://")) {
     if (auto url = net::parse_url(view.client_id)) {
-      body +=
-          fmt::format("<p class=\"muted\">This application is described by <code>{}</code>.</p>\n", escape(url->host));
+      body += fmt::format("<p class=\"muted\">This application is described by <code>{}</code>.</p>\n",
+                          http::html_escape(url->host));
     }
   }
   body += "<p>It is asking to:</p>\n<ul>\n";
   for (const auto& scope : view.scopes) {
     const auto description = scope_description(scope);
     if (description.empty()) {
-      body += fmt::format("<li><code>{}</code></li>\n", escape(scope));
+      body += fmt::format("<li><code>{}</code></li>\n", http::html_escape(scope));
     } else {
-      body += fmt::format("<li>{} <span class=\"muted\">(<code>{}</code>)</span></li>\n", escape(description),
-                          escape(scope));
+      body += fmt::format("<li>{} <span class=\"muted\">(<code>{}</code>)</span></li>\n",
+                          http::html_escape(description), http::html_escape(scope));
     }
   }
   body += "</ul>\n";
   if (!view.error.empty()) {
-    body += fmt::format("<p class=\"error\" role=\"alert\">{}</p>\n", escape(view.error));
+    body += fmt::format("<p class=\"error\" role=\"alert\">{}</p>\n", http::html_escape(view.error));
   }
   body += "<form method=\"post\" action=\"/oauth2/authorize\">\n";
   if (view.signed_in_as) {
-    body += fmt::format("<p>Signed in as <strong>{}</strong>.</p>\n", escape(*view.signed_in_as));
+    body += fmt::format("<p>Signed in as <strong>{}</strong>.</p>\n", http::html_escape(*view.signed_in_as));
   } else {
     body += fmt::format(
         "<label for=\"email\">Email</label>\n"
         "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\"{}\"{}>\n"
         "<label for=\"password\">Password</label>\n"
         "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required{}>\n",
-        escape(view.email), view.email.empty() ? " autofocus" : "", view.email.empty() ? "" : " autofocus");
+        http::html_escape(view.email), view.email.empty() ? " autofocus" : "", view.email.empty() ? "" : " autofocus");
   }
-  body += fmt::format("<input type=\"hidden\" name=\"request\" value=\"{}\">\n", escape(view.request));
-  body += fmt::format("<input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\n", escape(view.csrf_token));
+  body += fmt::format("<input type=\"hidden\" name=\"request\" value=\"{}\">\n", http::html_escape(view.request));
+  body += fmt::format("<input type=\"hidden\" name=\"csrf_token\" value=\"{}\">\n", http::html_escape(view.csrf_token));
   body +=
       "<div class=\"actions\">\n"
       // Allow first: pressing Enter in the password field submits with the first button.
@@ -116,7 +101,7 @@ std::string error(std::string_view title, std::string_view message) {
   return document(fmt::format("{} — Pierre", title),
                   fmt::format("<h1>{}</h1>\n<p role=\"alert\">{}</p>\n<p class=\"muted\">You can close this window "
                               "and try again from the application.</p>\n",
-                              escape(title), escape(message)));
+                              http::html_escape(title), http::html_escape(message)));
 }
 
 }  // namespace pierre::oauth2::pages

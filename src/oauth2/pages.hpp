@@ -9,9 +9,6 @@
 
 namespace pierre::oauth2::pages {
 
-// & < > " ' → entities.
-std::string escape(std::string_view text);
-
 struct ConsentView {
   std::string client_name;  // may be empty: the client id is shown instead
   std::string client_id;

@@ -23,21 +23,6 @@ Result<providers::Owner> owner_of(const http::RequestContext& ctx) {
   return providers::Owner{identity->tenant_id, identity->user_id};
 }
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // The page the browser lands on after the provider: nothing cached, framed, scripted or leaked through Referer
 // (the URL carries the code and state).
 http::Response page(http::Status status, std::string_view title, std::string_view message, const http::Request& req) {
@@ -52,7 +37,7 @@ http::Response page(http::Status status, std::string_view title, std::string_vie
       "content=\"width=device-width, initial-scale=1\"><title>{0}</title><style>body{{font-family:system-ui,"
       "sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2937}}h1{{font-size:1.4rem}}</style>"
       "</head><body><main><h1>{0}</h1><p>{1}</p></main></body></html>",
-      escape(title), escape(message));
+      http::html_escape(title), http::html_escape(message));
   res.keep_alive(req.keep_alive());
   res.prepare_payload();
   return res;

@@ -2,6 +2,9 @@
 // The one table that turns an Error into an HTTP status, and the JSON error body every endpoint uses:
 //   {"error":{"code":"RESOURCE_NOT_FOUND","message":"…","request_id":"…"[,"details":{…}]}}
 
+#include <string>
+#include <string_view>
+
 #include "pierre/core/error.hpp"
 #include "pierre/http/types.hpp"
 
@@ -15,5 +18,8 @@ Response error_response(const Error& error, const Request& request, const Reques
 Response error_response(const Error& error, const RequestContext& context, unsigned http_version = 11);
 
 Response json_response(Status status, const nlohmann::json& body, const Request& request);
+
+// Text for server-rendered HTML pages (OAuth consent, provider callback): & < > " ' → entities.
+std::string html_escape(std::string_view text);
 
 }  // namespace pierre::http
