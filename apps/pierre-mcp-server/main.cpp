@@ -289,7 +289,8 @@ int main(int argc, char** argv) {
                                        events.publish({e.owner.tenant_id, e.owner.user_id, e.type, e.data, 0, 0});
                                      });
   sync.start();
-  pierre::rest::register_provider_routes(router, {connections, sync, events, cfg.strava_webhook_verify_token});
+  pierre::rest::register_provider_routes(router, {connections, sync, events, cfg.strava_webhook_verify_token,
+                                                  cfg.strava_webhook_subscription_id, cfg.fitbit_webhook_secret});
   pierre::rest::register_admin_routes(
       router, users, api_keys, [&as = **authorization_server](std::string_view tenant_id, std::string_view user_id) {
         if (auto revoked = as.revoke_user_grants(tenant_id, user_id); !revoked) {

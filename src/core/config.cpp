@@ -342,6 +342,21 @@ const std::vector<Setting>& settings() {
          cfg.strava_webhook_verify_token = value;
          return {};
        }},
+      {"STRAVA_WEBHOOK_SUBSCRIPTION_ID", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 9'000'000'000'000'000'000ULL, "Strava's subscription id");
+         if (!n) return std::unexpected(n.error());
+         cfg.strava_webhook_subscription_id = value;
+         return {};
+       }},
+      {"FITBIT_WEBHOOK_SECRET", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value.size() < 16 || value.size() > 512) {
+           return fail(ErrorCode::config_invalid, name + ": 16 to 512 characters (the whole Authorization value)");
+         }
+         cfg.fitbit_webhook_secret = value;
+         return {};
+       }},
       {"SYNC_STALENESS_SECS", nullptr, nullptr,
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          auto n = parse_unsigned(name, value, 10, 30 * 86'400, "a number of seconds");

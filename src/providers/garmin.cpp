@@ -12,7 +12,9 @@
 //   deregister  DELETE {api}/wellness-api/rest/user/registration → 204
 //   summaries   GET  {api}/wellness-api/rest/activities?uploadStartTimeInSeconds&uploadEndTimeInSeconds, at most
 //                    86 400 s per request (longer ranges are refused with 400) → [ {summaryId, activityId, …} ]
-//   file        GET  {api}/wellness-api/rest/activityFile?id=… → the FIT (or TCX/GPX) bytes
+//   file        GET  {api}/wellness-api/rest/activityFile?id=…&token=… → the FIT (or TCX/GPX) bytes; the URL comes
+//                    from an activityFiles ping's callbackURL (one download, valid 24 h); without one the file is
+//                    asked for by activity id (the pull form; assumed, not documented for OAuth 2.0 partners)
 
 #include <algorithm>
 #include <chrono>
@@ -242,14 +244,52 @@ class Garmin final : public Provider {
     return page;
   }
 
+  // Without a notification's reference, the file is asked for by activity id (the pull service's form).
   Result<activity::NewActivity> activity_detail(std::string_view access_token, std::string_view external_id) override {
     if (!configured()) return not_configured();
+    return activity_file(access_token, external_id,
+                         fmt::format("{}?id={}", kActivityFilePath, wire::percent_encode(external_id)));
+  }
+
+  // An activityFiles ping names the file by a one-time callbackURL ({api}/wellness-api/rest/activityFile?id=…
+  // &token=…, valid 24 h). It is followed only on our own API origin and path, with a plain query: a forged ping must
+  // not make the server send a user's token elsewhere (or probe the network behind it).
+  Result<activity::NewActivity> notified_activity_detail(std::string_view access_token, std::string_view external_id,
+                                                         std::string_view notice_ref) override {
+    if (!configured()) return not_configured();
+    const auto prefix = fmt::format("{}{}?", settings_.api_base_url, kActivityFilePath);
+    const auto query = notice_ref.starts_with(prefix) ? notice_ref.substr(prefix.size()) : std::string_view();
+    constexpr std::string_view kQueryCharacters =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%&=+";
+    if (query.empty() || query.find_first_not_of(kQueryCharacters) != std::string_view::npos) {
+      return fail(ErrorCode::invalid_input, "the notification's activity file URL is not on the Garmin API");
+    }
+    return activity_file(access_token, external_id, fmt::format("{}?{}", kActivityFilePath, query));
+  }
+
+  Result<activity::Athlete> athlete(std::string_view access_token) override {
+    if (!configured()) return not_configured();
+    // The Health API has no profile (name, weight, HR settings): only the user id, which proves the token works.
+    auto user = user_id(access_token);
+    if (!user) return std::unexpected(std::move(user.error()));
+    activity::Athlete out;
+    out.display_name = fmt::format("Garmin user {}", *user);
+    return out;
+  }
+
+  [[nodiscard]] RateLimitState rate_limit() const override {
+    const std::lock_guard lock(rate_mutex_);
+    return rate_;
+  }
+
+ private:
+  Result<activity::NewActivity> activity_file(std::string_view access_token, std::string_view external_id,
+                                              std::string_view path_and_query) {
     static constexpr std::string_view kWhat = "Garmin activity file";
     net::FetchPolicy policy = settings_.policy;
     policy.max_response_bytes = std::max(policy.max_response_bytes, kMaxFileBytes);
     policy.accept = "application/octet-stream";
-    auto response = send_api("GET", fmt::format("{}?id={}", kActivityFilePath, wire::percent_encode(external_id)),
-                             access_token, kWhat, policy);
+    auto response = send_api("GET", path_and_query, access_token, kWhat, policy);
     if (!response) return std::unexpected(std::move(response.error()));
 
     const auto* data = reinterpret_cast<const std::uint8_t*>(response->body.data());
@@ -269,22 +309,6 @@ class Garmin final : public Provider {
     return out;
   }
 
-  Result<activity::Athlete> athlete(std::string_view access_token) override {
-    if (!configured()) return not_configured();
-    // The Health API has no profile (name, weight, HR settings): only the user id, which proves the token works.
-    auto user = user_id(access_token);
-    if (!user) return std::unexpected(std::move(user.error()));
-    activity::Athlete out;
-    out.display_name = fmt::format("Garmin user {}", *user);
-    return out;
-  }
-
-  [[nodiscard]] RateLimitState rate_limit() const override {
-    const std::lock_guard lock(rate_mutex_);
-    return rate_;
-  }
-
- private:
   Result<TokenSet> token_request(std::string body, std::string_view previous_refresh, std::string_view what) {
     net::Request request;
     request.method = "POST";

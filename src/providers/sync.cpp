@@ -373,7 +373,7 @@ Result<activity::Streams> SyncEngine::ensure_detail(const Owner& owner, const ac
 }
 
 Result<bool> SyncEngine::sync_one(std::string_view name, std::string_view account_id, std::string_view external_id,
-                                  bool deleted) {
+                                  bool deleted, std::string_view notice_ref) {
   Provider* provider = providers_.find(name);
   if (provider == nullptr) return false;
   auto owner = connections_.owner_of(name, account_id);
@@ -388,7 +388,11 @@ Result<bool> SyncEngine::sync_one(std::string_view name, std::string_view accoun
   }
   int calls = 0;
   auto detail = guarded<activity::NewActivity>(
-      who, *provider, calls, [&](const std::string& access) { return provider->activity_detail(access, external_id); },
+      who, *provider, calls,
+      [&](const std::string& access) {
+        return notice_ref.empty() ? provider->activity_detail(access, external_id)
+                                  : provider->notified_activity_detail(access, external_id, notice_ref);
+      },
       /*interactive=*/true);
   if (!detail) {
     SyncUpdate u;

@@ -1,6 +1,8 @@
 #include "pierre/rest/provider_routes.hpp"
 
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -150,6 +152,15 @@ http::Response disconnect(ProviderRoutes& r, const http::Request& req, http::Req
   return http::json_response(http::Status::ok, *report, req);
 }
 
+// The account withdrew its consent at the provider: forget the connection (its synced data stays) and tell the
+// user's streams.
+void drop_connection(ProviderRoutes& r, std::string_view provider, const std::string& account, std::string_view why) {
+  auto owner = r.connections.owner_of(provider, account);
+  if (!owner || !owner->has_value()) return;
+  (void)r.connections.remove(**owner, provider);
+  publish(r.events, **owner, "oauth_error", {{"provider", provider}, {"error", why}});
+}
+
 http::Response strava_validation(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
   const auto q = detail::query_params(req.target());
   const auto get = [&](const char* key) {
@@ -170,16 +181,21 @@ http::Response strava_validation(ProviderRoutes& r, const http::Request& req, ht
   return http::json_response(http::Status::ok, {{"hub.challenge", challenge}}, req);
 }
 
+// An id Strava or Garmin sends as a JSON number or string, as text; "" when it is neither or implausibly long.
+std::string id_text(const json& v) {
+  std::string out;
+  if (v.is_number_unsigned() || v.is_number_integer()) out = std::to_string(v.get<std::int64_t>());
+  if (v.is_string()) out = v.get<std::string>();
+  return out.size() <= 64 ? out : std::string();
+}
+
 // Strava push events (developers.strava.com/docs/webhooks): {object_type: "activity"|"athlete", object_id,
 // aspect_type: "create"|"update"|"delete", owner_id, subscription_id, event_time, updates}. Answered at once
-// (Strava wants a 200 within two seconds); the work goes to the sync engine's thread.
+// (Strava wants a 200 within two seconds); the work goes to the sync engine's thread. With
+// STRAVA_WEBHOOK_SUBSCRIPTION_ID set, an event naming another subscription is refused: it is not from our
+// subscription, so nobody should make the server spend provider calls on it.
 http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
   auto event = json::parse(req.body(), nullptr, false);
-  const auto id_text = [](const json& v) -> std::string {
-    if (v.is_number_unsigned() || v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
-    if (v.is_string()) return v.get<std::string>();
-    return {};
-  };
   if (!event.is_object() || !event.contains("owner_id") || !event.contains("object_id")) {
     return http::error_response(Error(ErrorCode::invalid_input, "not a Strava webhook event"), req, ctx);
   }
@@ -187,8 +203,15 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
   const auto object = id_text(event["object_id"]);
   const auto object_type = event.value("object_type", std::string());
   const auto aspect = event.value("aspect_type", std::string());
-  if (account.empty() || object.empty() || account.size() > 64 || object.size() > 64) {
+  if (account.empty() || object.empty()) {
     return http::error_response(Error(ErrorCode::invalid_input, "not a Strava webhook event"), req, ctx);
+  }
+  if (!r.strava_webhook_subscription_id.empty()) {
+    const auto subscription = event.contains("subscription_id") ? id_text(event["subscription_id"]) : std::string();
+    if (subscription != r.strava_webhook_subscription_id) {
+      return http::error_response(Error(ErrorCode::permission_denied, "not an event of this server's subscription"),
+                                  req, ctx);
+    }
   }
   if (object_type == "activity" && (aspect == "create" || aspect == "update" || aspect == "delete")) {
     (void)r.sync.submit([&sync = r.sync, account, object, deleted = aspect == "delete"] {
@@ -198,34 +221,60 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
     });
   } else if (object_type == "athlete" && event.contains("updates") && event["updates"].is_object() &&
              event["updates"].value("authorized", std::string()) == "false") {
-    (void)r.sync.submit([&r, account] {
-      auto owner = r.connections.owner_of(providers::kStrava, account);
-      if (!owner || !owner->has_value()) return;
-      (void)r.connections.remove(**owner, providers::kStrava);
-      publish(r.events, **owner, "oauth_error", {{"provider", providers::kStrava}, {"error", "deauthorized"}});
-    });
+    (void)r.sync.submit([&r, account] { drop_connection(r, providers::kStrava, account, "deauthorized"); });
   }
   return http::json_response(http::Status::ok, {{"received", true}}, req);
 }
 
-// Garmin Health API pings and pushes: {<summary type>: [{userId, …}, …], …}. Every named user gets an incremental
-// sync through our own API base URL (a ping's callbackURL is not followed: it would let anyone point the server at
-// any URL).
+// Garmin Activity API notifications, pings and pushes alike: {<summary type>: [{userId, …}, …], …}.
+//   activityFiles    [{userId, activityId, summaryId, fileType, callbackURL}]: the file is fetched at once through
+//                    its callbackURL (a one-time pull URL, valid 24 h); the Garmin client only follows it on the
+//                    configured GARMIN_API_BASE_URL, so a forged ping cannot point the server anywhere else.
+//   deregistrations  [{userId}]: the user withdrew consent at Garmin; the connection is dropped.
+//   anything else    (activities, activityDetails, manuallyUpdatedActivities…): an incremental sync of the user.
+// Garmin signs nothing: every consequence is bounded to users connected here and to Garmin's own API.
 http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
   auto body = json::parse(req.body(), nullptr, false);
   if (!body.is_object()) {
     return http::error_response(Error(ErrorCode::invalid_input, "not a Garmin notification"), req, ctx);
   }
-  std::set<std::string> users;
+  constexpr std::size_t kMaxItems = 100;
+  std::set<std::string> to_sync;
+  std::set<std::string> deregistered;
+  std::vector<std::tuple<std::string, std::string, std::string>> files;  // user, activity id, callback URL
+  std::size_t items_seen = 0;
   for (const auto& [kind, items] : body.items()) {
     if (!items.is_array()) continue;
     for (const auto& item : items) {
-      if (item.is_object() && item.contains("userId") && item["userId"].is_string() && users.size() < 100) {
-        users.insert(item["userId"].get<std::string>());
+      if (++items_seen > kMaxItems) break;
+      if (!item.is_object() || !item.contains("userId")) continue;
+      const auto user = id_text(item["userId"]);
+      if (user.empty()) continue;
+      if (kind == "deregistrations") {
+        deregistered.insert(user);
+      } else if (kind == "activityFiles") {
+        auto activity = item.contains("activityId") ? id_text(item["activityId"]) : std::string();
+        if (activity.empty() && item.contains("summaryId")) activity = id_text(item["summaryId"]);
+        const auto url = item.value("callbackURL", std::string());
+        if (!activity.empty() && !url.empty() && url.size() <= 2048) files.emplace_back(user, activity, url);
+      } else {
+        to_sync.insert(user);
       }
     }
   }
-  for (const auto& user : users) {
+  for (const auto& user : deregistered) {
+    (void)r.sync.submit([&r, user] { drop_connection(r, providers::kGarmin, user, "deregistered"); });
+  }
+  for (const auto& [user, activity, url] : files) {
+    if (deregistered.contains(user)) continue;
+    (void)r.sync.submit([&sync = r.sync, user, activity, url] {
+      if (auto done = sync.sync_one(providers::kGarmin, user, activity, /*deleted=*/false, url); !done) {
+        spdlog::info("garmin notification: activity file not synced: {}", done.error().message);
+      }
+    });
+  }
+  for (const auto& user : to_sync) {
+    if (deregistered.contains(user)) continue;
     (void)r.sync.submit([&r, user] {
       auto owner = r.connections.owner_of(providers::kGarmin, user);
       if (!owner || !owner->has_value()) return;
@@ -233,6 +282,56 @@ http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::R
     });
   }
   return http::json_response(http::Status::ok, {{"received", true}}, req);
+}
+
+// Google Health API webhooks (developers.google.com/health/webhooks, projects.subscribers): every request carries
+// the subscriber's endpointAuthorization.secret as its whole Authorization value. Creating the subscriber sends
+// {"type":"verification"} twice, with the secret (answer 201) and without it (answer 401). Notifications —
+// {"data": {healthUserId, dataType, operation, civilIso8601TimeInterval}}, one object or an array of them — are
+// acknowledged with 204; an `exercise` change starts an incremental sync of that user's connection (the telemetry
+// types arrive with the session they belong to). The ECDSA signature in X-HEALTHAPI-SIGNATURE is not verified:
+// Google's public keyset is fetched from a location its docs name only for its client libraries; the secret is the
+// gate, compared in constant time.
+http::Response fitbit_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  const auto authorization = req[field::field::authorization];
+  const bool authorized =
+      !r.fitbit_webhook_secret.empty() &&
+      crypto::constant_time_equal(crypto::as_bytes(authorization), crypto::as_bytes(r.fitbit_webhook_secret));
+  if (!authorized) {
+    return http::error_response(
+        Error(ErrorCode::auth_required, "this endpoint accepts Google Health notifications only"), req, ctx);
+  }
+  auto body = json::parse(req.body(), nullptr, false);
+  if (body.is_object() && body.value("type", std::string()) == "verification") {
+    return http::json_response(http::Status::created, json::object(), req);
+  }
+  if (!body.is_object() && !body.is_array()) {
+    return http::error_response(Error(ErrorCode::invalid_input, "not a Google Health notification"), req, ctx);
+  }
+  std::set<std::string> users;
+  const auto take = [&](const json& notification) {
+    if (!notification.is_object()) return;
+    const auto data = notification.find("data");
+    if (data == notification.end() || !data->is_object()) return;
+    if (data->value("dataType", std::string()) != "exercise") return;
+    const auto user = data->contains("healthUserId") ? id_text((*data)["healthUserId"]) : std::string();
+    if (!user.empty() && users.size() < 100) users.insert(user);
+  };
+  if (body.is_array()) {
+    for (const auto& notification : body) take(notification);
+  } else {
+    take(body);
+  }
+  for (const auto& user : users) {
+    (void)r.sync.submit([&r, user] {
+      auto owner = r.connections.owner_of(providers::kFitbit, user);
+      if (!owner || !owner->has_value()) return;
+      (void)r.sync.sync(**owner, providers::kFitbit);
+    });
+  }
+  http::Response res{http::Status::no_content, req.version()};
+  res.prepare_payload();
+  return res;
 }
 
 }  // namespace
@@ -250,6 +349,7 @@ void register_provider_routes(http::Router& router, ProviderRoutes routes) {
   router.add(http::Method::get, "/api/webhooks/strava", bind(&strava_validation), "Strava webhook validation");
   router.add(http::Method::post, "/api/webhooks/strava", bind(&strava_event), "Strava webhook events");
   router.add(http::Method::post, "/api/webhooks/garmin", bind(&garmin_event), "Garmin pings");
+  router.add(http::Method::post, "/api/webhooks/fitbit", bind(&fitbit_event), "Google Health notifications");
 }
 
 }  // namespace pierre::rest

@@ -42,6 +42,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kUserPassword = "another long password";
 constexpr const char* kWebhookVerifyToken = "strava-webhook-verify-7c1e";
+constexpr const char* kStravaSubscriptionId = "1";
+constexpr const char* kGoogleHealthWebhookSecret = "Bearer google-health-webhook-5d21c0";
 constexpr int kSeeded = 30;
 
 std::int64_t now_ms() {
@@ -129,6 +131,8 @@ class ProviderServer : public ::testing::Test {
     auto o = identity_server(dir_, "sqlite:" + db_path().string());
     o.env["LOG_LEVEL"] = log_level_;
     o.env["STRAVA_WEBHOOK_VERIFY_TOKEN"] = kWebhookVerifyToken;
+    o.env["STRAVA_WEBHOOK_SUBSCRIPTION_ID"] = kStravaSubscriptionId;
+    o.env["FITBIT_WEBHOOK_SECRET"] = kGoogleHealthWebhookSecret;
     // No scheduler round or staleness-driven sync during a test: every provider call is one the test caused.
     o.env["SYNC_STALENESS_SECS"] = "86400";
     o.env["SYNC_INTERVAL_SECS"] = "86400";
@@ -671,6 +675,172 @@ TEST_F(provider_Webhook, AnActivityCreatedEventSyncsThatOneActivity) {
                              {"event_time", 0}});
   EXPECT_EQ(stranger.result_int(), 200);
   EXPECT_EQ(post_body(strava_push, "/api/webhooks/strava", "not json").result_int(), 400);
+}
+
+TEST_F(provider_Webhook, StravaEventsOfAnotherSubscriptionAreRefused) {
+  fake("strava").seed_activities(4, now_ms() - 3'600'000);
+  connect(admin_token_, "strava");
+  const auto id = fake("strava").add_activity(now_ms() - 600'000);
+  const auto calls_before = fake("strava").stats().api_calls;
+  HttpClient push(server_->port());
+  for (const json& subscription : {json(2), json("1x"), json()}) {
+    json event{{"object_type", "activity"},
+               {"aspect_type", "create"},
+               {"object_id", std::stoll(id)},
+               {"owner_id", FakeStrava::kAthleteId},
+               {"event_time", now_ms() / 1000}};
+    if (!subscription.is_null()) event["subscription_id"] = subscription;
+    auto res = post_json(push, "/api/webhooks/strava", event);
+    EXPECT_EQ(res.result_int(), 403) << subscription.dump() << " " << res.body();
+    EXPECT_EQ(body_json(res)["error"].value("code", ""), "PERMISSION_DENIED") << res.body();
+  }
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(fake("strava").stats().api_calls, calls_before);
+  EXPECT_EQ(activities(admin_token_, "strava").size(), 4U);
+}
+
+// ---- 5b. Garmin notifications ----
+
+// Polls until `provider` lists `count` activities for the admin; returns the last list.
+json wait_for_count(const std::function<json()>& list, std::size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  json listed;
+  while (std::chrono::steady_clock::now() < deadline) {
+    listed = list();
+    if (listed.size() == count) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  return listed;
+}
+
+TEST_F(provider_Webhook, GarminActivityFilePingStoresTheActivityWithItsSamplesInOneCall) {
+  auto& garmin = dynamic_cast<FakeGarmin&>(fake("garmin"));
+  garmin.seed_activities(3, now_ms() - 3'600'000);
+  connect(admin_token_, "garmin");
+  const auto id = garmin.add_activity(now_ms() - 7'200'000);
+  const auto ping = garmin.activity_files_ping(id);
+  ASSERT_TRUE(ping.is_object());
+  const auto before = garmin.stats();
+
+  HttpClient push(server_->port());
+  auto res = post_json(push, "/api/webhooks/garmin", ping);  // public, as Garmin calls it
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  const auto listed = wait_for_count([&] { return activities(admin_token_, "garmin"); }, 4);
+  ASSERT_EQ(listed.size(), 4U);
+  std::string stored_id;
+  for (const auto& a : listed) {
+    if (a.value("external_id", "") == id) stored_id = a.value("id", "");
+  }
+  ASSERT_FALSE(stored_id.empty()) << listed.dump().substr(0, 500);
+  settle("garmin");
+  EXPECT_EQ(garmin.stats().api_calls - before.api_calls, 1) << "one download through the callbackURL, nothing else";
+
+  auto detail = call(verb::get, "/api/activities/" + stored_id + "?streams=true", admin_token_);
+  ASSERT_EQ(detail.result_int(), 200) << detail.body().substr(0, 300);
+  const auto streams = body_json(detail)["streams"];
+  ASSERT_TRUE(streams.is_object()) << detail.body().substr(0, 300);
+  ASSERT_TRUE(streams.contains("time_s") && streams["time_s"].is_array()) << streams.dump().substr(0, 300);
+  // The FIT file's own records (the shortest sample file has 19), with heart rate at each.
+  EXPECT_GE(streams["time_s"].size(), 19U) << garmin.file_name(id);
+  ASSERT_TRUE(streams.contains("heart_rate_bpm")) << streams.dump().substr(0, 300);
+  EXPECT_EQ(streams["heart_rate_bpm"].size(), streams["time_s"].size());
+
+  // The same ping again (Garmin retries): its one-time URL is spent, nothing is duplicated and the process lives.
+  EXPECT_EQ(post_json(push, "/api/webhooks/garmin", ping).result_int(), 200);
+  settle("garmin");
+  EXPECT_EQ(activities(admin_token_, "garmin").size(), 4U);
+  EXPECT_EQ(push.get("/health").result_int(), 200);
+}
+
+TEST_F(provider_Webhook, GarminPingsCannotPointTheServerAnywhereElse) {
+  auto& garmin = dynamic_cast<FakeGarmin&>(fake("garmin"));
+  garmin.seed_activities(2, now_ms() - 3'600'000);
+  connect(admin_token_, "garmin");
+  const auto id = garmin.add_activity(now_ms() - 7'200'000);
+  const auto strava_calls = fake("strava").targets().size();
+  const auto garmin_calls = garmin.targets().size();
+  const auto other = fake("strava").base_url();  // a host the server can reach, but not the Garmin API
+  const auto good = garmin.activity_files_ping(id)["activityFiles"][0]["callbackURL"].get<std::string>();
+  const auto query = good.substr(good.find('?'));
+  HttpClient push(server_->port());
+  for (const auto& url : {other + "/wellness-api/rest/activityFile" + query,
+                          garmin.base_url() + "/wellness-api/rest/user/registration" + query,
+                          garmin.base_url() + "/wellness-api/rest/activityFile" + query + "#frag",
+                          garmin.base_url() + "/wellness-api/rest/activityFile?id=1@" + other.substr(7),
+                          garmin.base_url() + ".evil.example/wellness-api/rest/activityFile" + query}) {
+    json ping = garmin.activity_files_ping(id);
+    ping["activityFiles"][0]["callbackURL"] = url;
+    EXPECT_EQ(post_json(push, "/api/webhooks/garmin", ping).result_int(), 200) << url;
+  }
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(fake("strava").targets().size(), strava_calls);
+  EXPECT_EQ(garmin.targets().size(), garmin_calls);
+  EXPECT_EQ(activities(admin_token_, "garmin").size(), 2U);
+  EXPECT_EQ(post_body(push, "/api/webhooks/garmin", "[1,2]").result_int(), 400);
+}
+
+TEST_F(provider_Webhook, GarminDeregistrationDropsTheConnectionAndKeepsTheData) {
+  auto& garmin = dynamic_cast<FakeGarmin&>(fake("garmin"));
+  garmin.seed_activities(2, now_ms() - 3'600'000);
+  connect(admin_token_, "garmin");
+  HttpClient push(server_->port());
+  // Someone else's user id changes nothing.
+  EXPECT_EQ(
+      post_json(push, "/api/webhooks/garmin", {{"deregistrations", {{{"userId", "somebody-else"}}}}}).result_int(),
+      200);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(entry(admin_token_, "garmin").value("status", ""), "connected");
+  auto res = post_json(push, "/api/webhooks/garmin", {{"deregistrations", {{{"userId", garmin.user_id()}}}}});
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  const auto e =
+      wait_for(admin_token_, "garmin", [](const json& now) { return now.value("status", "") != "connected"; });
+  EXPECT_EQ(e.value("status", ""), "not_connected");
+  EXPECT_EQ(activities(admin_token_, "garmin").size(), 2U);
+}
+
+// ---- 5c. Google Health webhooks ----
+
+TEST_F(provider_Webhook, GoogleHealthVerificationAndAnExerciseNotificationSyncTheUser) {
+  auto& fitbit = fake("fitbit");
+  fitbit.seed_activities(3, now_ms() - 3'600'000);
+  connect(admin_token_, "fitbit");
+  HttpClient hook(server_->port());
+  const json verification{{"type", "verification"}};
+  const auto post = [&](const json& body, const std::string& authorization) {
+    Headers headers{{"Content-Type", "application/json"}};
+    if (!authorization.empty()) headers["Authorization"] = authorization;
+    return hook.request(verb::post, "/api/webhooks/fitbit", body.dump(), headers);
+  };
+  // Google's two verification requests: with the secret → 201, without → 401; a wrong secret is refused too.
+  EXPECT_EQ(post(verification, kGoogleHealthWebhookSecret).result_int(), 201);
+  EXPECT_EQ(post(verification, "").result_int(), 401);
+  EXPECT_EQ(post(verification, "Bearer google-health-webhook-5d21c1").result_int(), 401);
+
+  const auto added = fitbit.add_activity(now_ms() - 1'800'000);
+  const auto calls_before = fitbit.stats().api_calls;
+  const json notification{{"data",
+                           {{"healthUserId", FakeFitbit::kHealthUserId},
+                            {"dataType", "exercise"},
+                            {"operation", "UPSERT"},
+                            {"civilIso8601TimeInterval", "2026-11-27T10:00:00/2026-11-27T11:00:00"}}}};
+  // Unauthenticated notifications do nothing.
+  EXPECT_EQ(post(notification, "").result_int(), 401);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(fitbit.stats().api_calls, calls_before);
+
+  // Another data type is acknowledged and ignored; the exercise change syncs the user.
+  EXPECT_EQ(
+      post({{"data", {{"healthUserId", FakeFitbit::kHealthUserId}, {"dataType", "steps"}}}}, kGoogleHealthWebhookSecret)
+          .result_int(),
+      204);
+  auto res = post(json::array({notification}), kGoogleHealthWebhookSecret);
+  EXPECT_EQ(res.result_int(), 204) << res.body();
+  const auto listed = wait_for_count([&] { return activities(admin_token_, "fitbit"); }, 4);
+  ASSERT_EQ(listed.size(), 4U);
+  bool found = false;
+  for (const auto& a : listed) found = found || a.value("external_id", "") == added;
+  EXPECT_TRUE(found) << added;
+  EXPECT_EQ(post(json("not a notification"), kGoogleHealthWebhookSecret).result_int(), 400);
 }
 
 // ---- 6. Secrets ----

@@ -132,6 +132,22 @@ class FakeGarminImpl final : public FakeGarmin {
     const auto it = activities_.find(activity_id);
     return it == activities_.end() ? std::string() : it->second.file;
   }
+  [[nodiscard]] json activity_files_ping(std::string_view activity_id) override {
+    const std::lock_guard lock(mutex_);
+    const auto it = activities_.find(activity_id);
+    if (it == activities_.end()) return json();
+    const auto file_id = fmt::format("{}", 90'000'000'000 + ++pulls_issued_);
+    const auto token = fmt::format("pull{:08x}", 0x5eed1234U + static_cast<unsigned>(pulls_issued_));
+    pull_tokens_[token] = {file_id, std::string(activity_id)};
+    return json{
+        {"activityFiles", json::array({json{{"userId", kUserId},
+                                            {"summaryId", fmt::format("{}-file", activity_id)},
+                                            {"activityId", std::stoll(std::string(activity_id))},
+                                            {"fileType", "FIT"},
+                                            {"startTimeInSeconds", it->second.summary["startTimeInSeconds"]},
+                                            {"callbackURL", fmt::format("{}{}?id={}&token={}", server_.base_url(),
+                                                                        kActivityFilePath, file_id, token)}}})}};
+  }
   [[nodiscard]] bool registered() const override {
     const std::lock_guard lock(mutex_);
     return registered_;
@@ -337,7 +353,16 @@ class FakeGarminImpl final : public FakeGarmin {
     std::string name;
     {
       const std::lock_guard lock(mutex_);
-      const auto it = activities_.find(id->second);
+      std::string activity_id = id->second;
+      if (const auto token = request.query.find("token"); token != request.query.end()) {
+        const auto pull = pull_tokens_.find(token->second);
+        if (pull == pull_tokens_.end() || pull->second.first != id->second) {
+          return garmin_error(401, "Invalid or used pull token");
+        }
+        activity_id = pull->second.second;
+        pull_tokens_.erase(pull);  // one download per callbackURL
+      }
+      const auto it = activities_.find(activity_id);
       if (it == activities_.end()) return garmin_error(404, "Not Found");
       name = it->second.file;
       if (const auto cached = files_.find(name); cached != files_.end()) return octets(cached->second);
@@ -360,6 +385,9 @@ class FakeGarminImpl final : public FakeGarmin {
   FaultScript faults_;
   std::map<std::string, Stored, std::less<>> activities_;
   std::map<std::string, std::string, std::less<>> files_;  // sample name → bytes, read once
+  // pull token → (file id, activity id) of the activityFiles pings not yet downloaded
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> pull_tokens_;
+  int pulls_issued_ = 0;
   int next_index_ = 0;
   bool registered_ = false;
   std::chrono::milliseconds token_delay_{0};

@@ -14,6 +14,9 @@
 //   GET    /wellness-api/rest/activities?uploadStartTimeInSeconds&uploadEndTimeInSeconds → summaries uploaded in
 //          [start, end); 400 {"errorMessage"} when a bound is missing or the range exceeds 86 400 s (as Garmin)
 //   GET    /wellness-api/rest/activityFile?id=<activityId> → the activity's FIT file (application/octet-stream)
+//   GET    /wellness-api/rest/activityFile?id=<fileId>&token=<pull token> → the same, through the callbackURL of an
+//          activityFiles ping (activity_files_ping()): the pull token serves one download; 401 after that or for an
+//          unknown token, as Garmin's one-time URLs
 //
 // Every wellness-api request needs a valid bearer token (401 otherwise) and is subject to fail_next(). Activities
 // are uploaded durationInSeconds + 5 minutes after they start. Their FIT files are real recordings of the same sport
@@ -41,6 +44,9 @@ class FakeGarmin : public FakeProvider {
   [[nodiscard]] virtual nlohmann::json summary(std::string_view activity_id) const = 0;
   // The shared sample file served as this activity's FIT file ("" for an unknown activityId).
   [[nodiscard]] virtual std::string file_name(std::string_view activity_id) const = 0;
+  // The body Garmin POSTs to the partner's activityFiles endpoint for this activity: {"activityFiles": [{userId,
+  // summaryId, activityId, fileType: "FIT", callbackURL, startTimeInSeconds}]} with a fresh one-time callbackURL.
+  [[nodiscard]] virtual nlohmann::json activity_files_ping(std::string_view activity_id) = 0;
   // False once the user was deregistered through DELETE /wellness-api/rest/user/registration.
   [[nodiscard]] virtual bool registered() const = 0;
 };

@@ -428,6 +428,55 @@ TEST_F(GarminTest, GarminDetailOfUnknownActivityIsNotFound) {
   EXPECT_EQ(detail.error().code, ErrorCode::resource_not_found);
 }
 
+TEST_F(GarminTest, GarminFileFromAPingIsFetchedOnceThroughItsCallbackUrl) {
+  const auto tokens = connect();
+  const auto id = fake_->add_activity(now_ms() - 3 * kHourMs);
+  const auto ping = fake_->activity_files_ping(id);
+  const auto url = ping["activityFiles"][0]["callbackURL"].get<std::string>();
+  ASSERT_NE(url.find("token="), std::string::npos) << url;
+
+  auto detail = provider_->notified_activity_detail(tokens.access_token, id, url);
+  ASSERT_TRUE(detail) << detail.error().message;
+  EXPECT_EQ(detail->activity.external_id, id);
+  EXPECT_EQ(detail->activity.source, "garmin");
+  EXPECT_FALSE(detail->streams.empty());
+  auto by_id = provider_->activity_detail(tokens.access_token, id);
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->streams.time_s, detail->streams.time_s) << "the same file either way";
+
+  // The pull token serves one download, as Garmin's.
+  auto again = provider_->notified_activity_detail(tokens.access_token, id, url);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::external_auth_failed);
+  const auto& targets = fake_->targets();
+  EXPECT_NE(std::find_if(
+                targets.begin(), targets.end(),
+                [&](const std::string& t) { return t.find(url.substr(url.find("/wellness"))) != std::string::npos; }),
+            targets.end());
+}
+
+TEST_F(GarminTest, GarminCallbackUrlsOffTheApiAreRefusedWithoutARequest) {
+  const auto tokens = connect();
+  const auto id = fake_->add_activity(now_ms() - 3 * kHourMs);
+  const auto url = fake_->activity_files_ping(id)["activityFiles"][0]["callbackURL"].get<std::string>();
+  const auto base = fake_->base_url();
+  const auto query = url.substr(url.find('?'));
+  const auto calls = fake_->stats().api_calls;
+  for (const std::string& bad :
+       {std::string("https://apis.garmin.com/wellness-api/rest/activityFile") + query,
+        base + "/wellness-api/rest/user/registration" + query, base + "/wellness-api/rest/activityFileX" + query,
+        base + "/wellness-api/rest/activityFile" + query + "#x",
+        base + "/wellness-api/rest/activityFile" + query + " HTTP/1.1\r\nX: y",
+        base + "/wellness-api/rest/activityFile?", base + "/wellness-api/rest/activityFile",
+        base + ":1/wellness-api/rest/activityFile" + query, std::string()}) {
+    SCOPED_TRACE(bad);
+    auto detail = provider_->notified_activity_detail(tokens.access_token, id, bad);
+    ASSERT_FALSE(detail);
+    EXPECT_EQ(detail.error().code, ErrorCode::invalid_input);
+  }
+  EXPECT_EQ(fake_->stats().api_calls, calls);
+}
+
 TEST_F(GarminTest, GarminEveryFaultMapsToItsErrorCode) {
   const auto tokens = connect();
   fake_->seed_activities(3, now_ms() - kHourMs);

@@ -120,6 +120,12 @@ struct Config {
   std::chrono::seconds sync_interval{3600};
   // The token Strava echoes when validating a push subscription (STRAVA_WEBHOOK_VERIFY_TOKEN); empty: refused.
   std::string strava_webhook_verify_token;
+  // Strava's id of our push subscription (STRAVA_WEBHOOK_SUBSCRIPTION_ID): events naming another are refused; empty:
+  // events are not checked against it.
+  std::string strava_webhook_subscription_id;
+  // The Authorization value the Google Health API sends with every webhook request (FITBIT_WEBHOOK_SECRET, the
+  // subscriber's endpointAuthorization.secret, scheme included); empty: the fitbit webhook refuses everything.
+  std::string fitbit_webhook_secret;
   // OpenWeather One Call 3.0 (weather tools): no key → weather is "not configured" and those tools say so.
   std::string openweather_api_key;
   std::string openweather_api_base_url = "https://api.openweathermap.org";

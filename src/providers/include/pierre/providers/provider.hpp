@@ -100,6 +100,14 @@ class Provider {
   // file, Google Health telemetry).
   virtual Result<activity::NewActivity> activity_detail(std::string_view access_token,
                                                         std::string_view external_id) = 0;
+  // The detail as a provider's notification pointed at it (`notice_ref`, e.g. Garmin's activity-file callbackURL,
+  // a one-time pull URL). Providers whose notifications carry no such reference answer activity_detail.
+  virtual Result<activity::NewActivity> notified_activity_detail(std::string_view access_token,
+                                                                 std::string_view external_id,
+                                                                 std::string_view notice_ref) {
+    (void)notice_ref;
+    return activity_detail(access_token, external_id);
+  }
   virtual Result<activity::Athlete> athlete(std::string_view access_token) = 0;
 
   // A snapshot of the latest rate-limit headers (thread-safe).

@@ -99,9 +99,10 @@ class SyncEngine {
   // Returns the samples (empty when the provider has none).
   Result<activity::Streams> ensure_detail(const Owner& owner, const activity::Activity& activity);
   // A push: the provider account `account_id` has a new or changed activity `external_id` (nothing when the
-  // account is not connected here); `deleted` removes it locally.
+  // account is not connected here); `deleted` removes it locally. `notice_ref` is what the notification said about
+  // where the detail is (Garmin's activity-file callbackURL), "" when nothing.
   Result<bool> sync_one(std::string_view provider, std::string_view account_id, std::string_view external_id,
-                        bool deleted = false);
+                        bool deleted = false, std::string_view notice_ref = {});
 
   // Every provider this server knows, for this user: configured, connection status, last sync, activities synced,
   // the provider's rate-limit state (shared by all users) and the last error. Never a token.

@@ -19,8 +19,15 @@
 //   POST   /api/webhooks/strava                    public: a Strava push event; 200 at once, the one activity synced
 //                                                    in the background (create/update), deleted (delete), or the
 //                                                    connection dropped (athlete deauthorisation)
-//   POST   /api/webhooks/garmin                    public: a Garmin ping/push ({activities:[{userId…}]}); 200 at
-//                                                    once, an incremental sync of each named user in the background
+//                                                    (events of another subscription → 403 when
+//                                                    STRAVA_WEBHOOK_SUBSCRIPTION_ID is set)
+//   POST   /api/webhooks/garmin                    public: a Garmin ping/push; 200 at once, then in the background:
+//                                                    activityFiles → the file fetched through its callbackURL (only
+//                                                    on GARMIN_API_BASE_URL); deregistrations → connection dropped;
+//                                                    other summary types → an incremental sync of each named user
+//   POST   /api/webhooks/fitbit                    Google Health webhooks; Authorization must be
+//                                                    FITBIT_WEBHOOK_SECRET (else 401): {"type":"verification"} → 201;
+//                                                    notifications → 204, an `exercise` change syncs that user
 
 #include <string>
 
@@ -35,7 +42,9 @@ struct ProviderRoutes {
   providers::Connections& connections;
   providers::SyncEngine& sync;
   events::Hub& events;
-  std::string strava_webhook_verify_token;  // empty: subscription validation is refused
+  std::string strava_webhook_verify_token;     // empty: subscription validation is refused
+  std::string strava_webhook_subscription_id;  // empty: events are not checked against it
+  std::string fitbit_webhook_secret;           // empty: Google Health notifications are refused
 };
 
 // Everything referenced must outlive the router.
