@@ -152,13 +152,21 @@ http::Response disconnect(ProviderRoutes& r, const http::Request& req, http::Req
   return http::json_response(http::Status::ok, *report, req);
 }
 
-// The account withdrew its consent at the provider: forget the connection (its synced data stays) and tell the
-// user's streams.
-void drop_connection(ProviderRoutes& r, std::string_view provider, const std::string& account, std::string_view why) {
+// A notice that the account withdrew its consent at the provider (Strava deauthorization, Garmin deregistration).
+// Neither is signed, so the notice itself decides nothing: the connection is synced at once, and a provider that
+// really revoked the grant refuses the tokens and the refresh, which marks the connection needs_reauth (the tools
+// then say to connect again). A forged notice costs one provider call.
+void recheck_connection(ProviderRoutes& r, std::string_view provider, const std::string& account) {
   auto owner = r.connections.owner_of(provider, account);
   if (!owner || !owner->has_value()) return;
-  (void)r.connections.remove(**owner, provider);
-  publish(r.events, **owner, "oauth_error", {{"provider", provider}, {"error", why}});
+  (void)r.sync.sync(**owner, provider);
+}
+
+// A string member of a JSON object, "" when absent or of another type (never throws on hostile input).
+std::string string_at(const json& object, const char* key) {
+  if (!object.is_object()) return {};
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 http::Response strava_validation(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
@@ -201,8 +209,8 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
   }
   const auto account = id_text(event["owner_id"]);
   const auto object = id_text(event["object_id"]);
-  const auto object_type = event.value("object_type", std::string());
-  const auto aspect = event.value("aspect_type", std::string());
+  const auto object_type = string_at(event, "object_type");
+  const auto aspect = string_at(event, "aspect_type");
   if (account.empty() || object.empty()) {
     return http::error_response(Error(ErrorCode::invalid_input, "not a Strava webhook event"), req, ctx);
   }
@@ -219,9 +227,9 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
         spdlog::info("strava webhook: activity not synced: {}", done.error().message);
       }
     });
-  } else if (object_type == "athlete" && event.contains("updates") && event["updates"].is_object() &&
-             event["updates"].value("authorized", std::string()) == "false") {
-    (void)r.sync.submit([&r, account] { drop_connection(r, providers::kStrava, account, "deauthorized"); });
+  } else if (object_type == "athlete" && event.contains("updates") &&
+             string_at(event["updates"], "authorized") == "false") {
+    (void)r.sync.submit([&r, account] { recheck_connection(r, providers::kStrava, account); });
   }
   return http::json_response(http::Status::ok, {{"received", true}}, req);
 }
@@ -230,7 +238,7 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
 //   activityFiles    [{userId, activityId, summaryId, fileType, callbackURL}]: the file is fetched at once through
 //                    its callbackURL (a one-time pull URL, valid 24 h); the Garmin client only follows it on the
 //                    configured GARMIN_API_BASE_URL, so a forged ping cannot point the server anywhere else.
-//   deregistrations  [{userId}]: the user withdrew consent at Garmin; the connection is dropped.
+//   deregistrations  [{userId}]: the user withdrew consent at Garmin; checked with Garmin (recheck_connection).
 //   anything else    (activities, activityDetails, manuallyUpdatedActivities…): an incremental sync of the user.
 // Garmin signs nothing: every consequence is bounded to users connected here and to Garmin's own API.
 http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
@@ -255,7 +263,7 @@ http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::R
       } else if (kind == "activityFiles") {
         auto activity = item.contains("activityId") ? id_text(item["activityId"]) : std::string();
         if (activity.empty() && item.contains("summaryId")) activity = id_text(item["summaryId"]);
-        const auto url = item.value("callbackURL", std::string());
+        const auto url = string_at(item, "callbackURL");
         if (!activity.empty() && !url.empty() && url.size() <= 2048) files.emplace_back(user, activity, url);
       } else {
         to_sync.insert(user);
@@ -263,7 +271,7 @@ http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::R
     }
   }
   for (const auto& user : deregistered) {
-    (void)r.sync.submit([&r, user] { drop_connection(r, providers::kGarmin, user, "deregistered"); });
+    (void)r.sync.submit([&r, user] { recheck_connection(r, providers::kGarmin, user); });
   }
   for (const auto& [user, activity, url] : files) {
     if (deregistered.contains(user)) continue;
@@ -302,7 +310,7 @@ http::Response fitbit_event(ProviderRoutes& r, const http::Request& req, http::R
         Error(ErrorCode::auth_required, "this endpoint accepts Google Health notifications only"), req, ctx);
   }
   auto body = json::parse(req.body(), nullptr, false);
-  if (body.is_object() && body.value("type", std::string()) == "verification") {
+  if (string_at(body, "type") == "verification") {
     return http::json_response(http::Status::created, json::object(), req);
   }
   if (!body.is_object() && !body.is_array()) {
@@ -313,7 +321,7 @@ http::Response fitbit_event(ProviderRoutes& r, const http::Request& req, http::R
     if (!notification.is_object()) return;
     const auto data = notification.find("data");
     if (data == notification.end() || !data->is_object()) return;
-    if (data->value("dataType", std::string()) != "exercise") return;
+    if (string_at(*data, "dataType") != "exercise") return;
     const auto user = data->contains("healthUserId") ? id_text((*data)["healthUserId"]) : std::string();
     if (!user.empty() && users.size() < 100) users.insert(user);
   };

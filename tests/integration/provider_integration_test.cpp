@@ -699,6 +699,30 @@ TEST_F(provider_Webhook, StravaEventsOfAnotherSubscriptionAreRefused) {
   EXPECT_EQ(activities(admin_token_, "strava").size(), 4U);
 }
 
+TEST_F(provider_Webhook, StravaDeauthorizationIsCheckedWithStravaBeforeItCounts) {
+  fake("strava").seed_activities(3, now_ms() - 3'600'000);
+  connect(admin_token_, "strava");
+  const json notice{{"object_type", "athlete"},
+                    {"aspect_type", "update"},
+                    {"object_id", FakeStrava::kAthleteId},
+                    {"owner_id", FakeStrava::kAthleteId},
+                    {"subscription_id", 1},
+                    {"event_time", now_ms() / 1000},
+                    {"updates", {{"authorized", "false"}}}};
+  HttpClient push(server_->port());
+  ASSERT_EQ(post_json(push, "/api/webhooks/strava", notice).result_int(), 200);
+  settle("strava");
+  EXPECT_EQ(entry(admin_token_, "strava").value("status", ""), "connected") << "a notice Strava's tokens contradict";
+
+  fake("strava").expire_access_tokens();
+  fake("strava").revoke_refresh_tokens();
+  ASSERT_EQ(post_json(push, "/api/webhooks/strava", notice).result_int(), 200);
+  const auto e =
+      wait_for(admin_token_, "strava", [](const json& now) { return now.value("status", "") == "needs_reauth"; });
+  EXPECT_EQ(e.value("status", ""), "needs_reauth");
+  EXPECT_EQ(activities(admin_token_, "strava").size(), 3U);
+}
+
 // ---- 5b. Garmin notifications ----
 
 // Polls until `provider` lists `count` activities for the admin; returns the last list.
@@ -779,22 +803,30 @@ TEST_F(provider_Webhook, GarminPingsCannotPointTheServerAnywhereElse) {
   EXPECT_EQ(post_body(push, "/api/webhooks/garmin", "[1,2]").result_int(), 400);
 }
 
-TEST_F(provider_Webhook, GarminDeregistrationDropsTheConnectionAndKeepsTheData) {
+TEST_F(provider_Webhook, GarminDeregistrationIsCheckedWithGarminBeforeItCounts) {
   auto& garmin = dynamic_cast<FakeGarmin&>(fake("garmin"));
   garmin.seed_activities(2, now_ms() - 3'600'000);
   connect(admin_token_, "garmin");
   HttpClient push(server_->port());
-  // Someone else's user id changes nothing.
+  // Someone else's user id changes nothing and costs nothing.
+  const auto calls = garmin.stats().api_calls;
   EXPECT_EQ(
       post_json(push, "/api/webhooks/garmin", {{"deregistrations", {{{"userId", "somebody-else"}}}}}).result_int(),
       200);
-  std::this_thread::sleep_for(300ms);
+  // A forged notice for our user (Garmin signs nothing): the grant still works at Garmin, so nothing changes.
+  const json notice{{"deregistrations", {{{"userId", garmin.user_id()}}}}};
+  EXPECT_EQ(post_json(push, "/api/webhooks/garmin", notice).result_int(), 200);
+  settle("garmin");
+  EXPECT_GT(garmin.stats().api_calls, calls) << "the notice was checked with Garmin";
   EXPECT_EQ(entry(admin_token_, "garmin").value("status", ""), "connected");
-  auto res = post_json(push, "/api/webhooks/garmin", {{"deregistrations", {{{"userId", garmin.user_id()}}}}});
-  ASSERT_EQ(res.result_int(), 200) << res.body();
+
+  // The user really withdrew consent at Garmin: tokens and refresh are refused → needs_reauth, data kept.
+  garmin.expire_access_tokens();
+  garmin.revoke_refresh_tokens();
+  ASSERT_EQ(post_json(push, "/api/webhooks/garmin", notice).result_int(), 200);
   const auto e =
-      wait_for(admin_token_, "garmin", [](const json& now) { return now.value("status", "") != "connected"; });
-  EXPECT_EQ(e.value("status", ""), "not_connected");
+      wait_for(admin_token_, "garmin", [](const json& now) { return now.value("status", "") == "needs_reauth"; });
+  EXPECT_EQ(e.value("status", ""), "needs_reauth");
   EXPECT_EQ(activities(admin_token_, "garmin").size(), 2U);
 }
 

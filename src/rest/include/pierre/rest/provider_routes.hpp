@@ -18,12 +18,14 @@
 //                                                    STRAVA_WEBHOOK_VERIFY_TOKEN, else 403
 //   POST   /api/webhooks/strava                    public: a Strava push event; 200 at once, the one activity synced
 //                                                    in the background (create/update), deleted (delete), or the
-//                                                    connection dropped (athlete deauthorisation)
+//                                                    connection synced at once (athlete deauthorisation: a grant
+//                                                    Strava really revoked ends in needs_reauth)
 //                                                    (events of another subscription → 403 when
 //                                                    STRAVA_WEBHOOK_SUBSCRIPTION_ID is set)
 //   POST   /api/webhooks/garmin                    public: a Garmin ping/push; 200 at once, then in the background:
 //                                                    activityFiles → the file fetched through its callbackURL (only
-//                                                    on GARMIN_API_BASE_URL); deregistrations → connection dropped;
+//                                                    on GARMIN_API_BASE_URL); deregistrations → a sync now (a
+//                                                    grant Garmin really revoked ends in needs_reauth);
 //                                                    other summary types → an incremental sync of each named user
 //   POST   /api/webhooks/fitbit                    Google Health webhooks; Authorization must be
 //                                                    FITBIT_WEBHOOK_SECRET (else 401): {"type":"verification"} → 201;
