@@ -6,7 +6,9 @@
 //   - SendMessage: a plain-text message gets the help answer (a Message); a data part naming a tool runs it as a task
 //     whose artifact is the tool's structured result; returnImmediately answers at once and the task can be polled,
 //   - SendStreamingMessage: the SSE events (task, working, artifact, completed),
-//   - GetTask / CancelTask: a finished task is not cancelable (-32002); another tenant's (or user's) task is not found.
+//   - GetTask / CancelTask: a finished task is not cancelable (-32002); another tenant's (or user's) task is not found,
+//   - Pierre's /a2a/* endpoints: status, tools, execute, monitoring, administrator-registered A2A clients whose
+//     client-credentials tokens reach /a2a/client/*, tenant isolation of the registrations, deactivation.
 // Runs on SQLite (file) and PostgreSQL (migration 009 on both). Suite names start with "a2a" (`ctest -R a2a`).
 
 #include <gtest/gtest.h>
@@ -61,13 +63,13 @@ class A2aTest : public BackendTest {
   HttpClient& c() { return *client_; }
 
   // A signed-in user of a new tenant (super-admin creates both); returns the user's JWT.
-  std::string user_in_new_tenant(const std::string& name, const std::string& email) {
+  std::string user_in_new_tenant(const std::string& name, const std::string& email, const std::string& role = "user") {
     auto tenant = authed(c(), verb::post, "/admin/tenants", admin_, json{{"name", name}}.dump());
     EXPECT_EQ(tenant.result_int(), 201) << tenant.body();
     const auto tenant_id = body_json(tenant).value("id", "");
     auto user =
         authed(c(), verb::post, "/admin/tenants/" + tenant_id + "/users", admin_,
-               json{{"email", email}, {"password", kUserPassword}, {"display_name", email}, {"role", "user"}}.dump());
+               json{{"email", email}, {"password", kUserPassword}, {"display_name", email}, {"role", role}}.dump());
     EXPECT_EQ(user.result_int(), 201) << user.body();
     return token_of(login(c(), email, kUserPassword));
   }
@@ -290,6 +292,109 @@ TEST_P(A2aTest, AnotherTenantsOrUsersTaskIsNotFound) {
   }
   // Still waiting for alice.
   EXPECT_EQ(rpc("GetTask", {{"id", id}}, alice)["result"]["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
+}
+
+TEST_P(A2aTest, PierreStatusToolsAndExecute) {
+  auto status = c().get("/a2a/status");
+  ASSERT_EQ(status.result_int(), 200) << status.body();
+  EXPECT_EQ(body_json(status)["protocol_version"], "1.0");
+  EXPECT_EQ(body_json(status)["jsonrpc_url"], server_->base_url() + "/a2a/jsonrpc");
+  EXPECT_EQ(c().get("/a2a/tools").result_int(), 401);
+  auto tools = authed(c(), verb::get, "/a2a/tools", admin_);
+  ASSERT_EQ(tools.result_int(), 200) << tools.body();
+  bool found = false;
+  const auto listed_tools = body_json(tools);  // kept alive: a range-for over body_json(res)["tools"] would dangle
+  for (const auto& t : listed_tools["tools"]) found = found || t["name"] == "analyze_training_load";
+  EXPECT_TRUE(found);
+
+  auto ran = authed(c(), verb::post, "/a2a/execute", admin_,
+                    json{{"tool", "analyze_training_load"}, {"parameters", {{"timeframe", "week"}}}}.dump());
+  ASSERT_EQ(ran.result_int(), 200) << ran.body();
+  EXPECT_EQ(body_json(ran)["success"], true);
+  EXPECT_TRUE(body_json(ran)["result"].contains("ctl"));
+  // A tool failure is a result (success false), bad requests are structured errors.
+  auto tool_error = authed(c(), verb::post, "/a2a/execute", admin_,
+                           json{{"tool", "analyze_activity"}, {"parameters", {{"activity_id", "act_none"}}}}.dump());
+  ASSERT_EQ(tool_error.result_int(), 200) << tool_error.body();
+  EXPECT_EQ(body_json(tool_error)["success"], false);
+  EXPECT_FALSE(body_json(tool_error)["error"].value("message", "").empty());
+  auto unknown = authed(c(), verb::post, "/a2a/execute", admin_, json{{"tool", "nope"}}.dump());
+  EXPECT_EQ(unknown.result_int(), 404);
+  EXPECT_EQ(error_code(unknown), "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, json{{"parameters", {}}}.dump()).result_int(), 400);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, json{{"tool", "get_stats"}, {"parameters", 3}}.dump())
+                .result_int(),
+            400);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, "{oops").result_int(), 400);
+  EXPECT_EQ(c().request(verb::post, "/a2a/execute", "{}", {{"Content-Type", "application/json"}}).result_int(), 401);
+}
+
+TEST_P(A2aTest, AdminsRegisterA2aClientsWhoseTokensReachTheClientEndpoints) {
+  const auto user = user_in_new_tenant("Tenant U", "user@u.example");
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/clients", user, json{{"name", "x"}}.dump()).result_int(), 403);
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/monitoring", user).result_int(), 403);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/clients", admin_, json{{"name", ""}}.dump()).result_int(), 400);
+  EXPECT_EQ(
+      authed(c(), verb::post, "/a2a/clients", admin_, json{{"name", "x"}, {"scopes", {"root"}}}.dump()).result_int(),
+      400);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/clients", admin_, json{{"name", "x"}, {"rate_limit_tier", "gold"}}.dump())
+                .result_int(),
+            400);
+
+  auto created =
+      authed(c(), verb::post, "/a2a/clients", admin_,
+             json{{"name", "coach-bot"}, {"scopes", {"mcp:read"}}, {"rate_limit_tier", "professional"}}.dump());
+  ASSERT_EQ(created.result_int(), 201) << created.body();
+  const auto client = body_json(created);
+  EXPECT_EQ(client["rate_limit_tier"], "professional");
+  EXPECT_EQ(client["scopes"], json::array({"mcp:read"}));
+  const auto id = client.value("id", "");
+  auto listed = body_json(authed(c(), verb::get, "/a2a/clients", admin_));
+  ASSERT_EQ(listed["clients"].size(), 1U);
+  EXPECT_FALSE(listed["clients"][0].contains("client_secret"));
+
+  auto token = c().request(verb::post, "/oauth2/token",
+                           "grant_type=client_credentials&client_id=" + client.value("client_id", "") +
+                               "&client_secret=" + client.value("client_secret", ""),
+                           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(token.result_int(), 200) << token.body();
+  const auto access = body_json(token).value("access_token", "");
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", access).result_int(), 200);
+  auto ran = authed(c(), verb::post, "/a2a/client/execute", access, json{{"tool", "get_stats"}}.dump());
+  ASSERT_EQ(ran.result_int(), 200) << ran.body();
+  EXPECT_EQ(body_json(ran)["success"], true);
+  // Its scopes hold: mcp:read only, so a tool that writes is refused.
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/client/execute", access,
+                   json{{"tool", "update_user_configuration"}, {"parameters", json::object()}}.dump())
+                .result_int(),
+            403);
+  // A user's own session is not a registered client.
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", admin_).result_int(), 403);
+
+  auto monitoring = authed(c(), verb::get, "/a2a/monitoring", admin_);
+  ASSERT_EQ(monitoring.result_int(), 200) << monitoring.body();
+  bool seen = false;
+  const auto counters = body_json(monitoring);
+  for (const auto& agent : counters["agents"]) {
+    if (agent["agent"] == "oauth_client:" + client.value("client_id", "")) {
+      seen = true;
+      EXPECT_EQ(agent["requests"], 2);
+      EXPECT_EQ(agent["errors"], 1);
+    }
+  }
+  EXPECT_TRUE(seen) << monitoring.body();
+
+  // Another tenant's administrator sees nothing of it.
+  const auto other_admin = user_in_new_tenant("Tenant O", "admin@o.example", "admin");
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/clients/" + id, other_admin).result_int(), 404);
+  EXPECT_EQ(authed(c(), verb::delete_, "/a2a/clients/" + id, other_admin).result_int(), 404);
+  EXPECT_TRUE(body_json(authed(c(), verb::get, "/a2a/clients", other_admin))["clients"].empty());
+
+  // Deactivated: its token stops working at once.
+  auto deleted = authed(c(), verb::delete_, "/a2a/clients/" + id, admin_);
+  ASSERT_EQ(deleted.result_int(), 200) << deleted.body();
+  EXPECT_EQ(body_json(authed(c(), verb::get, "/a2a/clients/" + id, admin_))["is_active"], false);
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", access).result_int(), 401);
 }
 
 INSTANTIATE_TEST_SUITE_P(a2a, A2aTest, ::testing::Values("sqlite_file", "postgresql"),
