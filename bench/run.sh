@@ -32,7 +32,12 @@
 #         wall and CPU time vs the bare list calls + activity::Service::store of the same summaries measured in the
 #         same run, provider calls vs the API's minimum, and the steady state (one incremental sync, one webhook
 #         activity); on SQLite, and on PostgreSQL when PIERRE_TEST_POSTGRES_URL is set.
-#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers]  (default all; `make bench` builds the release preset
+#   a2a:  A2A SendMessage (JSON-RPC, blocking) running analyze_training_load for the demo athlete vs the same tool
+#         through MCP tools/call (2026-07-28) — bench/a2a_bench, one keep-alive connection, interleaved calls —
+#         p50/p95 of each and the ratio (what the A2A task bookkeeping adds to a round trip).
+#   BENCH_A2A_BIN=build/x/bench/a2a_bench BENCH_SERVER_BIN=build/x/apps/pierre-mcp-server/pierre-mcp-server \
+#         bench/run.sh a2a
+#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers|a2a]  (default all; `make bench` builds the release preset
 #         first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
@@ -47,10 +52,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools | providers) ;;
-  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers]" >&2; exit 2 ;;
+case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools | providers | a2a) ;;
+  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers|a2a]" >&2; exit 2 ;;
 esac
-server_bin="$root/build/release/apps/pierre-mcp-server/pierre-mcp-server"
+server_bin="${BENCH_SERVER_BIN:-$root/build/release/apps/pierre-mcp-server/pierre-mcp-server}"
+a2a_bin="${BENCH_A2A_BIN:-$root/build/release/bench/a2a_bench}"
 probe_bin="$root/build/release/bench/startup_probe"
 jwt_bin="${BENCH_JWT_BIN:-$root/build/release/bench/jwt_bench}"
 activity_bin="${BENCH_ACTIVITY_BIN:-$root/build/release/bench/activity_bench}"
@@ -823,6 +829,25 @@ bench_providers() {
 JSON
 }
 
+bench_a2a() {
+  local load_start pid port base jwt out
+  load_start=$(loadavg)
+  start_announced a2a env HTTP_THREADS="$threads" PIERRE_MASTER_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
+    PIERRE_RSA_KEY_SIZE=2048 "$server_bin" --host 127.0.0.1 --port 0 --database-url "sqlite:$work/a2a.db" \
+    --data-dir "$work/a2a" --demo --log-level warn
+  pid=$started_pid port=$started_port base="http://127.0.0.1:$port"
+  jwt=$(curl -fsS -H 'Content-Type: application/json' \
+    -d '{"email":"demo@pierre.dev","password":"pierre-demo-athlete"}' "$base/auth/login" |
+    sed -nE 's/.*"jwt_token":"([^"]+)".*/\1/p')
+  [[ -n "$jwt" ]] || die "a2a: demo login returned no token"
+  echo "A2A round trip — SendMessage vs MCP tools/call, analyze_training_load (month) on the demo athlete, SQLite"
+  out=$("$a2a_bin" "$port" "$jwt" "${BENCH_A2A_ROUNDS:-5}" "${BENCH_A2A_CALLS:-40}") || die "a2a: a2a_bench failed"
+  echo "$out" | sed 's/^/  /'
+  load_note "$load_start"
+  echo
+  kill "$pid" 2>/dev/null || true
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
 [[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
@@ -831,4 +856,5 @@ JSON
 [[ "$mode" == all || "$mode" == activity ]] && bench_activity
 [[ "$mode" == all || "$mode" == tools ]] && bench_tools
 [[ "$mode" == all || "$mode" == providers ]] && bench_providers
+[[ "$mode" == all || "$mode" == a2a ]] && bench_a2a
 exit 0

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "pierre/a2a/server.hpp"
 #include "pierre/activity/demo_athlete.hpp"
 #include "pierre/activity/service.hpp"
 #include "pierre/auth/api_key_service.hpp"
@@ -343,6 +344,13 @@ int main(int argc, char** argv) {
   }
   pierre::mcp::Endpoint mcp_endpoint(registry, catalog, std::move(mcp_options));
   mcp_endpoint.register_routes(router);
+  // A2A: the agent card and JSON-RPC binding over the same registry, for callers the middleware authenticated.
+  pierre::a2a::Server a2a_server(**database, registry, users, **authorization_server,
+                                 {.base_url = base,
+                                  .version = PIERRE_VERSION,
+                                  .oauth_scopes = (*authorization_server)->options().scopes_supported,
+                                  .events = &events});
+  a2a_server.register_routes(router);
 
   // stdout is for people (and the test harness, which waits for the "listening on" line); logs go to stderr.
   std::printf("pierre-mcp-server %s listening on %s (database: %s)\n", PIERRE_VERSION, base.c_str(),

@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <variant>
 
-#include "job_pool.hpp"
 #include "methods.hpp"
+#include "pierre/core/job_pool.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/mcp/jsonrpc.hpp"

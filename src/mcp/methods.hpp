@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "job_pool.hpp"
+#include "pierre/core/job_pool.hpp"
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/tools/catalog.hpp"
 #include "pierre/tools/registry.hpp"

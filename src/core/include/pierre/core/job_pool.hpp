@@ -1,7 +1,9 @@
 #pragma once
 // A few threads for tool calls that run long (provider syncs, imports, calls waiting on the client), so they never
-// block the I/O threads. Jobs left in the queue at destruction still run; each job watches its own cancel flag.
+// block the I/O threads. Shared by the transports that run tools (MCP, A2A); each owns its own pool. Jobs left in
+// the queue at destruction still run; each job watches its own cancel flag.
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -9,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace pierre::mcp {
+namespace pierre {
 
 class JobPool {
  public:
@@ -64,4 +66,4 @@ class JobPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace pierre::mcp
+}  // namespace pierre

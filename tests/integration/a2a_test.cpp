@@ -1,0 +1,404 @@
+// Black-box tests of the A2A v1.0 agent (src/a2a) against the real server binary over loopback:
+//   - the agent card at /.well-known/agent-card.json (public),
+//   - authentication: no or bad credentials → 401 with the structured error body,
+//   - the JSON-RPC binding's errors: parse error, invalid request, unknown method, invalid params, unsupported
+//     A2A-Version, unsupported optional features, unknown tool/skill,
+//   - SendMessage: a plain-text message gets the help answer (a Message); a data part naming a tool runs it as a task
+//     whose artifact is the tool's structured result; returnImmediately answers at once and the task can be polled,
+//   - SendStreamingMessage: the SSE events (task, working, artifact, completed),
+//   - GetTask / CancelTask: a finished task is not cancelable (-32002); another tenant's (or user's) task is not found,
+//   - Pierre's /a2a/* endpoints: status, tools, execute, monitoring, administrator-registered A2A clients whose
+//     client-credentials tokens reach /a2a/client/*, tenant isolation of the registrations, deactivation.
+// Runs on SQLite (file) and PostgreSQL (migration 009 on both). Suite names start with "a2a" (`ctest -R a2a`).
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "backend_fixture.hpp"
+#include "identity_support.hpp"
+#include "server_process.hpp"
+
+namespace pierre::testing {
+namespace {
+
+using boost::beast::http::verb;
+using nlohmann::json;
+
+constexpr const char* kUserPassword = "another long password";
+
+json tool_message(const std::string& tool, const json& arguments = json::object()) {
+  static int next = 0;
+  return {{"messageId", "it-" + std::to_string(++next)},
+          {"role", "ROLE_USER"},
+          {"parts", json::array({{{"data", {{"tool", tool}, {"arguments", arguments}}}}})}};
+}
+
+json text_message(const std::string& text) {
+  return {{"messageId", "it-text"}, {"role", "ROLE_USER"}, {"parts", json::array({{{"text", text}}})}};
+}
+
+class A2aTest : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    db_.reset();  // the server owns the database from here
+    server_ = std::make_unique<ServerProcess>(identity_server(dir_, url_));
+    client_ = std::make_unique<HttpClient>(server_->port());
+    auto setup =
+        post_json(c(), "/admin/setup", {{"email", kAdminEmail}, {"password", kAdminPassword}, {"display_name", "A"}});
+    ASSERT_EQ(setup.result_int(), 201) << setup.body();
+    admin_ = token_of(login(c(), kAdminEmail, kAdminPassword));
+  }
+
+  void TearDown() override {
+    client_.reset();
+    server_.reset();  // before the schema is dropped
+    BackendTest::TearDown();
+  }
+
+  HttpClient& c() { return *client_; }
+
+  // A signed-in user of a new tenant (super-admin creates both); returns the user's JWT.
+  std::string user_in_new_tenant(const std::string& name, const std::string& email, const std::string& role = "user") {
+    auto tenant = authed(c(), verb::post, "/admin/tenants", admin_, json{{"name", name}}.dump());
+    EXPECT_EQ(tenant.result_int(), 201) << tenant.body();
+    const auto tenant_id = body_json(tenant).value("id", "");
+    auto user =
+        authed(c(), verb::post, "/admin/tenants/" + tenant_id + "/users", admin_,
+               json{{"email", email}, {"password", kUserPassword}, {"display_name", email}, {"role", role}}.dump());
+    EXPECT_EQ(user.result_int(), 201) << user.body();
+    return token_of(login(c(), email, kUserPassword));
+  }
+
+  HttpResponse rpc_raw(const std::string& body, const std::map<std::string, std::string>& extra = {}) {
+    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}, {"A2A-Version", "1.0"}};
+    if (!admin_.empty()) headers["Authorization"] = "Bearer " + admin_;
+    for (const auto& [k, v] : extra) headers[k] = v;
+    return c().request(verb::post, "/a2a/jsonrpc", body, headers);
+  }
+
+  // One JSON-RPC call as `token`; returns the response object (checks HTTP 200).
+  json rpc(const std::string& method, const json& params, const std::string& token = {}) {
+    auto res = rpc_raw(json{{"jsonrpc", "2.0"}, {"id", 7}, {"method", method}, {"params", params}}.dump(),
+                       {{"Authorization", "Bearer " + (token.empty() ? admin_ : token)}});
+    EXPECT_EQ(res.result_int(), 200) << res.body();
+    auto body = body_json(res);
+    EXPECT_EQ(body["jsonrpc"], "2.0");
+    return body;
+  }
+
+  static int error_of(const json& response) {
+    return response.contains("error") ? response["error"].value("code", 0) : 0;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<HttpClient> client_;
+  std::string admin_;
+};
+
+TEST_P(A2aTest, AgentCardIsPublicAndDescribesTheAgent) {
+  auto res = c().get("/.well-known/agent-card.json");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(header(res, "Content-Type"), "application/json");
+  const auto card = body_json(res);
+  EXPECT_FALSE(card.value("name", "").empty());
+  EXPECT_FALSE(card.value("version", "").empty());
+  ASSERT_EQ(card["supportedInterfaces"].size(), 1U);
+  EXPECT_EQ(card["supportedInterfaces"][0]["url"], server_->base_url() + "/a2a/jsonrpc");
+  EXPECT_EQ(card["supportedInterfaces"][0]["protocolBinding"], "JSONRPC");
+  EXPECT_EQ(card["supportedInterfaces"][0]["protocolVersion"], "1.0");
+  EXPECT_EQ(card["capabilities"]["streaming"], true);
+  EXPECT_EQ(card["securitySchemes"]["oauth2"]["oauth2SecurityScheme"]["flows"]["clientCredentials"]["tokenUrl"],
+            server_->base_url() + "/oauth2/token");
+  EXPECT_EQ(card["securitySchemes"]["apiKey"]["apiKeySecurityScheme"]["name"], "X-API-Key");
+  bool training = false;
+  for (const auto& skill : card["skills"]) {
+    EXPECT_FALSE(skill.value("id", "").empty());
+    EXPECT_FALSE(skill["tags"].empty());
+    if (skill["id"] == "training-analytics") {
+      training = true;
+      EXPECT_NE(skill.value("description", "").find("analyze_training_load"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(training) << card["skills"].dump();
+}
+
+TEST_P(A2aTest, CallersWithoutValidCredentialsGetA401) {
+  const auto body = json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "GetTask"}, {"params", {{"id", "x"}}}}.dump();
+  auto none = c().request(verb::post, "/a2a/jsonrpc", body, {{"Content-Type", "application/json"}});
+  EXPECT_EQ(none.result_int(), 401);
+  EXPECT_EQ(error_code(none), "AUTH_REQUIRED");
+  auto bad = c().request(verb::post, "/a2a/jsonrpc", body,
+                         {{"Content-Type", "application/json"}, {"Authorization", "Bearer not-a-token"}});
+  EXPECT_EQ(bad.result_int(), 401);
+  EXPECT_FALSE(error_code(bad).empty());
+  auto bad_key = c().request(verb::post, "/a2a/jsonrpc", body,
+                             {{"Content-Type", "application/json"}, {"X-API-Key", "pk_live_made_up_key_0000000"}});
+  EXPECT_EQ(bad_key.result_int(), 401);
+}
+
+TEST_P(A2aTest, MalformedJsonRpcGetsJsonRpcErrors) {
+  auto parse = body_json(rpc_raw("{not json"));
+  EXPECT_EQ(error_of(parse), -32700);
+  EXPECT_TRUE(parse["id"].is_null());
+  EXPECT_EQ(error_of(body_json(rpc_raw("[1,2]"))), -32600);
+  EXPECT_EQ(error_of(body_json(rpc_raw(R"({"jsonrpc":"1.0","id":1,"method":"GetTask"})"))), -32600);
+  EXPECT_EQ(error_of(body_json(rpc_raw(R"({"jsonrpc":"2.0","method":"GetTask"})"))), -32600);
+  EXPECT_EQ(error_of(body_json(rpc_raw(R"({"jsonrpc":"2.0","id":1,"method":5})"))), -32600);
+  EXPECT_EQ(error_of(body_json(rpc_raw(R"({"jsonrpc":"2.0","id":1,"method":"GetTask","params":[1]})"))), -32602);
+  const auto unknown = rpc("tasks/teleport", json::object());
+  EXPECT_EQ(error_of(unknown), -32601);
+  EXPECT_EQ(unknown["id"], 7);
+  EXPECT_EQ(error_of(rpc("GetTask", json::object())), -32602);
+  EXPECT_EQ(error_of(rpc("SendMessage", json::object())), -32602);
+  auto no_parts = tool_message("analyze_training_load");
+  no_parts["parts"] = json::array();
+  const auto invalid = rpc("SendMessage", {{"message", no_parts}});
+  EXPECT_EQ(error_of(invalid), -32602);
+  EXPECT_EQ(invalid["error"]["data"][0]["fieldViolations"][0]["field"], "message.parts");
+  auto wrong_role = tool_message("analyze_training_load");
+  wrong_role["role"] = "ROLE_AGENT";
+  EXPECT_EQ(error_of(rpc("SendMessage", {{"message", wrong_role}})), -32602);
+  EXPECT_EQ(error_of(rpc("CreateTaskPushNotificationConfig", json::object())), -32003);
+  EXPECT_EQ(error_of(rpc("GetExtendedAgentCard", json::object())), -32007);
+  auto old_version = body_json(
+      rpc_raw(R"({"jsonrpc":"2.0","id":3,"method":"GetTask","params":{"id":"x"}})", {{"A2A-Version", "0.3"}}));
+  EXPECT_EQ(error_of(old_version), -32009);
+  auto text_plain = c().request(verb::post, "/a2a/jsonrpc", "{}",
+                                {{"Content-Type", "text/plain"}, {"Authorization", "Bearer " + admin_}});
+  EXPECT_EQ(text_plain.result_int(), 415);
+}
+
+TEST_P(A2aTest, UnknownToolOrSkillIsInvalidParams) {
+  const auto unknown = rpc("SendMessage", {{"message", tool_message("no_such_tool")}});
+  EXPECT_EQ(error_of(unknown), -32602);
+  EXPECT_NE(unknown["error"].value("message", "").find("no tool or skill named"), std::string::npos);
+  // A skill id names a group: the answer lists its tools.
+  const auto skill = rpc("SendMessage", {{"message", tool_message("training-analytics")}});
+  EXPECT_EQ(error_of(skill), -32602);
+  EXPECT_NE(skill["error"].value("message", "").find("analyze_training_load"), std::string::npos);
+}
+
+TEST_P(A2aTest, PlainTextGetsTheHelpAnswer) {
+  const auto answer = rpc("SendMessage", {{"message", text_message("hello, what can you do?")}});
+  ASSERT_TRUE(answer.contains("result")) << answer.dump();
+  const auto& message = answer["result"]["message"];
+  EXPECT_EQ(message["role"], "ROLE_AGENT");
+  const auto text = message["parts"][0].value("text", "");
+  EXPECT_NE(text.find("analyze_training_load"), std::string::npos);
+  EXPECT_NE(text.find("Training analytics"), std::string::npos);
+}
+
+TEST_P(A2aTest, ToolRunsAsATaskAndAFinishedTaskIsNotCancelable) {
+  const auto sent = rpc("SendMessage", {{"message", tool_message("analyze_training_load", {{"timeframe", "week"}})}});
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  const auto task = sent["result"]["task"];
+  EXPECT_EQ(task["status"]["state"], "TASK_STATE_COMPLETED") << task.dump();
+  ASSERT_EQ(task["artifacts"].size(), 1U);
+  const auto& parts = task["artifacts"][0]["parts"];
+  ASSERT_FALSE(parts.empty());
+  EXPECT_TRUE(parts[0]["data"].contains("ctl")) << parts.dump();
+  EXPECT_EQ(task["history"].size(), 1U);
+
+  const auto got = rpc("GetTask", {{"id", task["id"]}, {"historyLength", 0}});
+  ASSERT_TRUE(got.contains("result")) << got.dump();
+  EXPECT_EQ(got["result"]["status"]["state"], "TASK_STATE_COMPLETED");
+  EXPECT_FALSE(got["result"].contains("history"));
+  EXPECT_EQ(got["result"]["artifacts"], task["artifacts"]);
+
+  const auto cancel = rpc("CancelTask", {{"id", task["id"]}});
+  EXPECT_EQ(error_of(cancel), -32002) << cancel.dump();
+  EXPECT_EQ(error_of(rpc("CancelTask", {{"id", "tsk_made_up"}})), -32001);
+}
+
+TEST_P(A2aTest, ReturnImmediatelyAnswersAtOnceAndTheTaskCanBePolled) {
+  const auto sent = rpc("SendMessage", {{"message", tool_message("analyze_training_load")},
+                                        {"configuration", {{"returnImmediately", true}}}});
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  const auto id = sent["result"]["task"]["id"];
+  std::string state;
+  for (int i = 0; i < 200 && state != "TASK_STATE_COMPLETED"; ++i) {
+    state = rpc("GetTask", {{"id", id}})["result"]["status"].value("state", "");
+    if (state != "TASK_STATE_COMPLETED") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(state, "TASK_STATE_COMPLETED");
+}
+
+TEST_P(A2aTest, InputRequiredTaskCanBeCanceled) {
+  const auto sent = rpc("SendMessage", {{"message", tool_message("analyze_activity")}});
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  const auto task = sent["result"]["task"];
+  EXPECT_EQ(task["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
+  EXPECT_NE(task["status"]["message"]["parts"][0].value("text", "").find("activity_id"), std::string::npos);
+  const auto canceled = rpc("CancelTask", {{"id", task["id"]}});
+  ASSERT_TRUE(canceled.contains("result")) << canceled.dump();
+  EXPECT_EQ(canceled["result"]["status"]["state"], "TASK_STATE_CANCELED");
+  // A canceled task takes no more messages.
+  auto follow_up = tool_message("analyze_activity", {{"activity_id", "x"}});
+  follow_up["taskId"] = task["id"];
+  EXPECT_EQ(error_of(rpc("SendMessage", {{"message", follow_up}})), -32004);
+}
+
+TEST_P(A2aTest, StreamingSendsTaskStatusAndArtifactEvents) {
+  const auto body = json{{"jsonrpc", "2.0"},
+                         {"id", "s1"},
+                         {"method", "SendStreamingMessage"},
+                         {"params", {{"message", tool_message("analyze_training_load")}}}}
+                        .dump();
+  auto res = rpc_raw(body, {{"Accept", "text/event-stream"}});
+  ASSERT_EQ(res.result_int(), 200);
+  EXPECT_EQ(header(res, "Content-Type"), "text/event-stream");
+  std::vector<json> events;
+  std::size_t at = 0;
+  const auto& text = res.body();
+  while ((at = text.find("data: ", at)) != std::string::npos) {
+    const auto end = text.find('\n', at);
+    events.push_back(json::parse(text.substr(at + 6, end - at - 6)));
+    at = end;
+  }
+  ASSERT_EQ(events.size(), 4U) << text;
+  for (const auto& e : events) EXPECT_EQ(e["id"], "s1");
+  EXPECT_EQ(events[0]["result"]["task"]["status"]["state"], "TASK_STATE_SUBMITTED");
+  EXPECT_EQ(events[1]["result"]["statusUpdate"]["status"]["state"], "TASK_STATE_WORKING");
+  EXPECT_TRUE(events[2]["result"]["artifactUpdate"]["artifact"]["parts"][0]["data"].contains("ctl"));
+  EXPECT_EQ(events[3]["result"]["statusUpdate"]["status"]["state"], "TASK_STATE_COMPLETED");
+  // Persisted: pollable after the stream ended (a streamed response ends its connection: a new one polls).
+  client_ = std::make_unique<HttpClient>(server_->port());
+  const auto id = events[0]["result"]["task"]["id"];
+  EXPECT_EQ(rpc("GetTask", {{"id", id}})["result"]["status"]["state"], "TASK_STATE_COMPLETED");
+}
+
+TEST_P(A2aTest, AnotherTenantsOrUsersTaskIsNotFound) {
+  const auto alice = user_in_new_tenant("Tenant A", "alice@a.example");
+  const auto bob = user_in_new_tenant("Tenant B", "bob@b.example");
+  const auto sent = rpc("SendMessage", {{"message", tool_message("analyze_activity")}}, alice);
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  const auto id = sent["result"]["task"]["id"];
+  const auto mine = rpc("GetTask", {{"id", id}}, alice);
+  EXPECT_TRUE(mine.contains("result")) << mine.dump();
+  // Another tenant's user and the super-admin (of the default tenant): both see nothing, exactly like a made-up id.
+  for (const auto& stranger : {bob, admin_}) {
+    const auto foreign = rpc("GetTask", {{"id", id}}, stranger);
+    EXPECT_EQ(error_of(foreign), -32001) << foreign.dump();
+    EXPECT_EQ(error_of(rpc("CancelTask", {{"id", id}}, stranger)), -32001);
+    auto follow_up = tool_message("analyze_activity", {{"activity_id", "x"}});
+    follow_up["taskId"] = id;
+    EXPECT_EQ(error_of(rpc("SendMessage", {{"message", follow_up}}, stranger)), -32001);
+  }
+  // Still waiting for alice.
+  EXPECT_EQ(rpc("GetTask", {{"id", id}}, alice)["result"]["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
+}
+
+TEST_P(A2aTest, PierreStatusToolsAndExecute) {
+  auto status = c().get("/a2a/status");
+  ASSERT_EQ(status.result_int(), 200) << status.body();
+  EXPECT_EQ(body_json(status)["protocol_version"], "1.0");
+  EXPECT_EQ(body_json(status)["jsonrpc_url"], server_->base_url() + "/a2a/jsonrpc");
+  EXPECT_EQ(c().get("/a2a/tools").result_int(), 401);
+  auto tools = authed(c(), verb::get, "/a2a/tools", admin_);
+  ASSERT_EQ(tools.result_int(), 200) << tools.body();
+  bool found = false;
+  const auto listed_tools = body_json(tools);  // kept alive: a range-for over body_json(res)["tools"] would dangle
+  for (const auto& t : listed_tools["tools"]) found = found || t["name"] == "analyze_training_load";
+  EXPECT_TRUE(found);
+
+  auto ran = authed(c(), verb::post, "/a2a/execute", admin_,
+                    json{{"tool", "analyze_training_load"}, {"parameters", {{"timeframe", "week"}}}}.dump());
+  ASSERT_EQ(ran.result_int(), 200) << ran.body();
+  EXPECT_EQ(body_json(ran)["success"], true);
+  EXPECT_TRUE(body_json(ran)["result"].contains("ctl"));
+  // A tool failure is a result (success false), bad requests are structured errors.
+  auto tool_error = authed(c(), verb::post, "/a2a/execute", admin_,
+                           json{{"tool", "analyze_activity"}, {"parameters", {{"activity_id", "act_none"}}}}.dump());
+  ASSERT_EQ(tool_error.result_int(), 200) << tool_error.body();
+  EXPECT_EQ(body_json(tool_error)["success"], false);
+  EXPECT_FALSE(body_json(tool_error)["error"].value("message", "").empty());
+  auto unknown = authed(c(), verb::post, "/a2a/execute", admin_, json{{"tool", "nope"}}.dump());
+  EXPECT_EQ(unknown.result_int(), 404);
+  EXPECT_EQ(error_code(unknown), "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, json{{"parameters", {}}}.dump()).result_int(), 400);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, json{{"tool", "get_stats"}, {"parameters", 3}}.dump())
+                .result_int(),
+            400);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, "{oops").result_int(), 400);
+  EXPECT_EQ(c().request(verb::post, "/a2a/execute", "{}", {{"Content-Type", "application/json"}}).result_int(), 401);
+}
+
+TEST_P(A2aTest, AdminsRegisterA2aClientsWhoseTokensReachTheClientEndpoints) {
+  const auto user = user_in_new_tenant("Tenant U", "user@u.example");
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/clients", user, json{{"name", "x"}}.dump()).result_int(), 403);
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/monitoring", user).result_int(), 403);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/clients", admin_, json{{"name", ""}}.dump()).result_int(), 400);
+  EXPECT_EQ(
+      authed(c(), verb::post, "/a2a/clients", admin_, json{{"name", "x"}, {"scopes", {"root"}}}.dump()).result_int(),
+      400);
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/clients", admin_, json{{"name", "x"}, {"rate_limit_tier", "gold"}}.dump())
+                .result_int(),
+            400);
+
+  auto created =
+      authed(c(), verb::post, "/a2a/clients", admin_,
+             json{{"name", "coach-bot"}, {"scopes", {"mcp:read"}}, {"rate_limit_tier", "professional"}}.dump());
+  ASSERT_EQ(created.result_int(), 201) << created.body();
+  const auto client = body_json(created);
+  EXPECT_EQ(client["rate_limit_tier"], "professional");
+  EXPECT_EQ(client["scopes"], json::array({"mcp:read"}));
+  const auto id = client.value("id", "");
+  auto listed = body_json(authed(c(), verb::get, "/a2a/clients", admin_));
+  ASSERT_EQ(listed["clients"].size(), 1U);
+  EXPECT_FALSE(listed["clients"][0].contains("client_secret"));
+
+  auto token = c().request(verb::post, "/oauth2/token",
+                           "grant_type=client_credentials&client_id=" + client.value("client_id", "") +
+                               "&client_secret=" + client.value("client_secret", ""),
+                           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(token.result_int(), 200) << token.body();
+  const auto access = body_json(token).value("access_token", "");
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", access).result_int(), 200);
+  auto ran = authed(c(), verb::post, "/a2a/client/execute", access, json{{"tool", "get_stats"}}.dump());
+  ASSERT_EQ(ran.result_int(), 200) << ran.body();
+  EXPECT_EQ(body_json(ran)["success"], true);
+  // Its scopes hold: mcp:read only, so a tool that writes is refused.
+  EXPECT_EQ(authed(c(), verb::post, "/a2a/client/execute", access,
+                   json{{"tool", "update_user_configuration"}, {"parameters", json::object()}}.dump())
+                .result_int(),
+            403);
+  // A user's own session is not a registered client.
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", admin_).result_int(), 403);
+
+  auto monitoring = authed(c(), verb::get, "/a2a/monitoring", admin_);
+  ASSERT_EQ(monitoring.result_int(), 200) << monitoring.body();
+  bool seen = false;
+  const auto counters = body_json(monitoring);
+  for (const auto& agent : counters["agents"]) {
+    if (agent["agent"] == "oauth_client:" + client.value("client_id", "")) {
+      seen = true;
+      EXPECT_EQ(agent["requests"], 2);
+      EXPECT_EQ(agent["errors"], 1);
+    }
+  }
+  EXPECT_TRUE(seen) << monitoring.body();
+
+  // Another tenant's administrator sees nothing of it.
+  const auto other_admin = user_in_new_tenant("Tenant O", "admin@o.example", "admin");
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/clients/" + id, other_admin).result_int(), 404);
+  EXPECT_EQ(authed(c(), verb::delete_, "/a2a/clients/" + id, other_admin).result_int(), 404);
+  EXPECT_TRUE(body_json(authed(c(), verb::get, "/a2a/clients", other_admin))["clients"].empty());
+
+  // Deactivated: its token stops working at once.
+  auto deleted = authed(c(), verb::delete_, "/a2a/clients/" + id, admin_);
+  ASSERT_EQ(deleted.result_int(), 200) << deleted.body();
+  EXPECT_EQ(body_json(authed(c(), verb::get, "/a2a/clients/" + id, admin_))["is_active"], false);
+  EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", access).result_int(), 401);
+}
+
+INSTANTIATE_TEST_SUITE_P(a2a, A2aTest, ::testing::Values("sqlite_file", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace pierre::testing
