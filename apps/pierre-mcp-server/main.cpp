@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -27,6 +29,8 @@
 #include "pierre/http/server.hpp"
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/mcp/fixtures.hpp"
+#include "pierre/notify/broker.hpp"
+#include "pierre/notify/stream_tokens.hpp"
 #include "pierre/oauth2/authorization_server.hpp"
 #include "pierre/oauth2/routes.hpp"
 #include "pierre/profile/service.hpp"
@@ -36,6 +40,7 @@
 #include "pierre/rest/admin_routes.hpp"
 #include "pierre/rest/api_key_routes.hpp"
 #include "pierre/rest/identity_routes.hpp"
+#include "pierre/rest/notification_routes.hpp"
 #include "pierre/rest/provider_routes.hpp"
 #include "pierre/rest/request_auth.hpp"
 #include "pierre/store/database.hpp"
@@ -49,6 +54,15 @@ namespace {
 // The demo account (--demo); documented in the README. Only created on a database with no account at all.
 constexpr const char* kDemoEmail = "demo@pierre.dev";
 constexpr const char* kDemoPassword = "pierre-demo-athlete";
+
+// Every open connection (notification streams above all) holds a descriptor; the soft limit is often 1024 while the
+// hard limit allows far more, so take what we are allowed.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("could not raise the open-file limit");
+}
 
 int startup_failure(const pierre::Error& error) {
   // One line, naming the setting, on stderr; never a stack trace.
@@ -198,6 +212,7 @@ int main(int argc, char** argv) {
                                            : pierre::logging::Format::text);
 
   if (auto key = resolve_master_key(cfg); !key) return startup_failure(key.error());
+  raise_open_file_limit();
 
   if (auto dir = ensure_sqlite_directory(cfg.database_url); !dir) return startup_failure(dir.error());
   auto database = pierre::store::open(cfg.database_url);
@@ -292,6 +307,19 @@ int main(int argc, char** argv) {
   sync.start();
   pierre::rest::register_provider_routes(router, {connections, sync, events, cfg.strava_webhook_verify_token,
                                                   cfg.strava_webhook_subscription_id, cfg.fitbit_webhook_secret});
+  // Live notifications: every event of the hub, per user, as Server-Sent Events (GET /notifications/sse).
+  pierre::notify::Broker notifications(events, {.heartbeat = cfg.notifications.heartbeat,
+                                                .max_lifetime = cfg.notifications.max_lifetime,
+                                                .max_streams_per_user = cfg.notifications.max_streams_per_user,
+                                                .max_streams = cfg.notifications.max_streams});
+  notifications.start();
+  pierre::notify::StreamTokens stream_tokens(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre notify stream-token v1")));
+  pierre::rest::register_notification_routes(router, notifications, stream_tokens);
+  server.on_shutdown([&notifications] {
+    notifications.broadcast("system_status", {{"status", "shutting_down"}});
+    notifications.close_all();
+  });
   pierre::rest::register_admin_routes(
       router, users, api_keys, [&as = **authorization_server](std::string_view tenant_id, std::string_view user_id) {
         if (auto revoked = as.revoke_user_grants(tenant_id, user_id); !revoked) {

@@ -385,6 +385,34 @@ const std::vector<Setting>& settings() {
          cfg.cache_cleanup_interval = std::chrono::seconds(static_cast<long>(*n));
          return {};
        }},
+      {"PIERRE_SSE_HEARTBEAT_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 3'600, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.notifications.heartbeat = std::chrono::seconds(static_cast<long>(*n));
+         return {};
+       }},
+      {"PIERRE_SSE_MAX_LIFETIME_SECS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 5, 86'400, "a number of seconds");
+         if (!n) return std::unexpected(n.error());
+         cfg.notifications.max_lifetime = std::chrono::seconds(static_cast<long>(*n));
+         return {};
+       }},
+      {"PIERRE_SSE_MAX_STREAMS_PER_USER", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 1'000'000, "a number of streams");
+         if (!n) return std::unexpected(n.error());
+         cfg.notifications.max_streams_per_user = static_cast<std::size_t>(*n);
+         return {};
+       }},
+      {"PIERRE_SSE_MAX_STREAMS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 1'000'000, "a number of streams");
+         if (!n) return std::unexpected(n.error());
+         cfg.notifications.max_streams = static_cast<std::size_t>(*n);
+         return {};
+       }},
       {"PIERRE_PUBLIC_URL", "public-url", "external base URL (behind a proxy)",
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          if (!value.starts_with("http://") && !value.starts_with("https://")) {

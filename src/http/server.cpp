@@ -108,6 +108,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::atomic<bool> stopping{false};
   std::atomic<int> active_sessions{0};
+  std::function<void()> on_shutdown;
   std::uint16_t bound_port = 0;
 
   Impl(ServerOptions opts, const Router& r, Metrics& m) : options(std::move(opts)), router(r), metrics(m) {
@@ -370,6 +371,9 @@ struct Server::Impl {
 
   void begin_shutdown() {
     if (stopping.exchange(true)) return;
+    // Producers of open streams end them now: a streamed response would otherwise hold the drain below for the
+    // whole grace period.
+    if (on_shutdown) on_shutdown();
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);
@@ -445,6 +449,10 @@ void Server::run() {
   for (auto& worker : impl.workers) {
     if (worker->thread.joinable()) worker->thread.join();
   }
+}
+
+void Server::on_shutdown(std::function<void()> callback) {
+  impl_->on_shutdown = std::move(callback);
 }
 
 void Server::stop() {

@@ -7,6 +7,7 @@ bool EventStream::send(std::string bytes) {
   {
     std::lock_guard lock(mutex_);
     if (closed_ || gone_) return false;
+    pending_bytes_ += bytes.size();
     pending_.push_back(std::move(bytes));
     wake = waker_;
   }
@@ -61,11 +62,17 @@ bool EventStream::client_gone() const {
   return gone_;
 }
 
+std::size_t EventStream::pending_bytes() const {
+  std::lock_guard lock(mutex_);
+  return pending_bytes_;
+}
+
 EventStream::Drained EventStream::drain() {
   std::lock_guard lock(mutex_);
   Drained out;
   out.chunks.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
   pending_.clear();
+  pending_bytes_ = 0;
   out.closed = closed_;
   return out;
 }
@@ -82,6 +89,7 @@ void EventStream::mark_client_gone() {
     if (gone_ || closed_) return;
     gone_ = true;
     pending_.clear();
+    pending_bytes_ = 0;
     callback = std::move(gone_callback_);
     waker_ = nullptr;
   }

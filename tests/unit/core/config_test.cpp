@@ -167,6 +167,33 @@ TEST(Config, WeatherAndCacheSettings) {
   EXPECT_EQ(key.error().message.find("secret"), std::string::npos);
 }
 
+TEST(Config, NotificationStreamSettings) {
+  auto defaults = parse_with({}, FakeEnv{{}});
+  ASSERT_TRUE(defaults && defaults->config);
+  EXPECT_EQ(defaults->config->notifications.heartbeat, std::chrono::seconds(15));
+  EXPECT_EQ(defaults->config->notifications.max_streams_per_user, 8u);
+
+  auto set = parse_with({}, FakeEnv{{{"PIERRE_SSE_HEARTBEAT_SECS", "1"},
+                                     {"PIERRE_SSE_MAX_LIFETIME_SECS", "60"},
+                                     {"PIERRE_SSE_MAX_STREAMS_PER_USER", "3"},
+                                     {"PIERRE_SSE_MAX_STREAMS", "20000"}}});
+  ASSERT_TRUE(set && set->config);
+  EXPECT_EQ(set->config->notifications.heartbeat, std::chrono::seconds(1));
+  EXPECT_EQ(set->config->notifications.max_lifetime, std::chrono::seconds(60));
+  EXPECT_EQ(set->config->notifications.max_streams_per_user, 3u);
+  EXPECT_EQ(set->config->notifications.max_streams, 20'000u);
+
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"PIERRE_SSE_HEARTBEAT_SECS", "0"},
+                                                        {"PIERRE_SSE_MAX_LIFETIME_SECS", "1"},
+                                                        {"PIERRE_SSE_MAX_STREAMS_PER_USER", "0"},
+                                                        {"PIERRE_SSE_MAX_STREAMS", "many"}}) {
+    auto bad = parse_with({}, FakeEnv{{{name, value}}});
+    ASSERT_FALSE(bad) << name << "=" << value;
+    EXPECT_TRUE(bad.error().message.starts_with(name)) << bad.error().message;
+  }
+}
+
 TEST(Base64, RoundTripsAndRejectsGarbage) {
   std::vector<std::uint8_t> bytes{0, 1, 2, 250, 251, 252, 253, 254, 255};
   auto text = encode_base64(bytes);

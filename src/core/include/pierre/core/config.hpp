@@ -66,6 +66,16 @@ struct ApiKeyQuotas {
   TierQuota enterprise{0, 0};
 };
 
+// Live notification streams (GET /notifications/sse): how often an idle stream carries a keep-alive comment, how long
+// one stream may stay open before the server ends it (the client reconnects with Last-Event-ID), and how many may be
+// open per user and in all.
+struct Notifications {
+  std::chrono::seconds heartbeat{15};
+  std::chrono::seconds max_lifetime{3600};
+  std::size_t max_streams_per_user = 8;
+  std::size_t max_streams = 10'000;
+};
+
 struct Config {
   Environment environment = Environment::production;
   std::string host = "127.0.0.1";
@@ -132,6 +142,7 @@ struct Config {
   // In-memory cache (weather answers, later provider responses): LRU bound and how often expired entries are purged.
   std::size_t cache_max_entries = 10'000;
   std::chrono::seconds cache_cleanup_interval{300};
+  Notifications notifications;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,9 @@ class Server {
   void run();
   // Thread-safe; may be called from any thread or a signal handler context via asio.
   void stop();
+  // Runs once, on the acceptor's thread, when shutdown begins (stop() or a signal), before in-flight requests are
+  // drained: the place to close long-lived streams so they end promptly. Set it before run().
+  void on_shutdown(std::function<void()> callback);
 
  private:
   struct Impl;

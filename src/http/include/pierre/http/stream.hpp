@@ -29,6 +29,9 @@ class EventStream {
   // Called once, from a server thread, when the client disconnects before close(); runs at once if it already has.
   void on_client_gone(std::function<void()> callback);
   [[nodiscard]] bool client_gone() const;
+  // Bytes queued and not yet handed to the server for writing. A producer that must not grow memory for a client
+  // that reads slowly (the notification streams) checks this before sending.
+  [[nodiscard]] std::size_t pending_bytes() const;
 
   // ---- server side ----
   struct Drained {
@@ -43,6 +46,7 @@ class EventStream {
  private:
   mutable std::mutex mutex_;
   std::deque<std::string> pending_;
+  std::size_t pending_bytes_ = 0;
   bool closed_ = false;
   bool gone_ = false;
   std::function<void()> waker_;
