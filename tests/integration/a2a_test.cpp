@@ -7,6 +7,7 @@
 //     whose artifact is the tool's structured result; returnImmediately answers at once and the task can be polled,
 //   - SendStreamingMessage: the SSE events (task, working, artifact, completed),
 //   - GetTask / CancelTask: a finished task is not cancelable (-32002); another tenant's (or user's) task is not found,
+//   - a finished task's a2a_message event on the caller's /notifications/sse stream, and on no other tenant's,
 //   - Pierre's /a2a/* endpoints: status, tools, execute, monitoring, administrator-registered A2A clients whose
 //     client-credentials tokens reach /a2a/client/*, tenant isolation of the registrations, deactivation.
 // Runs on SQLite (file) and PostgreSQL (migration 009 on both). Suite names start with "a2a" (`ctest -R a2a`).
@@ -15,11 +16,13 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "backend_fixture.hpp"
 #include "identity_support.hpp"
 #include "server_process.hpp"
+#include "sse_client.hpp"
 
 namespace pierre::testing {
 namespace {
@@ -214,6 +217,38 @@ TEST_P(A2aTest, ToolRunsAsATaskAndAFinishedTaskIsNotCancelable) {
   const auto cancel = rpc("CancelTask", {{"id", task["id"]}});
   EXPECT_EQ(error_of(cancel), -32002) << cancel.dump();
   EXPECT_EQ(error_of(rpc("CancelTask", {{"id", "tsk_made_up"}})), -32001);
+}
+
+TEST_P(A2aTest, AFinishedTaskReachesTheCallersNotificationStreamOnly) {
+  const auto other = user_in_new_tenant("Other Club", "other@example.com");
+  SseClient mine(server_->port(), "/notifications/sse", {{"Authorization", "Bearer " + admin_}});
+  SseClient theirs(server_->port(), "/notifications/sse", {{"Authorization", "Bearer " + other}});
+  ASSERT_EQ(mine.status(), 200) << mine.body();
+  ASSERT_EQ(theirs.status(), 200) << theirs.body();
+
+  const auto sent = rpc("SendMessage", {{"message", tool_message("analyze_training_load")}});
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  const auto task_id = sent["result"]["task"].value("id", "");
+  ASSERT_FALSE(task_id.empty()) << sent.dump();
+
+  std::optional<SseEvent> event;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    event = mine.next_event(std::chrono::milliseconds(500));
+    if (event && event->type == "a2a_message") break;
+  }
+  ASSERT_TRUE(event && event->type == "a2a_message") << "no a2a_message on the caller's stream";
+  const auto data = json::parse(event->data, nullptr, false);
+  EXPECT_EQ(data.value("task_id", ""), task_id) << event->data;
+  EXPECT_EQ(data.value("tool", ""), "analyze_training_load") << event->data;
+  EXPECT_FALSE(data.value("state", "").empty()) << event->data;
+  EXPECT_FALSE(event->id.empty());
+
+  // The other tenant's user sees nothing of it.
+  for (auto seen = theirs.next_event(std::chrono::milliseconds(300)); seen;
+       seen = theirs.next_event(std::chrono::milliseconds(300))) {
+    EXPECT_NE(seen->type, "a2a_message") << seen->data;
+  }
 }
 
 TEST_P(A2aTest, ReturnImmediatelyAnswersAtOnceAndTheTaskCanBePolled) {
