@@ -152,14 +152,18 @@ http::Response disconnect(ProviderRoutes& r, const http::Request& req, http::Req
   return http::json_response(http::Status::ok, *report, req);
 }
 
-// A notice that the account withdrew its consent at the provider (Strava deauthorization, Garmin deregistration).
-// Neither is signed, so the notice itself decides nothing: the connection is synced at once, and a provider that
-// really revoked the grant refuses the tokens and the refresh, which marks the connection needs_reauth (the tools
-// then say to connect again). A forged notice costs one provider call.
-void recheck_connection(ProviderRoutes& r, std::string_view provider, const std::string& account) {
-  auto owner = r.connections.owner_of(provider, account);
-  if (!owner || !owner->has_value()) return;
-  (void)r.sync.sync(**owner, provider);
+// An incremental sync, in the background, of whoever here connected the provider account `account` (nothing when
+// nobody did): what every webhook that names an account rather than an activity asks for. Also the answer to a
+// notice that the account withdrew its consent (Strava deauthorization, Garmin deregistration): neither is signed,
+// so the notice itself decides nothing; a provider that really revoked the grant refuses the tokens and the refresh,
+// which marks the connection needs_reauth (the tools then say to connect again), and a forged notice costs one call.
+// `provider` must be one of the providers:: name constants (it outlives the task).
+void submit_account_sync(ProviderRoutes& r, std::string_view provider, std::string account) {
+  (void)r.sync.submit([&r, provider, account = std::move(account)] {
+    auto owner = r.connections.owner_of(provider, account);
+    if (!owner || !owner->has_value()) return;
+    (void)r.sync.sync(**owner, provider);
+  });
 }
 
 // A string member of a JSON object, "" when absent or of another type (never throws on hostile input).
@@ -229,7 +233,7 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
     });
   } else if (object_type == "athlete" && event.contains("updates") &&
              string_at(event["updates"], "authorized") == "false") {
-    (void)r.sync.submit([&r, account] { recheck_connection(r, providers::kStrava, account); });
+    submit_account_sync(r, providers::kStrava, account);
   }
   return http::json_response(http::Status::ok, {{"received", true}}, req);
 }
@@ -238,7 +242,7 @@ http::Response strava_event(ProviderRoutes& r, const http::Request& req, http::R
 //   activityFiles    [{userId, activityId, summaryId, fileType, callbackURL}]: the file is fetched at once through
 //                    its callbackURL (a one-time pull URL, valid 24 h); the Garmin client only follows it on the
 //                    configured GARMIN_API_BASE_URL, so a forged ping cannot point the server anywhere else.
-//   deregistrations  [{userId}]: the user withdrew consent at Garmin; checked with Garmin (recheck_connection).
+//   deregistrations  [{userId}]: the user withdrew consent at Garmin; checked with Garmin (submit_account_sync).
 //   anything else    (activities, activityDetails, manuallyUpdatedActivities…): an incremental sync of the user.
 // Garmin signs nothing: every consequence is bounded to users connected here and to Garmin's own API.
 http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
@@ -260,6 +264,7 @@ http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::R
       if (user.empty()) continue;
       if (kind == "deregistrations") {
         deregistered.insert(user);
+        to_sync.insert(user);
       } else if (kind == "activityFiles") {
         auto activity = item.contains("activityId") ? id_text(item["activityId"]) : std::string();
         if (activity.empty() && item.contains("summaryId")) activity = id_text(item["summaryId"]);
@@ -270,9 +275,6 @@ http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::R
       }
     }
   }
-  for (const auto& user : deregistered) {
-    (void)r.sync.submit([&r, user] { recheck_connection(r, providers::kGarmin, user); });
-  }
   for (const auto& [user, activity, url] : files) {
     if (deregistered.contains(user)) continue;
     (void)r.sync.submit([&sync = r.sync, user, activity, url] {
@@ -281,14 +283,7 @@ http::Response garmin_event(ProviderRoutes& r, const http::Request& req, http::R
       }
     });
   }
-  for (const auto& user : to_sync) {
-    if (deregistered.contains(user)) continue;
-    (void)r.sync.submit([&r, user] {
-      auto owner = r.connections.owner_of(providers::kGarmin, user);
-      if (!owner || !owner->has_value()) return;
-      (void)r.sync.sync(**owner, providers::kGarmin);
-    });
-  }
+  for (const auto& user : to_sync) submit_account_sync(r, providers::kGarmin, user);
   return http::json_response(http::Status::ok, {{"received", true}}, req);
 }
 
@@ -330,13 +325,7 @@ http::Response fitbit_event(ProviderRoutes& r, const http::Request& req, http::R
   } else {
     take(body);
   }
-  for (const auto& user : users) {
-    (void)r.sync.submit([&r, user] {
-      auto owner = r.connections.owner_of(providers::kFitbit, user);
-      if (!owner || !owner->has_value()) return;
-      (void)r.sync.sync(**owner, providers::kFitbit);
-    });
-  }
+  for (const auto& user : users) submit_account_sync(r, providers::kFitbit, user);
   http::Response res{http::Status::no_content, req.version()};
   res.prepare_payload();
   return res;
