@@ -21,6 +21,7 @@
 
 #include "backend_fixture.hpp"
 #include "identity_support.hpp"
+#include "server_backend_fixture.hpp"
 #include "server_process.hpp"
 #include "sse_client.hpp"
 
@@ -43,27 +44,16 @@ json text_message(const std::string& text) {
   return {{"messageId", "it-text"}, {"role", "ROLE_USER"}, {"parts", json::array({{{"text", text}}})}};
 }
 
-class A2aTest : public BackendTest {
+class A2aTest : public ServerBackendTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    ServerBackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    db_.reset();  // the server owns the database from here
-    server_ = std::make_unique<ServerProcess>(identity_server(dir_, url_));
-    client_ = std::make_unique<HttpClient>(server_->port());
     auto setup =
         post_json(c(), "/admin/setup", {{"email", kAdminEmail}, {"password", kAdminPassword}, {"display_name", "A"}});
     ASSERT_EQ(setup.result_int(), 201) << setup.body();
     admin_ = token_of(login(c(), kAdminEmail, kAdminPassword));
   }
-
-  void TearDown() override {
-    client_.reset();
-    server_.reset();  // before the schema is dropped
-    BackendTest::TearDown();
-  }
-
-  HttpClient& c() { return *client_; }
 
   // A signed-in user of a new tenant (super-admin creates both); returns the user's JWT.
   std::string user_in_new_tenant(const std::string& name, const std::string& email, const std::string& role = "user") {
@@ -98,9 +88,6 @@ class A2aTest : public BackendTest {
     return response.contains("error") ? response["error"].value("code", 0) : 0;
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<HttpClient> client_;
   std::string admin_;
 };
 

@@ -16,6 +16,7 @@
 
 #include "backend_fixture.hpp"
 #include "identity_support.hpp"
+#include "server_backend_fixture.hpp"
 #include "server_process.hpp"
 
 namespace pierre::testing {
@@ -63,28 +64,7 @@ std::set<std::string> listed_ids(const HttpResponse& res) {
   return ids;
 }
 
-class TenantTest : public BackendTest {
- protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    db_.reset();  // the server owns the database from here
-    server_ = std::make_unique<ServerProcess>(identity_server(dir_, url_));
-    client_ = std::make_unique<HttpClient>(server_->port());
-  }
-
-  void TearDown() override {
-    client_.reset();
-    server_.reset();  // before the schema is dropped
-    BackendTest::TearDown();
-  }
-
-  HttpClient& c() { return *client_; }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<HttpClient> client_;
-};
+using TenantTest = ServerBackendTest;
 
 TEST_P(TenantTest, SuperAdminCreatesTenantsAndTheirUsers) {
   const auto super = bootstrap(c());
