@@ -43,31 +43,10 @@ std::string base64(const std::string& bytes) {
   return crypto::base64_encode(crypto::as_bytes(bytes));
 }
 
-// tools/call on /mcp as a 2026-07-28 client with the bearer token, on its own connection (a streamed answer ends
-// with the server closing it).
+// tools/call on its own connection (a streamed answer ends with the server closing it).
 HttpResponse mcp_call(std::uint16_t port, const std::string& token, const std::string& tool, const json& arguments) {
   HttpClient c(port);
-  json params{{"name", tool}, {"arguments", arguments}};
-  params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
-  params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json::object();
-  const json request{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", params}};
-  Headers headers{{"Content-Type", "application/json"},
-                  {"Accept", "application/json, text/event-stream"},
-                  {"MCP-Protocol-Version", "2026-07-28"},
-                  {"Mcp-Method", "tools/call"},
-                  {"Mcp-Name", tool}};
-  if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-  return c.request(verb::post, "/mcp", request.dump(), headers);
-}
-
-// The JSON-RPC response of a tools/call, whether it came as JSON or as one SSE event.
-json rpc_result(const HttpResponse& res) {
-  const auto& body = res.body();
-  if (!body.empty() && body.front() == '{') return json::parse(body);
-  const auto at = body.rfind("data: {");
-  EXPECT_NE(at, std::string::npos) << body.substr(0, 300);
-  if (at == std::string::npos) return {};
-  return json::parse(body.substr(at + 6, body.find('\n', at) - at - 6));
+  return mcp_tool_call(c, token, tool, arguments);
 }
 
 std::string setup_and_login(HttpClient& c) {
@@ -247,7 +226,7 @@ TEST_F(ActivityRoutes, McpImportAndRestImportStoreTheSameActivity) {
   auto res = mcp_call(server_->port(), token_, "import_activity_file",
                       {{"content_base64", base64(bytes)}, {"filename", "t.tcx"}});
   ASSERT_EQ(res.result_int(), 200) << res.body();
-  const auto rpc = rpc_result(res);
+  const auto rpc = mcp_response(res);
   const auto& result = rpc["result"];
   ASSERT_NE(result.value("isError", false), true) << rpc.dump().substr(0, 500);
   const auto& structured = result["structuredContent"];
@@ -262,18 +241,18 @@ TEST_F(ActivityRoutes, McpImportAndRestImportStoreTheSameActivity) {
   EXPECT_EQ(body_json(rest)["activities"][0]["status"], "duplicate");
   // And again over MCP: a duplicate, not a second copy.
   auto again =
-      rpc_result(mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", base64(bytes)}}));
+      mcp_response(mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", base64(bytes)}}));
   EXPECT_EQ(again["result"]["structuredContent"]["duplicate_count"], 1) << again.dump().substr(0, 300);
 
   // Bad input is a tool error the model can read, not a protocol error or a crash.
   auto bad =
-      rpc_result(mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", "!!!not base64!!!"}}));
+      mcp_response(mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", "!!!not base64!!!"}}));
   EXPECT_EQ(bad["result"]["isError"], true) << bad.dump();
-  auto junk = rpc_result(
+  auto junk = mcp_response(
       mcp_call(server_->port(), token_, "import_activity_file", {{"content_base64", base64("hello world")}}));
   EXPECT_EQ(junk["result"]["isError"], true) << junk.dump();
   EXPECT_NE(junk["result"].dump().find("FIT, GPX or TCX"), std::string::npos) << junk.dump();
-  auto missing = rpc_result(mcp_call(server_->port(), token_, "import_activity_file", json::object()));
+  auto missing = mcp_response(mcp_call(server_->port(), token_, "import_activity_file", json::object()));
   EXPECT_EQ(missing["result"]["isError"], true) << missing.dump();
   EXPECT_EQ(body_json(get(c, token_, "/api/activities"))["activities"].size(), 1U);
 }
@@ -392,7 +371,7 @@ TEST(activity_demo, DemoAthleteIsLoadedOnceAndServesAnonymousDevelopmentCallers)
     // Anonymous MCP import lands in the demo athlete's store.
     auto res = mcp_call(server.port(), "", "import_activity_file",
                         {{"content_base64", base64(sample("fit/garmin-fenix-5-walk.fit"))}});
-    const auto rpc = rpc_result(res);
+    const auto rpc = mcp_response(res);
     ASSERT_NE(rpc["result"].value("isError", true), true) << rpc.dump().substr(0, 400);
     const auto imported = rpc["result"]["structuredContent"]["activities"][0]["id"].get<std::string>();
     EXPECT_EQ(get(c, token, "/api/activities/" + imported).result_int(), 200);

@@ -96,16 +96,6 @@ std::string read_file_bytes(const std::filesystem::path& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The JSON-RPC response of a tools/call, whether it came as JSON or as one SSE event.
-json rpc_result(const HttpResponse& res) {
-  const auto& body = res.body();
-  if (!body.empty() && body.front() == '{') return json::parse(body, nullptr, false);
-  const auto at = body.rfind("data: {");
-  EXPECT_NE(at, std::string::npos) << body.substr(0, 300);
-  if (at == std::string::npos) return {};
-  return json::parse(body.substr(at + 6, body.find('\n', at) - at - 6), nullptr, false);
-}
-
 // One server with all three providers configured against fakes; a SQLite file database in its own directory, so a
 // test can restart the server on the same data.
 class ProviderServer : public ::testing::Test {
@@ -310,20 +300,10 @@ class ProviderServer : public ::testing::Test {
   // tools/call on /mcp as a 2026-07-28 client, on its own connection; returns the JSON-RPC result.
   json tool(const std::string& token, const std::string& name, const json& arguments) {
     HttpClient c(server_->port());
-    json params{{"name", name}, {"arguments", arguments}};
-    params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
-    params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = json::object();
-    const json request{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", params}};
-    Headers headers{{"Content-Type", "application/json"},
-                    {"Accept", "application/json, text/event-stream"},
-                    {"MCP-Protocol-Version", "2026-07-28"},
-                    {"Mcp-Method", "tools/call"},
-                    {"Mcp-Name", name},
-                    {"Authorization", "Bearer " + token}};
-    auto res = c.request(verb::post, "/mcp", request.dump(), headers);
+    auto res = mcp_tool_call(c, token, name, arguments);
     bodies_.push_back(res.body());
     EXPECT_EQ(res.result_int(), 200) << res.body();
-    const auto rpc = rpc_result(res);
+    const auto rpc = mcp_response(res);
     EXPECT_TRUE(rpc.contains("result")) << res.body().substr(0, 500);
     return rpc.contains("result") ? rpc["result"] : json::object();
   }

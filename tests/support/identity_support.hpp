@@ -92,6 +92,33 @@ inline HttpResponse mcp_tools_list(HttpClient& c, const std::string& bearer_toke
   return mcp_tools_list(c, {{"Authorization", "Bearer " + bearer_token}});
 }
 
+// tools/call on /mcp as a 2026-07-28 (stateless) client with the bearer token (none when empty).
+inline HttpResponse mcp_tool_call(HttpClient& c, const std::string& bearer_token, const std::string& tool,
+                                  const nlohmann::json& arguments) {
+  nlohmann::json params{{"name", tool}, {"arguments", arguments}};
+  params["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+  params["_meta"]["io.modelcontextprotocol/clientCapabilities"] = nlohmann::json::object();
+  const nlohmann::json request{{"jsonrpc", "2.0"}, {"id", 7}, {"method", "tools/call"}, {"params", params}};
+  std::map<std::string, std::string> headers{{"Content-Type", "application/json"},
+                                             {"Accept", "application/json, text/event-stream"},
+                                             {"MCP-Protocol-Version", "2026-07-28"},
+                                             {"Mcp-Method", "tools/call"},
+                                             {"Mcp-Name", tool}};
+  if (!bearer_token.empty()) headers["Authorization"] = "Bearer " + bearer_token;
+  return c.request(boost::beast::http::verb::post, "/mcp", request.dump(), headers);
+}
+
+// The JSON-RPC response of an /mcp call, whether it came as JSON or as the last SSE event; discarded JSON (which no
+// assertion accepts) when the body is neither.
+inline nlohmann::json mcp_response(const HttpResponse& res) {
+  const auto& body = res.body();
+  if (!body.empty() && body.front() == '{') return nlohmann::json::parse(body, nullptr, false);
+  const auto at = body.rfind("data: {");
+  EXPECT_NE(at, std::string::npos) << body.substr(0, 300);
+  if (at == std::string::npos) return {};
+  return nlohmann::json::parse(body.substr(at + 6, body.find('\n', at) - at - 6), nullptr, false);
+}
+
 // A loopback TCP port that was free a moment ago.
 inline std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
