@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -20,8 +19,11 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <array>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -44,9 +46,39 @@ constexpr std::size_t kLingerMaxBytes = 8 * 1024 * 1024;
 constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 constexpr std::chrono::seconds kStreamKeepAlive{15};
 
+struct StreamWriter;
+
+// Streamed responses with new bytes to write, handed over by producer threads. One posted job per batch (not one per
+// connection) lets a worker write an event published to thousands of streams in one pass: ReadyStreams::flush.
+struct ReadyStreams : std::enable_shared_from_this<ReadyStreams> {
+  explicit ReadyStreams(asio::io_context& worker_io) : io(worker_io) {}
+  asio::io_context& io;
+  std::mutex mutex;
+  std::vector<std::weak_ptr<StreamWriter>> ready;
+  bool flush_posted = false;
+  bool closed = false;  // the worker has stopped: wake-ups from producers that outlive it are dropped
+
+  void add(std::weak_ptr<StreamWriter> writer) {  // any thread
+    const std::lock_guard lock(mutex);
+    if (closed) return;
+    ready.push_back(std::move(writer));
+    if (!flush_posted) {
+      flush_posted = true;
+      asio::post(io, [self = shared_from_this()] { self->flush(); });
+    }
+  }
+  void flush();  // worker thread
+  void close() {
+    const std::lock_guard lock(mutex);
+    closed = true;
+    ready.clear();
+  }
+};
+
 // One connection. Lives on exactly one worker io_context; `Worker::sessions` is only touched from that thread.
 struct Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)), deadline(stream.get_executor()) {}
+  Session(tcp::socket socket, std::shared_ptr<ReadyStreams> worker_ready)
+      : stream(std::move(socket)), deadline(stream.get_executor()), ready(std::move(worker_ready)) {}
   beast::tcp_stream stream;
   // Read deadlines cancel the pending read instead of closing the socket (which tcp_stream's own expiry does),
   // so a slow client can still be told 408 before the connection closes.
@@ -66,10 +98,79 @@ struct Session {
     });
   }
   void disarm() { deadline.cancel(); }
+  std::shared_ptr<ReadyStreams> ready;
 };
+
+// Chunked transfer coding (RFC 9112 section 7.1) of queued chunks, ready for one write. Empty chunks are skipped: a
+// zero-length chunk would end the body.
+std::string encode_chunks(const std::vector<std::string>& chunks) {
+  std::string out;
+  std::size_t total = 0;
+  for (const auto& chunk : chunks) total += chunk.size() + 20;
+  out.reserve(total);
+  for (const auto& chunk : chunks) {
+    if (chunk.empty()) continue;
+    fmt::format_to(std::back_inserter(out), "{:x}\r\n", chunk.size());
+    out.append(chunk).append("\r\n");
+  }
+  return out;
+}
+
+// The writing side of one streamed response, shared by its coroutine (Server::Impl::stream_response) and the
+// worker's ReadyStreams. While the coroutine is parked on `timer` the worker writes new chunks itself with one
+// non-blocking send: no coroutine resumption, no timer churn. Whatever the socket does not take at once, the end of
+// the body, or a failure is left to the coroutine, woken by cancelling the timer. Worker thread only.
+struct StreamWriter {
+  StreamWriter(Session& s, std::shared_ptr<EventStream> events)
+      : session(s), stream(std::move(events)), timer(s.stream.get_executor()) {}
+  Session& session;
+  std::shared_ptr<EventStream> stream;
+  asio::steady_timer timer;
+  bool parked = false;    // the coroutine waits on `timer`: nothing of ours is in flight on the socket
+  std::string unwritten;  // encoded bytes a direct write could not finish; the coroutine writes them first
+
+  void write_now() {
+    // While the coroutine writes (or has yet to write what was left over), it drains again before parking.
+    if (!parked || !unwritten.empty()) return;
+    auto drained = stream->drain();
+    auto bytes = encode_chunks(drained.chunks);
+    if (!bytes.empty()) {
+      beast::error_code ec;
+      std::size_t written = session.stream.socket().write_some(asio::buffer(bytes), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        written = 0;
+      }
+      if (ec) {
+        stream->mark_client_gone();
+        timer.cancel();
+        return;
+      }
+      if (written < bytes.size()) {
+        unwritten.assign(bytes, written);
+        timer.cancel();
+        return;
+      }
+    }
+    if (drained.closed) timer.cancel();
+  }
+};
+
+void ReadyStreams::flush() {
+  std::vector<std::weak_ptr<StreamWriter>> batch;
+  {
+    const std::lock_guard lock(mutex);
+    batch.swap(ready);
+    flush_posted = false;
+  }
+  for (auto& weak : batch) {
+    if (auto writer = weak.lock()) writer->write_now();
+  }
+}
 
 struct Worker {
   asio::io_context io{1};
+  std::shared_ptr<ReadyStreams> ready = std::make_shared<ReadyStreams>(io);
   std::set<Session*> sessions;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
@@ -185,7 +286,7 @@ struct Server::Impl {
   asio::awaitable<void> serve(Worker& worker, tcp::socket socket) {
     ++active_sessions;
     metrics.connection_opened();
-    Session session{std::move(socket)};
+    Session session{std::move(socket), worker.ready};
     worker.sessions.insert(&session);
     std::string remote;
     {
@@ -326,43 +427,43 @@ struct Server::Impl {
       co_return;
     }
 
-    auto executor = session.stream.get_executor();
-    auto timer = std::make_shared<asio::steady_timer>(executor);
-    auto woken = std::make_shared<std::atomic<bool>>(false);
-    stream->set_waker([timer, woken, executor] {
-      woken->store(true);
-      asio::post(executor, [timer] { timer->cancel(); });
-    });
+    auto writer = std::make_shared<StreamWriter>(session, stream);
+    // Direct writes (StreamWriter::write_now) must never block the worker; asynchronous operations are unaffected.
+    session.stream.socket().non_blocking(true, ec);
+    stream->set_waker([ready = session.ready, weak = std::weak_ptr<StreamWriter>(writer)] { ready->add(weak); });
     auto watch = std::make_shared<std::array<char, 512>>();
     session.stream.socket().async_read_some(asio::buffer(*watch),
-                                            [stream, timer, watch](const beast::error_code& read_ec, std::size_t) {
+                                            [writer, watch](const beast::error_code& read_ec, std::size_t) {
                                               if (read_ec) {
-                                                stream->mark_client_gone();
-                                                timer->cancel();
+                                                writer->stream->mark_client_gone();
+                                                writer->timer.cancel();
                                               }
                                             });
 
+    const auto write_all = [&](const std::string& bytes) -> asio::awaitable<void> {
+      if (bytes.empty()) co_return;
+      session.stream.expires_after(options.limits.request_timeout);
+      co_await asio::async_write(session.stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
+    };
     for (;;) {
-      woken->store(false);
+      co_await write_all(writer->unwritten);
+      writer->unwritten.clear();
+      if (ec) break;
       auto drained = stream->drain();
-      for (auto& chunk : drained.chunks) {
-        session.stream.expires_after(options.limits.request_timeout);
-        co_await asio::async_write(session.stream, beast_http::make_chunk(asio::buffer(chunk)),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
-      }
+      co_await write_all(encode_chunks(drained.chunks));
       if (ec || stream->client_gone()) break;
       if (drained.closed) {
-        co_await asio::async_write(session.stream, beast_http::make_chunk_last(),
-                                   asio::redirect_error(asio::use_awaitable, ec));
+        co_await write_all("0\r\n\r\n");  // the last chunk
         break;
       }
-      if (woken->load()) continue;
+      if (stream->pending_bytes() > 0) continue;  // queued while we wrote (that wake-up found us busy)
       // Idle streams carry an SSE comment now and then, so proxies keep them open and dead peers are noticed.
-      timer->expires_after(kStreamKeepAlive);
+      writer->parked = true;
+      writer->timer.expires_after(kStreamKeepAlive);
       beast::error_code wait_ec;
-      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
-      if (!wait_ec && !woken->load()) stream->send(": keep-alive\n\n");
+      co_await writer->timer.async_wait(asio::redirect_error(asio::use_awaitable, wait_ec));
+      writer->parked = false;
+      if (!wait_ec) stream->send(": keep-alive\n\n");
     }
     if (ec) stream->mark_client_gone();
     stream->set_waker(nullptr);
@@ -448,6 +549,7 @@ void Server::run() {
   }
   for (auto& worker : impl.workers) {
     if (worker->thread.joinable()) worker->thread.join();
+    worker->ready->close();
   }
 }
 

@@ -3,15 +3,14 @@
 namespace pierre::http {
 
 bool EventStream::send(std::string bytes) {
-  std::function<void()> wake;
-  {
-    std::lock_guard lock(mutex_);
-    if (closed_ || gone_) return false;
-    pending_bytes_ += bytes.size();
-    pending_.push_back(std::move(bytes));
-    wake = waker_;
-  }
-  if (wake) wake();
+  std::lock_guard lock(mutex_);
+  if (closed_ || gone_) return false;
+  // Only the first chunk after a drain wakes the writer: it takes everything queued by then in one go, so an event
+  // published to ten thousand streams costs one hand-off each, and a burst to one stream costs one.
+  const bool was_empty = pending_.empty();
+  pending_bytes_ += bytes.size();
+  pending_.push_back(std::move(bytes));
+  if (was_empty && waker_) waker_();
   return true;
 }
 
@@ -34,14 +33,10 @@ bool EventStream::send_event(std::string_view data, std::string_view event) {
 }
 
 void EventStream::close() {
-  std::function<void()> wake;
-  {
-    std::lock_guard lock(mutex_);
-    if (closed_) return;
-    closed_ = true;
-    wake = waker_;
-  }
-  if (wake) wake();
+  std::lock_guard lock(mutex_);
+  if (closed_) return;
+  closed_ = true;
+  if (waker_) waker_();
 }
 
 void EventStream::on_client_gone(std::function<void()> callback) {

@@ -39,7 +39,9 @@ class EventStream {
     bool closed = false;
   };
   Drained drain();
-  // Invoked (from the producer's thread) whenever there is something new to drain; the server re-arms it.
+  // Invoked from the producer's thread when the queue goes from empty to non-empty and on close(), with this
+  // stream's lock held: the waker must only hand the news on (never call back into the stream). Holding the lock is
+  // what lets set_waker(nullptr) guarantee that no wake-up runs after it returns.
   void set_waker(std::function<void()> waker);
   void mark_client_gone();
 
