@@ -377,6 +377,7 @@ int main(int argc, char** argv) {
                                  {.base_url = base,
                                   .version = PIERRE_VERSION,
                                   .oauth_scopes = (*authorization_server)->options().scopes_supported,
+                                  .quotas = cfg.api_key_quotas,
                                   .events = &events});
   a2a_server.register_routes(router);
 

@@ -1,11 +1,14 @@
 #include "clients.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
 #include "pierre/auth/api_key_service.hpp"
 #include "pierre/core/time.hpp"
+#include "pierre/http/errors.hpp"
+#include "pierre/rest/request_auth.hpp"
 #include "protocol.hpp"
 
 namespace pierre::a2a {
@@ -13,7 +16,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kColumns =
+constexpr const char* kClientColumns =
     "id, oauth_client_id, user_id, name, description, scopes, rate_limit_tier, is_active, created_by, created_at, "
     "updated_at";
 constexpr std::size_t kMaxName = 100;
@@ -145,7 +148,7 @@ Result<RegisteredClient> ClientRegistry::register_client(const Identity& acting,
 
 Result<std::vector<A2aClient>> ClientRegistry::list(const std::string& tenant_id) {
   auto rows = db_.tenant(store::TenantId(tenant_id))
-                  .query(std::string("SELECT ") + kColumns +
+                  .query(std::string("SELECT ") + kClientColumns +
                          " FROM a2a_clients WHERE tenant_id = :tenant ORDER BY created_at, id");
   if (!rows) return std::unexpected(rows.error());
   std::vector<A2aClient> clients;
@@ -160,14 +163,14 @@ Result<std::vector<A2aClient>> ClientRegistry::list(const std::string& tenant_id
 Result<std::optional<A2aClient>> ClientRegistry::get(const std::string& tenant_id, std::string_view id) {
   return one(
       db_.tenant(store::TenantId(tenant_id))
-          .query_row(std::string("SELECT ") + kColumns + " FROM a2a_clients WHERE tenant_id = :tenant AND id = ?1",
+          .query_row(std::string("SELECT ") + kClientColumns + " FROM a2a_clients WHERE tenant_id = :tenant AND id = ?1",
                      {std::string(id)}));
 }
 
 Result<std::optional<A2aClient>> ClientRegistry::find_by_oauth_client(const std::string& tenant_id,
                                                                       std::string_view oauth_client_id) {
   return one(db_.tenant(store::TenantId(tenant_id))
-                 .query_row(std::string("SELECT ") + kColumns +
+                 .query_row(std::string("SELECT ") + kClientColumns +
                                 " FROM a2a_clients WHERE tenant_id = :tenant AND oauth_client_id = ?1",
                             {std::string(oauth_client_id)}));
 }
@@ -190,6 +193,34 @@ Result<bool> ClientRegistry::deactivate(const std::string& tenant_id, std::strin
     if (auto revoked = oauth_.revoke_grant(owner, grant.grant_id); !revoked) return std::unexpected(revoked.error());
   }
   return true;
+}
+
+void ClientQuotas::Admission::annotate(http::Response& res) const {
+  if (!tier.empty()) rest::set_rate_limit_headers(res, tier, decision);
+}
+
+ClientQuotas::Admission ClientQuotas::admit(const http::Request& req, const http::RequestContext& ctx) {
+  Admission admission;
+  if (!ctx.auth || ctx.auth->client_id.empty()) return admission;
+  const auto& tenant_id = ctx.auth->identity.tenant_id;
+  auto client = clients_.find_by_oauth_client(tenant_id, ctx.auth->client_id);
+  if (!client) {
+    admission.refused = http::error_response(client.error(), req, ctx);
+    return admission;
+  }
+  if (!*client || !(*client)->active) return admission;  // an MCP client's token, say: not a registered agent
+  auto tier = auth::parse_tier((*client)->rate_limit_tier);
+  if (!tier) return admission;  // stored values are validated on registration
+  admission.tier = std::string(auth::tier_name(*tier));
+  admission.decision = tracker_.hit(tenant_id, "a2a:" + (*client)->id, auth::tier_quota(quotas_, *tier),
+                                    std::chrono::system_clock::now());
+  if (!admission.decision.allowed) {
+    auto res =
+        http::error_response(auth::quota_refusal(admission.decision, admission.tier, "this A2A client"), req, ctx);
+    admission.annotate(res);
+    admission.refused = std::move(res);
+  }
+  return admission;
 }
 
 }  // namespace pierre::a2a

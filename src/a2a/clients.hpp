@@ -13,8 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pierre/auth/quota_tracker.hpp"
+#include "pierre/core/config.hpp"
 #include "pierre/core/error.hpp"
 #include "pierre/core/identity.hpp"
+#include "pierre/http/types.hpp"
 #include "pierre/oauth2/authorization_server.hpp"
 #include "pierre/store/database.hpp"
 
@@ -63,6 +66,29 @@ class ClientRegistry {
  private:
   store::Database& db_;
   oauth2::AuthorizationServer& oauth_;
+};
+
+// The rate-limit tier of registered A2A clients, enforced: each call an A2A client's access token makes to the A2A
+// endpoints counts against its tier's per-minute and monthly quotas (the API-key tier table,
+// PIERRE_RATE_LIMIT_<TIER>_*), in this process's memory. Other callers (users, API keys, which have their own quotas)
+// pass untouched.
+class ClientQuotas {
+ public:
+  ClientQuotas(ClientRegistry& clients, config::ApiKeyQuotas quotas) : clients_(clients), quotas_(std::move(quotas)) {}
+
+  struct Admission {
+    std::optional<http::Response> refused;  // 429 (over quota) or 500 (the registry failed): answer this
+    std::string tier;                       // empty when the caller is not a registered A2A client
+    auth::QuotaDecision decision;
+    // The X-RateLimit-* headers on a response served to a counted client.
+    void annotate(http::Response& res) const;
+  };
+  Admission admit(const http::Request& req, const http::RequestContext& ctx);
+
+ private:
+  ClientRegistry& clients_;
+  config::ApiKeyQuotas quotas_;
+  auth::QuotaTracker tracker_;
 };
 
 }  // namespace pierre::a2a

@@ -89,12 +89,16 @@ class Routes {
     const auto started = std::chrono::steady_clock::now();
     auto caller = authorize(ctx, registered_client);
     if (!caller) return http::error_response(caller.error(), req, ctx);
+    const auto admission = s_.quotas.admit(req, ctx);
+    if (admission.refused) return *admission.refused;
     auto outcome = run(req, *caller);
     const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     const bool failed = !outcome || !outcome->value("success", false);
     s_.monitor.record(caller->tenant_id, agent_of(*ctx.auth), failed, ms);
-    if (!outcome) return http::error_response(outcome.error(), req, ctx);
-    return http::json_response(http::Status::ok, *outcome, req);
+    auto res = outcome ? http::json_response(http::Status::ok, *outcome, req)
+                       : http::error_response(outcome.error(), req, ctx);
+    admission.annotate(res);
+    return res;
   }
 
   // GET /a2a/monitoring (administrators): per-agent counters of this tenant.

@@ -16,6 +16,7 @@ struct CompatServices {
   const tools::Registry& registry;
   Monitor& monitor;
   ClientRegistry& clients;
+  ClientQuotas& quotas;
   auth::UserService& users;
   std::string base_url;
 };

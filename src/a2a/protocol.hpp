@@ -12,20 +12,18 @@
 #include <nlohmann/json.hpp>
 
 #include "pierre/core/error.hpp"
+#include "pierre/core/jsonrpc.hpp"
 #include "pierre/tools/registry.hpp"
 
 namespace pierre::a2a {
 
 inline constexpr std::string_view kProtocolVersion = "1.0";
 
-// JSON-RPC error codes: JSON-RPC 2.0 standard codes and the A2A-specific ones (spec §5.4 "Error Code Mappings").
+// JSON-RPC error codes: JSON-RPC 2.0's (pierre/core/jsonrpc.hpp) and the A2A-specific ones (spec §5.4 "Error Code
+// Mappings"). An RpcError's `data` is, per spec §9.5, an array of typed detail objects (google.rpc.ErrorInfo /
+// BadRequest), or null for none.
 namespace rpc_code {
-inline constexpr int parse_error = -32700;
-inline constexpr int invalid_request = -32600;
-inline constexpr int method_not_found = -32601;
-inline constexpr int invalid_params = -32602;
-inline constexpr int internal_error = -32603;
-inline constexpr int server_error = -32000;  // implementation-defined (JSON-RPC 2.0 §5.1): insufficient scope
+using namespace pierre::jsonrpc::code;
 inline constexpr int task_not_found = -32001;
 inline constexpr int task_not_cancelable = -32002;
 inline constexpr int push_notification_not_supported = -32003;
@@ -34,13 +32,8 @@ inline constexpr int content_type_not_supported = -32005;
 inline constexpr int extended_agent_card_not_configured = -32007;
 inline constexpr int version_not_supported = -32009;
 }  // namespace rpc_code
+using jsonrpc::RpcError;
 
-struct RpcError {
-  int code = rpc_code::internal_error;
-  std::string message;
-  // Spec §9.5: `data` is an array of typed detail objects (google.rpc.ErrorInfo / BadRequest); null for none.
-  nlohmann::json data = nullptr;
-};
 RpcError invalid_params(std::string field, std::string description);
 // Our Error (from the registry or the store) as a JSON-RPC error without internal detail.
 RpcError to_rpc_error(const Error& error);

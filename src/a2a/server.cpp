@@ -15,6 +15,7 @@
 #include "compat_routes.hpp"
 #include "monitor.hpp"
 #include "pierre/core/job_pool.hpp"
+#include "pierre/core/text.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
@@ -27,11 +28,7 @@ namespace {
 using json = nlohmann::json;
 namespace field = boost::beast::http;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using text::lower;
 
 std::string trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -40,15 +37,8 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(first, last - first + 1));
 }
 
-json rpc_result(const json& id, json result) {
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
-}
-
-json rpc_error(const json& id, const RpcError& error) {
-  json body{{"code", error.code}, {"message", error.message}};
-  if (!error.data.is_null()) body["data"] = error.data;
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(body)}};
-}
+using jsonrpc::make_error;
+using jsonrpc::make_result;
 
 RpcError task_not_found(std::string_view id) {
   return {rpc_code::task_not_found, fmt::format("Task not found: {}", id), nullptr};
@@ -87,7 +77,7 @@ struct Run {
 
   void emit(const json& stream_response) {
     std::lock_guard lock(mutex);
-    if (stream) stream->send_event(rpc_result(rpc_id, stream_response).dump(), "");
+    if (stream) stream->send_event(make_result(rpc_id, stream_response).dump(), "");
   }
   void close() {
     std::lock_guard lock(mutex);
@@ -128,6 +118,7 @@ struct Server::Impl {
   ServerOptions options;
   TaskStore tasks;
   ClientRegistry clients;
+  ClientQuotas quotas;
   std::vector<Skill> skills;
   std::string card_text;
   Monitor monitor;
@@ -144,6 +135,7 @@ struct Server::Impl {
         options(std::move(o)),
         tasks(d),
         clients(d, oauth),
+        quotas(clients, options.quotas),
         skills(skills_of(r)),
         jobs(options.job_threads) {
     card_text = agent_card({.name = options.agent_name,
@@ -173,6 +165,8 @@ struct Server::Impl {
   http::Response post_rpc(const http::Request& req, http::RequestContext& ctx) {
     const auto identity = rest::caller(ctx);
     if (!identity) return http::error_response(identity.error(), req, ctx);
+    const auto admission = quotas.admit(req, ctx);
+    if (admission.refused) return *admission.refused;
     if (!lower(req[field::field::content_type]).starts_with("application/json")) {
       return http::error_response(
           Error{ErrorCode::unsupported_media_type, "POST /a2a/jsonrpc needs Content-Type: application/json"}, req, ctx);
@@ -185,9 +179,7 @@ struct Server::Impl {
       return http::json_response(http::Status::ok, body, req);
     };
     auto response = [&]() -> http::Response {
-      auto body = json::parse(req.body(), nullptr, false);
-      if (body.is_discarded()) return reply(rpc_error(nullptr, {rpc_code::parse_error, "Invalid JSON payload"}));
-      auto envelope = parse_envelope(body);
+      auto envelope = parse_envelope(req.body());
       if (auto* error = std::get_if<json>(&envelope)) return reply(std::move(*error));
       auto& call = std::get<Call>(envelope);
       call.owner = {identity->tenant_id, identity->user_id};
@@ -196,7 +188,7 @@ struct Server::Impl {
       // too (clients built for 1.0 that omit it, and curl), rather than as 0.3 which we do not speak.
       const auto version = trim(req["A2A-Version"]);
       if (!version.empty() && version != "1.0" && version != "1") {
-        return reply(rpc_error(
+        return reply(make_error(
             call.id, {rpc_code::version_not_supported,
                       fmt::format("A2A version {} is not supported; this agent speaks 1.0", version.substr(0, 16)),
                       json::array({{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
@@ -216,40 +208,29 @@ struct Server::Impl {
     }();
     const auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
     monitor.record(identity->tenant_id, agent, failed, elapsed.count());
+    admission.annotate(response);
     return response;
   }
 
-  // The JSON-RPC 2.0 envelope, or the error response for it.
-  static std::variant<Call, json> parse_envelope(const json& body) {
-    if (!body.is_object()) {
-      return rpc_error(nullptr, {rpc_code::invalid_request, "Request payload validation error: not an object"});
-    }
-    json id = nullptr;
-    if (body.contains("id")) {
-      const auto& raw = body["id"];
-      if (raw.is_string() || raw.is_number_integer()) id = raw;
-    }
-    if (!body.contains("jsonrpc") || body["jsonrpc"] != "2.0") {
-      return rpc_error(id, {rpc_code::invalid_request, "Request payload validation error: jsonrpc must be \"2.0\""});
-    }
-    // Every A2A method answers, so a request without a usable id (a notification) is not one of ours.
-    if (id.is_null()) {
-      return rpc_error(nullptr,
-                       {rpc_code::invalid_request, "Request payload validation error: id must be a string or integer"});
-    }
-    if (!body.contains("method") || !body["method"].is_string()) {
-      return rpc_error(id, {rpc_code::invalid_request, "Request payload validation error: method must be a string"});
+  // The JSON-RPC 2.0 envelope (core's strict parser: one object, depth-limited), or the error response for it.
+  static std::variant<Call, json> parse_envelope(std::string_view body) {
+    auto parsed = jsonrpc::parse_message(body);
+    if (auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) return make_error(failure->id, failure->error);
+    auto& message = std::get<jsonrpc::Message>(parsed);
+    // Every A2A method answers, so a notification (no id) or a response is not one of ours.
+    if (message.kind != jsonrpc::Message::Kind::request) {
+      return make_error(message.id,
+                        {rpc_code::invalid_request, "Invalid Request: an A2A call is a request with an id"});
     }
     Call call;
-    call.id = id;
-    call.method = body["method"].get<std::string>();
-    if (body.contains("params") && !body["params"].is_null()) {
-      if (!body["params"].is_object()) {
-        return rpc_error(id, invalid_params("params", "must be an object"));
-      }
-      call.params = body["params"];
-    } else {
+    call.id = message.id;
+    call.method = std::move(message.method);
+    if (message.params.is_null()) {
       call.params = json::object();
+    } else if (!message.params.is_object()) {
+      return make_error(call.id, invalid_params("params", "must be an object"));
+    } else {
+      call.params = std::move(message.params);
     }
     return call;
   }
@@ -259,12 +240,12 @@ struct Server::Impl {
       if (call.method == "SendMessage") return std::get<json>(send_message(call, nullptr));
       if (call.method == "GetTask") return get_task(call);
       if (call.method == "CancelTask") return cancel_task(call);
-      if (auto unsupported = unsupported_method(call.method)) return rpc_error(call.id, *unsupported);
-      return rpc_error(call.id,
-                       {rpc_code::method_not_found, fmt::format("Method not found: {}", call.method.substr(0, 64))});
+      if (auto unsupported = unsupported_method(call.method)) return make_error(call.id, *unsupported);
+      return make_error(call.id,
+                        {rpc_code::method_not_found, fmt::format("Method not found: {}", call.method.substr(0, 64))});
     } catch (const std::exception& e) {
       spdlog::error("a2a {} failed: {}", call.method, e.what());
-      return rpc_error(call.id, {rpc_code::internal_error, "Internal error"});
+      return make_error(call.id, {rpc_code::internal_error, "Internal error"});
     }
   }
 
@@ -274,25 +255,25 @@ struct Server::Impl {
   // and the events follow on the stream; otherwise a JSON-RPC response body.
   std::variant<json, http::Response> send_message(const Call& call, http::RequestContext* ctx) {
     auto parsed = parse_send_params(call.params);
-    if (auto* error = std::get_if<RpcError>(&parsed)) return rpc_error(call.id, *error);
+    if (auto* error = std::get_if<RpcError>(&parsed)) return make_error(call.id, *error);
     auto& request = std::get<Request>(parsed);
     std::optional<std::size_t> history_length;
     bool return_immediately = false;
     if (call.params.contains("configuration") && !call.params["configuration"].is_null()) {
       const auto& configuration = call.params["configuration"];
       if (!configuration.is_object()) {
-        return rpc_error(call.id, invalid_params("configuration", "must be an object"));
+        return make_error(call.id, invalid_params("configuration", "must be an object"));
       }
       if (configuration.contains("historyLength")) {
         const auto& n = configuration["historyLength"];
         if (!n.is_number_integer() || n.get<std::int64_t>() < 0) {
-          return rpc_error(call.id, invalid_params("configuration.historyLength", "must be a non-negative integer"));
+          return make_error(call.id, invalid_params("configuration.historyLength", "must be a non-negative integer"));
         }
         history_length = n.get<std::size_t>();
       }
       if (configuration.contains("returnImmediately")) {
         if (!configuration["returnImmediately"].is_boolean()) {
-          return rpc_error(call.id, invalid_params("configuration.returnImmediately", "must be a boolean"));
+          return make_error(call.id, invalid_params("configuration.returnImmediately", "must be a boolean"));
         }
         return_immediately = configuration["returnImmediately"].get<bool>();
       }
@@ -304,34 +285,34 @@ struct Server::Impl {
       if (registry.contains(text)) request.tool = text;
     }
     if (request.tool && !registry.contains(*request.tool)) {
-      return rpc_error(call.id, unknown_tool(*request.tool));
+      return make_error(call.id, unknown_tool(*request.tool));
     }
 
     Task task;
     if (!request.task_id.empty()) {
       // §3.4.2: a message with a taskId continues that task — here, one waiting for arguments.
       auto stored = tasks.get(call.owner, request.task_id);
-      if (!stored) return rpc_error(call.id, to_rpc_error(stored.error()));
-      if (!*stored) return rpc_error(call.id, task_not_found(request.task_id));
+      if (!stored) return make_error(call.id, to_rpc_error(stored.error()));
+      if (!*stored) return make_error(call.id, task_not_found(request.task_id));
       task = std::move(**stored);
       if (task.state != TaskState::input_required) {
-        return rpc_error(
+        return make_error(
             call.id,
             {rpc_code::unsupported_operation,
              fmt::format("Task {} is {} and takes no further messages", task.id, wire_name(task.state)), nullptr});
       }
       if (request.tool && *request.tool != task.tool) {
-        return rpc_error(call.id, invalid_params("message.parts", fmt::format("task {} runs {}, not {}", task.id,
-                                                                              task.tool, *request.tool)));
+        return make_error(call.id, invalid_params("message.parts", fmt::format("task {} runs {}, not {}", task.id,
+                                                                               task.tool, *request.tool)));
       }
       if (!request.context_id.empty() && request.context_id != task.context_id) {
-        return rpc_error(call.id, invalid_params("message.contextId", "does not match the task's context"));
+        return make_error(call.id, invalid_params("message.contextId", "does not match the task's context"));
       }
       for (const auto& [k, v] : request.arguments.items()) task.arguments[k] = v;
     } else if (!request.tool) {
       // Nothing to run: answer with what this agent can do, as a Message (no task: §3.1.1 allows either).
       const auto answer = agent_message(help_text(skills), request.context_id, {});
-      if (ctx == nullptr) return rpc_result(call.id, {{"message", answer}});
+      if (ctx == nullptr) return make_result(call.id, {{"message", answer}});
       auto run = std::make_shared<Run>();
       auto head = open_stream(*ctx, run, call.id);
       run->emit({{"message", answer}});
@@ -352,7 +333,7 @@ struct Server::Impl {
     task.updated_at_ms = now_epoch_ms();
 
     const auto* tool = registry.find(task.tool);
-    if (auto refused = missing_scope(*tool, call.scopes)) return rpc_error(call.id, *refused);
+    if (auto refused = missing_scope(*tool, call.scopes)) return make_error(call.id, *refused);
     const auto missing = missing_arguments(*tool, task.arguments);
     const bool is_new = task.state != TaskState::input_required;
     if (!missing.empty()) {
@@ -365,14 +346,14 @@ struct Server::Impl {
     }
     if (is_new) {
       if (auto created = tasks.create(call.owner, task); !created)
-        return rpc_error(call.id, to_rpc_error(created.error()));
+        return make_error(call.id, to_rpc_error(created.error()));
     } else {
       auto updated = tasks.update(call.owner, task);
-      if (!updated) return rpc_error(call.id, to_rpc_error(updated.error()));
+      if (!updated) return make_error(call.id, to_rpc_error(updated.error()));
       if (!*updated) {
-        return rpc_error(call.id,
-                         {rpc_code::unsupported_operation,
-                          fmt::format("Task {} ended meanwhile and takes no further messages", task.id), nullptr});
+        return make_error(call.id,
+                          {rpc_code::unsupported_operation,
+                           fmt::format("Task {} ended meanwhile and takes no further messages", task.id), nullptr});
       }
     }
 
@@ -385,7 +366,7 @@ struct Server::Impl {
     if (task.state == TaskState::input_required) {
       run->close();
       if (head) return std::move(*head);
-      return rpc_result(call.id, {{"task", task_json(task, history_length)}});
+      return make_result(call.id, {{"task", task_json(task, history_length)}});
     }
     {
       std::lock_guard lock(runs_mutex);
@@ -396,60 +377,60 @@ struct Server::Impl {
     if (ctx == nullptr && !return_immediately && !tool->long_running) {
       execute(call.owner, task, run);
       auto final_task = tasks.get(call.owner, task.id);
-      if (!final_task) return rpc_error(call.id, to_rpc_error(final_task.error()));
-      if (!*final_task) return rpc_error(call.id, task_not_found(task.id));
-      return rpc_result(call.id, {{"task", task_json(**final_task, history_length)}});
+      if (!final_task) return make_error(call.id, to_rpc_error(final_task.error()));
+      if (!*final_task) return make_error(call.id, task_not_found(task.id));
+      return make_result(call.id, {{"task", task_json(**final_task, history_length)}});
     }
     jobs.post([this, owner = call.owner, task, run]() mutable { execute(owner, std::move(task), run); });
     if (head) return std::move(*head);
-    return rpc_result(call.id, {{"task", task_json(task, history_length)}});
+    return make_result(call.id, {{"task", task_json(task, history_length)}});
   }
 
   json get_task(const Call& call) {
     if (!call.params.contains("id") || !call.params["id"].is_string()) {
-      return rpc_error(call.id, invalid_params("id", "the task id (a string) is required"));
+      return make_error(call.id, invalid_params("id", "the task id (a string) is required"));
     }
     std::optional<std::size_t> history_length;
     if (call.params.contains("historyLength") && !call.params["historyLength"].is_null()) {
       const auto& n = call.params["historyLength"];
       if (!n.is_number_integer() || n.get<std::int64_t>() < 0) {
-        return rpc_error(call.id, invalid_params("historyLength", "must be a non-negative integer"));
+        return make_error(call.id, invalid_params("historyLength", "must be a non-negative integer"));
       }
       history_length = n.get<std::size_t>();
     }
     const auto id = call.params["id"].get<std::string>();
     auto task = tasks.get(call.owner, id);
-    if (!task) return rpc_error(call.id, to_rpc_error(task.error()));
-    if (!*task) return rpc_error(call.id, task_not_found(id));
-    return rpc_result(call.id, task_json(**task, history_length));
+    if (!task) return make_error(call.id, to_rpc_error(task.error()));
+    if (!*task) return make_error(call.id, task_not_found(id));
+    return make_result(call.id, task_json(**task, history_length));
   }
 
   // §3.1.5: a task that is not terminal becomes canceled; the tool, if it runs, sees its cancel flag and stops.
   json cancel_task(const Call& call) {
     if (!call.params.contains("id") || !call.params["id"].is_string()) {
-      return rpc_error(call.id, invalid_params("id", "the task id (a string) is required"));
+      return make_error(call.id, invalid_params("id", "the task id (a string) is required"));
     }
     const auto id = call.params["id"].get<std::string>();
     auto stored = tasks.get(call.owner, id);
-    if (!stored) return rpc_error(call.id, to_rpc_error(stored.error()));
-    if (!*stored) return rpc_error(call.id, task_not_found(id));
+    if (!stored) return make_error(call.id, to_rpc_error(stored.error()));
+    if (!*stored) return make_error(call.id, task_not_found(id));
     auto task = std::move(**stored);
     auto not_cancelable = [&](const Task& t) {
-      return rpc_error(call.id,
-                       {rpc_code::task_not_cancelable,
-                        fmt::format("Task {} is {} and cannot be canceled", t.id, wire_name(t.state)), nullptr});
+      return make_error(call.id,
+                        {rpc_code::task_not_cancelable,
+                         fmt::format("Task {} is {} and cannot be canceled", t.id, wire_name(t.state)), nullptr});
     };
     if (is_terminal(task.state)) return not_cancelable(task);
     task.state = TaskState::canceled;
     task.status_message = agent_message("Canceled at the client's request.", task.context_id, task.id);
     task.updated_at_ms = now_epoch_ms();
     auto updated = tasks.update(call.owner, task);
-    if (!updated) return rpc_error(call.id, to_rpc_error(updated.error()));
+    if (!updated) return make_error(call.id, to_rpc_error(updated.error()));
     if (!*updated) {
       // It ended meanwhile: report the state it reached.
       auto now = tasks.get(call.owner, id);
       if (now && *now) return not_cancelable(**now);
-      return rpc_error(call.id, task_not_found(id));
+      return make_error(call.id, task_not_found(id));
     }
     std::shared_ptr<Run> run;
     {
@@ -462,7 +443,7 @@ struct Server::Impl {
       run->close();
     }
     finished(call.owner, task);
-    return rpc_result(call.id, task_json(task));
+    return make_result(call.id, task_json(task));
   }
 
   // ---- running a task --------------------------------------------------------------------------------------------
@@ -621,8 +602,8 @@ void Server::register_routes(http::Router& router) {
       http::Method::post, "/a2a/jsonrpc",
       [this](const http::Request& req, http::RequestContext& ctx) { return impl_->post_rpc(req, ctx); },
       "A2A JSON-RPC (SendMessage, SendStreamingMessage, GetTask, CancelTask)");
-  register_compat_routes(router,
-                         {impl_->registry, impl_->monitor, impl_->clients, impl_->users, impl_->options.base_url});
+  register_compat_routes(
+      router, {impl_->registry, impl_->monitor, impl_->clients, impl_->quotas, impl_->users, impl_->options.base_url});
 }
 
 }  // namespace pierre::a2a

@@ -5,7 +5,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kColumns =
+constexpr const char* kTaskColumns =
     "id, user_id, context_id, tool, state, status_message, history, artifacts, arguments, created_at, updated_at";
 
 Result<json> parse_column(const store::Row& row, const char* name, bool nullable) {
@@ -75,7 +75,7 @@ Result<void> TaskStore::create(const Owner& owner, const Task& task) {
 Result<std::optional<Task>> TaskStore::get(const Owner& owner, std::string_view id) {
   auto scope = db_.tenant(store::TenantId(owner.tenant_id));
   auto row = scope.query_row(
-      std::string("SELECT ") + kColumns + " FROM a2a_tasks WHERE tenant_id = :tenant AND user_id = ?1 AND id = ?2",
+      std::string("SELECT ") + kTaskColumns + " FROM a2a_tasks WHERE tenant_id = :tenant AND user_id = ?1 AND id = ?2",
       {owner.user_id, std::string(id)});
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::optional<Task>();

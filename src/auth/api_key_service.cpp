@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pierre/auth/user_service.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 
 namespace pierre::auth {
@@ -20,13 +21,8 @@ constexpr std::size_t kSecretChars = 32;
 constexpr std::size_t kDisplayPrefix = 12;
 constexpr std::int64_t kTrialDays = 14;
 constexpr std::int64_t kMaxDays = 3650;
-constexpr std::int64_t kDayMs = 86'400'000;
 
 constexpr std::array kTierNames{"trial", "starter", "professional", "enterprise"};
-
-std::int64_t to_ms(system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 std::string hash_key(std::string_view key) {
   return crypto::hex_encode(crypto::sha256(crypto::as_bytes(key)));
@@ -133,14 +129,18 @@ bool ApiKeyService::looks_like_key(std::string_view text) noexcept {
   return text.starts_with(kLivePrefix) || text.starts_with(kTrialPrefix);
 }
 
-TierQuota ApiKeyService::quota(ApiKeyTier tier) const noexcept {
+TierQuota tier_quota(const config::ApiKeyQuotas& quotas, ApiKeyTier tier) noexcept {
   switch (tier) {
-    case ApiKeyTier::trial: return options_.quotas.trial;
-    case ApiKeyTier::starter: return options_.quotas.starter;
-    case ApiKeyTier::professional: return options_.quotas.professional;
-    case ApiKeyTier::enterprise: return options_.quotas.enterprise;
+    case ApiKeyTier::trial: return quotas.trial;
+    case ApiKeyTier::starter: return quotas.starter;
+    case ApiKeyTier::professional: return quotas.professional;
+    case ApiKeyTier::enterprise: return quotas.enterprise;
   }
   return {};
+}
+
+TierQuota ApiKeyService::quota(ApiKeyTier tier) const noexcept {
+  return tier_quota(options_.quotas, tier);
 }
 
 Result<CreatedApiKey> ApiKeyService::create(const Identity& owner, const NewApiKey& request) {
@@ -162,7 +162,7 @@ Result<CreatedApiKey> ApiKeyService::create(const Identity& owner, const NewApiK
     return fail(ErrorCode::permission_denied, "enterprise keys can only be created by an administrator");
   }
 
-  const auto t = to_ms(now());
+  const auto t = epoch_ms(now());
   auto txn = db_.begin();
   if (!txn) return std::unexpected(txn.error());
   auto scope = txn->tenant(store::TenantId(owner.tenant_id));
@@ -254,7 +254,7 @@ Result<ApiKeyInfo> ApiKeyService::revoke(const Identity& owner, std::string_view
   auto info = find_owned(owner, key_id);
   if (!info) return info;
   if (!info->revoked_at) {
-    const auto t = to_ms(now());
+    const auto t = epoch_ms(now());
     auto updated = db_.tenant(store::TenantId(owner.tenant_id))
                        .execute(
                            "UPDATE api_keys SET revoked_at = ?3 WHERE tenant_id = :tenant AND id = ?1 AND "
@@ -385,20 +385,14 @@ Result<ApiKeyCheck> ApiKeyService::authenticate(std::string_view presented, ApiK
   }
 
   const auto t = now();
-  if (key->expires_at && *key->expires_at <= to_ms(t)) return fail(ErrorCode::auth_expired, "API key has expired");
+  if (key->expires_at && *key->expires_at <= epoch_ms(t)) return fail(ErrorCode::auth_expired, "API key has expired");
 
   ApiKeyCheck check;
   check.auth = Authentication{key->owner, Authentication::Method::api_key, key->key_id, {}, {}};
   check.tier = key->tier;
   check.decision = tracker_.hit(key->tenant_id, key->key_id, quota(key->tier), t);
   if (!check.decision.allowed) {
-    const bool minute = check.decision.binding && check.decision.binding->kind == QuotaWindow::Kind::minute;
-    Error error{minute ? ErrorCode::rate_limit_exceeded : ErrorCode::quota_exceeded,
-                minute ? fmt::format("rate limit of {} requests per minute exceeded for this API key",
-                                     check.decision.binding->limit)
-                       : fmt::format("monthly quota of {} requests exceeded for this API key",
-                                     check.decision.binding ? check.decision.binding->limit : 0),
-                {{"retry_after_seconds", check.decision.retry_after.count()}, {"tier", tier_name(key->tier)}}};
+    auto error = quota_refusal(check.decision, tier_name(key->tier), "this API key");
     if (refused) *refused = std::move(check);
     return std::unexpected(std::move(error));
   }

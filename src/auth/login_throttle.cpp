@@ -1,4 +1,5 @@
 #include "pierre/auth/login_throttle.hpp"
+#include "pierre/core/text.hpp"
 
 #include <arpa/inet.h>
 
@@ -11,9 +12,7 @@ namespace {
 
 constexpr std::size_t kMaxAccountKeyBytes = 256;
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+using text::is_space;
 
 }  // namespace
 

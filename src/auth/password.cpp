@@ -6,6 +6,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "pierre/core/text.hpp"
 #include "pierre/crypto/primitives.hpp"
 
 namespace pierre::auth {
@@ -53,15 +54,7 @@ std::vector<std::uint32_t> code_points(std::string_view s) {
   return out;
 }
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using text::iequals;
 
 }  // namespace
 
@@ -80,7 +73,7 @@ Result<void> check_password_policy(std::string_view password, std::string_view e
   auto trimmed = email;
   while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.remove_prefix(1);
   while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.remove_suffix(1);
-  if (!trimmed.empty() && iequals_ascii(password, trimmed)) {
+  if (!trimmed.empty() && iequals(password, trimmed)) {
     return fail(ErrorCode::invalid_input, "password must not be the same as the email address",
                 {{"field", "password"}});
   }

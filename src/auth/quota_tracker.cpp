@@ -24,6 +24,15 @@ std::chrono::seconds at_least_one_second(system_clock::duration d) {
 
 }  // namespace
 
+Error quota_refusal(const QuotaDecision& decision, std::string_view tier, std::string_view holder) {
+  const bool minute = decision.binding && decision.binding->kind == QuotaWindow::Kind::minute;
+  const auto limit = decision.binding ? decision.binding->limit : 0;
+  return Error{minute ? ErrorCode::rate_limit_exceeded : ErrorCode::quota_exceeded,
+               minute ? fmt::format("rate limit of {} requests per minute exceeded for {}", limit, holder)
+                      : fmt::format("monthly quota of {} requests exceeded for {}", limit, holder),
+               {{"retry_after_seconds", decision.retry_after.count()}, {"tier", tier}}};
+}
+
 std::string month_period(system_clock::time_point t) {
   const auto month = month_of(t);
   return fmt::format("{:04}-{:02}", static_cast<int>(month.year()), static_cast<unsigned>(month.month()));

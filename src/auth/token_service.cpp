@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "pierre/core/config.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 
 namespace pierre::auth {
@@ -10,9 +11,6 @@ namespace {
 
 using std::chrono::system_clock;
 
-std::int64_t to_ms(system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 std::int64_t to_s(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -75,7 +73,7 @@ Result<void> TokenService::load() {
   auto rows = db_.query(
       "SELECT kid, algorithm, private_pem_encrypted, status, retire_after FROM signing_keys"
       " WHERE status = 'active' OR (status = 'retired' AND retire_after > ?1) ORDER BY created_at DESC",
-      {to_ms(now())});
+      {epoch_ms(now())});
   if (!rows) return std::unexpected(rows.error());
   std::vector<Loaded> active;
   std::vector<Loaded> retired;
@@ -138,14 +136,14 @@ Result<void> TokenService::store_new_active(const crypto::SigningKey& key, bool 
   if (retire_current) {
     const auto retire_after = t + options_.lifetime + options_.leeway;
     auto r = txn->execute("UPDATE signing_keys SET status = 'retired', retire_after = ?1 WHERE status = 'active'",
-                          {to_ms(retire_after)});
+                          {epoch_ms(retire_after)});
     if (!r) return std::unexpected(r.error());
   }
   auto r = txn->execute(
       "INSERT INTO signing_keys (kid, algorithm, public_jwk, private_pem_encrypted, status, created_at, retire_after)"
       " VALUES (?1, ?2, ?3, ?4, 'active', ?5, NULL)",
       {key.kid(), std::string(crypto::jwt_algorithm_name(key.algorithm())), key.public_jwk().dump(),
-       config::encode_base64(*ciphertext), to_ms(t)});
+       config::encode_base64(*ciphertext), epoch_ms(t)});
   if (!r) return std::unexpected(r.error());
   return txn->commit();
 }
@@ -205,7 +203,7 @@ Result<VerifiedToken> TokenService::verify_token(std::string_view token) const {
   // expires. Signature checks cost 37-100 µs for RS256; the lookup about 1 µs.
   const auto digest = crypto::sha256(crypto::as_bytes(token));
   std::string cache_key(digest.begin(), digest.end());
-  const auto now_ms = to_ms(now());
+  const auto now_ms = epoch_ms(now());
   {
     const std::lock_guard lock(cache_mutex_);
     if (auto it = verified_.find(cache_key); it != verified_.end()) {
@@ -260,7 +258,7 @@ Result<VerifiedToken> TokenService::verify_uncached(std::string_view token) cons
 
 nlohmann::json TokenService::jwks() const {
   std::shared_lock lock(mutex_);
-  const auto t = to_ms(now());
+  const auto t = epoch_ms(now());
   std::vector<const crypto::SigningKey*> published;
   for (const auto& k : keys_loaded_) {
     if (k.retire_after_ms == 0 || k.retire_after_ms > t) published.push_back(&k.key);

@@ -1,5 +1,6 @@
 #include "pierre/auth/user_service.hpp"
 
+#include "pierre/core/text.hpp"
 #include "pierre/core/time.hpp"
 
 #include <algorithm>
@@ -17,9 +18,7 @@ std::string new_id(std::string_view prefix) {
   return std::string(prefix) + crypto::hex_encode(crypto::random_bytes(12));
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+using text::is_space;
 
 Result<User> user_from_row(const store::Row& row) {
   User u;

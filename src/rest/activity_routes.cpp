@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-Result<activity::Owner> owner_of(const http::RequestContext& ctx) {
+Result<activity::Owner> activity_owner(const http::RequestContext& ctx) {
   auto identity = caller(ctx);
   if (!identity) return std::unexpected(identity.error());
   return activity::Owner{identity->tenant_id, identity->user_id};
@@ -66,7 +66,7 @@ json import_json(const activity::ImportReport& report) {
 }
 
 http::Response import_file(activity::Service& service, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = activity_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto type = std::string(req[boost::beast::http::field::content_type]);
   const auto q = detail::query_params(req.target());
@@ -95,8 +95,8 @@ http::Response import_file(activity::Service& service, const http::Request& req,
   return http::json_response(created ? http::Status::created : http::Status::ok, import_json(*report), req);
 }
 
-http::Response list(activity::Service& service, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+http::Response list_activities(activity::Service& service, const http::Request& req, http::RequestContext& ctx) {
+  auto owner = activity_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto q = detail::query_params(req.target());
   activity::ListQuery query;
@@ -125,7 +125,7 @@ http::Response list(activity::Service& service, const http::Request& req, http::
 }
 
 http::Response totals(activity::Service& service, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = activity_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto q = detail::query_params(req.target());
   const auto period_text = q.contains("period") ? q.at("period") : std::string("week");
@@ -148,7 +148,7 @@ http::Response totals(activity::Service& service, const http::Request& req, http
 }
 
 http::Response get_one(activity::Service& service, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = activity_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto& id = ctx.path_params.at("id");
   auto found = service.get(*owner, id);
@@ -167,7 +167,7 @@ http::Response get_one(activity::Service& service, const http::Request& req, htt
 }
 
 http::Response remove(activity::Service& service, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = activity_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   auto removed = service.remove(*owner, ctx.path_params.at("id"));
   if (!removed) return http::error_response(removed.error(), req, ctx);
@@ -185,7 +185,8 @@ void register_activity_routes(http::Router& router, activity::Service& activitie
       "import a FIT/GPX/TCX file");
   router.add(
       http::Method::get, "/api/activities",
-      [&s](const http::Request& req, http::RequestContext& ctx) { return list(s, req, ctx); }, "list activities");
+      [&s](const http::Request& req, http::RequestContext& ctx) { return list_activities(s, req, ctx); },
+      "list activities");
   router.add(
       http::Method::get, "/api/activities/totals",
       [&s](const http::Request& req, http::RequestContext& ctx) { return totals(s, req, ctx); },

@@ -18,6 +18,7 @@ namespace pierre::rest {
 namespace {
 
 using detail::query_params;
+using detail::trim;
 using nlohmann::json;
 
 constexpr std::size_t kDefaultLimit = 50;
@@ -120,13 +121,6 @@ Result<std::optional<std::string>> optional_string(const json& body, const char*
   if (it == body.end() || it->is_null()) return std::optional<std::string>{};
   if (!it->is_string()) return std::unexpected(invalid_field(name, fmt::format("field {} must be a string", name)));
   return std::optional<std::string>{it->get<std::string>()};
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view space = " \t\r\n\f\v";
-  const auto first = s.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(space) - first + 1);
 }
 
 bool valid_slug(std::string_view slug) {

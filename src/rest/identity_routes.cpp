@@ -40,7 +40,7 @@ Result<Credentials> credentials(const json& body, bool with_display_name) {
   return c;
 }
 
-json user_json(const auth::User& u) {
+json new_admin_json(const auth::User& u) {
   return {{"id", u.id},     {"email", u.email},   {"display_name", u.display_name},
           {"role", u.role}, {"status", u.status}, {"tenant_id", u.tenant_id}};
 }
@@ -59,7 +59,7 @@ void register_identity_routes(http::Router& router, auth::UserService& users, au
         auto setup = users.setup_admin(c->email, c->password, c->display_name);
         if (!setup) return http::error_response(setup.error(), req, ctx);
         return http::json_response(http::Status::created,
-                                   {{"user", user_json(setup->admin)}, {"tenant_id", setup->tenant_id}}, req);
+                                   {{"user", new_admin_json(setup->admin)}, {"tenant_id", setup->tenant_id}}, req);
       },
       "create the first admin (once)");
 

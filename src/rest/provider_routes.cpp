@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 namespace field = boost::beast::http;
 
-Result<providers::Owner> owner_of(const http::RequestContext& ctx) {
+Result<providers::Owner> connection_owner(const http::RequestContext& ctx) {
   auto identity = caller(ctx);
   if (!identity) return std::unexpected(identity.error());
   return providers::Owner{identity->tenant_id, identity->user_id};
@@ -95,8 +95,8 @@ http::Response callback(ProviderRoutes& r, const http::Request& req, http::Reque
               req);
 }
 
-http::Response list(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+http::Response list_connections(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto owner = connection_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   auto status = r.sync.status(*owner);
   if (!status) return http::error_response(status.error(), req, ctx);
@@ -104,7 +104,7 @@ http::Response list(ProviderRoutes& r, const http::Request& req, http::RequestCo
 }
 
 http::Response connect(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = connection_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto& name = ctx.path_params.at("provider");
   auto start = r.connections.begin(*owner, name);
@@ -117,7 +117,7 @@ http::Response connect(ProviderRoutes& r, const http::Request& req, http::Reques
 }
 
 http::Response sync_now(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = connection_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto& name = ctx.path_params.at("provider");
   auto found = r.connections.find(*owner, name);
@@ -136,7 +136,7 @@ http::Response sync_now(ProviderRoutes& r, const http::Request& req, http::Reque
 }
 
 http::Response disconnect(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
-  auto owner = owner_of(ctx);
+  auto owner = connection_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
   const auto q = detail::query_params(req.target());
   bool delete_data = false;
@@ -338,7 +338,7 @@ void register_provider_routes(http::Router& router, ProviderRoutes routes) {
   const auto bind = [r](http::Response (*fn)(ProviderRoutes&, const http::Request&, http::RequestContext&)) {
     return [r, fn](const http::Request& req, http::RequestContext& ctx) { return fn(*r, req, ctx); };
   };
-  router.add(http::Method::get, "/api/providers", bind(&list), "fitness provider connections");
+  router.add(http::Method::get, "/api/providers", bind(&list_connections), "fitness provider connections");
   router.add(http::Method::post, "/api/providers/{provider}/connect", bind(&connect), "start connecting a provider");
   router.add(http::Method::post, "/api/providers/{provider}/sync", bind(&sync_now), "sync a provider now");
   router.add(http::Method::delete_, "/api/providers/{provider}", bind(&disconnect), "disconnect a provider");

@@ -5,15 +5,12 @@
 #include <chrono>
 
 #include "pierre/http/errors.hpp"
+#include "support.hpp"
 
 namespace pierre::rest {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using detail::trim;
 
 // The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 7235), or nullopt.
 std::optional<std::string_view> bearer_token(const http::Request& request) {
@@ -31,20 +28,20 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-void set_rate_limit_headers(http::Response& res, const auth::ApiKeyCheck& check) {
-  res.set("X-RateLimit-Tier", std::string(auth::tier_name(check.tier)));
-  if (const auto& window = check.decision.binding) {
+}  // namespace
+
+void set_rate_limit_headers(http::Response& res, std::string_view tier, const auth::QuotaDecision& decision) {
+  res.set("X-RateLimit-Tier", std::string(tier));
+  if (const auto& window = decision.binding) {
     res.set("X-RateLimit-Limit", std::to_string(window->limit));
     res.set("X-RateLimit-Remaining", std::to_string(window->remaining));
     res.set("X-RateLimit-Reset", std::to_string(unix_seconds(window->reset_at)));
     res.set("X-RateLimit-Window", std::to_string(window->length.count()));
   }
-  if (!check.decision.allowed) {
-    res.set(boost::beast::http::field::retry_after, std::to_string(check.decision.retry_after.count()));
+  if (!decision.allowed) {
+    res.set(boost::beast::http::field::retry_after, std::to_string(decision.retry_after.count()));
   }
 }
-
-}  // namespace
 
 http::Middleware authentication_middleware(const auth::TokenService& tokens, auth::ApiKeyService& api_keys,
                                            GrantCheck grant_active) {
@@ -63,12 +60,12 @@ http::Middleware authentication_middleware(const auth::TokenService& tokens, aut
           return next(req, ctx);
         }
         auto res = http::error_response(check.error(), req, ctx);
-        set_rate_limit_headers(res, refused);
+        set_rate_limit_headers(res, auth::tier_name(refused.tier), refused.decision);
         return res;
       }
       ctx.auth = check->auth;
       auto res = next(req, ctx);
-      set_rate_limit_headers(res, *check);
+      set_rate_limit_headers(res, auth::tier_name(check->tier), check->decision);
       return res;
     }
     if (bearer) {

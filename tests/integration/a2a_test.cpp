@@ -9,7 +9,8 @@
 //   - GetTask / CancelTask: a finished task is not cancelable (-32002); another tenant's (or user's) task is not found,
 //   - a finished task's a2a_message event on the caller's /notifications/sse stream, and on no other tenant's,
 //   - Pierre's /a2a/* endpoints: status, tools, execute, monitoring, administrator-registered A2A clients whose
-//     client-credentials tokens reach /a2a/client/*, tenant isolation of the registrations, deactivation.
+//     client-credentials tokens reach /a2a/client/*, tenant isolation of the registrations, deactivation, and
+//     their rate-limit tier enforced (429 past the trial tier's 10 requests per minute).
 // Runs on SQLite (file) and PostgreSQL (migration 009 on both). Suite names start with "a2a" (`ctest -R a2a`).
 
 #include <gtest/gtest.h>
@@ -349,6 +350,44 @@ TEST_P(A2aTest, PierreStatusToolsAndExecute) {
             400);
   EXPECT_EQ(authed(c(), verb::post, "/a2a/execute", admin_, "{oops").result_int(), 400);
   EXPECT_EQ(c().request(verb::post, "/a2a/execute", "{}", {{"Content-Type", "application/json"}}).result_int(), 401);
+}
+
+// A registered client's rate_limit_tier is enforced (the API-key tier table: trial = 10 requests per minute) on every
+// A2A call its token makes, JSON-RPC and Pierre's REST alike; a user's own token is not counted.
+TEST_P(A2aTest, RegisteredClientsAreHeldToTheirRateLimitTier) {
+  auto created = authed(c(), verb::post, "/a2a/clients", admin_,
+                        json{{"name", "busy-bot"}, {"scopes", {"mcp:read"}}, {"rate_limit_tier", "trial"}}.dump());
+  ASSERT_EQ(created.result_int(), 201) << created.body();
+  const auto client = body_json(created);
+  auto token = c().request(verb::post, "/oauth2/token",
+                           "grant_type=client_credentials&client_id=" + client.value("client_id", "") +
+                               "&client_secret=" + client.value("client_secret", ""),
+                           {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(token.result_int(), 200) << token.body();
+  const auto access = body_json(token).value("access_token", "");
+
+  for (int i = 0; i < 10; ++i) {
+    auto res =
+        i % 2 == 0
+            ? authed(c(), verb::post, "/a2a/client/execute", access, json{{"tool", "get_stats"}}.dump())
+            : rpc_raw(json{{"jsonrpc", "2.0"}, {"id", i}, {"method", "GetTask"}, {"params", {{"id", "x"}}}}.dump(),
+                      {{"Authorization", "Bearer " + access}});
+    ASSERT_EQ(res.result_int(), 200) << i << ": " << res.body();
+    EXPECT_EQ(header(res, "X-RateLimit-Tier"), "trial");
+    EXPECT_EQ(header(res, "X-RateLimit-Remaining"), std::to_string(9 - i));
+  }
+  auto refused = authed(c(), verb::post, "/a2a/client/execute", access, json{{"tool", "get_stats"}}.dump());
+  EXPECT_EQ(refused.result_int(), 429) << refused.body();
+  EXPECT_EQ(error_code(refused), "RATE_LIMIT_EXCEEDED");
+  EXPECT_FALSE(header(refused, "Retry-After").empty());
+  auto refused_rpc =
+      rpc_raw(json{{"jsonrpc", "2.0"}, {"id", 11}, {"method", "GetTask"}, {"params", {{"id", "x"}}}}.dump(),
+              {{"Authorization", "Bearer " + access}});
+  EXPECT_EQ(refused_rpc.result_int(), 429) << refused_rpc.body();
+  // The administrator's own calls are not the client's.
+  auto own = authed(c(), verb::post, "/a2a/execute", admin_, json{{"tool", "get_stats"}}.dump());
+  EXPECT_EQ(own.result_int(), 200) << own.body();
+  EXPECT_TRUE(header(own, "X-RateLimit-Tier").empty());
 }
 
 TEST_P(A2aTest, AdminsRegisterA2aClientsWhoseTokensReachTheClientEndpoints) {

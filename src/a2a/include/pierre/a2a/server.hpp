@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pierre/auth/user_service.hpp"
+#include "pierre/core/config.hpp"
 #include "pierre/core/events.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/oauth2/authorization_server.hpp"
@@ -33,6 +34,8 @@ struct ServerOptions {
   std::string version;
   std::vector<std::string> oauth_scopes;  // scopes the OAuth server grants (listed in the card)
   unsigned job_threads = 2;               // threads that run tasks off the I/O threads
+  // The tier table that registered A2A clients' rate_limit_tier refers to (the API keys' one).
+  config::ApiKeyQuotas quotas;
   // Receives an `a2a_message` event for the task's user when a task ends (null: none).
   events::Hub* events = nullptr;
 };

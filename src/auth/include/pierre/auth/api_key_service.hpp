@@ -50,6 +50,8 @@ enum class ApiKeyTier { trial, starter, professional, enterprise };
 std::string_view tier_name(ApiKeyTier tier) noexcept;
 // Case-insensitive ("Professional" is accepted, as Pierre's clients send it); invalid_input otherwise.
 Result<ApiKeyTier> parse_tier(std::string_view name);
+// The quotas of `tier` in the tier table (PIERRE_RATE_LIMIT_<TIER>_PER_MINUTE / _PER_MONTH).
+TierQuota tier_quota(const config::ApiKeyQuotas& quotas, ApiKeyTier tier) noexcept;
 
 struct ApiKeyInfo {
   std::string id;

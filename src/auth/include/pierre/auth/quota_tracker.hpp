@@ -18,10 +18,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "pierre/core/config.hpp"
+#include "pierre/core/error.hpp"
 
 namespace pierre::auth {
 
@@ -51,6 +53,10 @@ struct PendingUsage {
   std::int64_t requests = 0;
   std::int64_t last_used_ms = 0;
 };
+
+// The error for a refused decision: RATE_LIMIT_EXCEEDED (the minute) or QUOTA_EXCEEDED (the month), naming the limit,
+// with retry_after_seconds and the tier in its details. `holder` says whose limit it is ("this API key").
+Error quota_refusal(const QuotaDecision& decision, std::string_view tier, std::string_view holder);
 
 // "YYYY-MM" of `t` in UTC.
 std::string month_period(std::chrono::system_clock::time_point t);

@@ -36,6 +36,8 @@ http::Middleware authentication_middleware(const auth::TokenService& tokens, aut
                                            GrantCheck grant_active = {});
 
 Result<auth::Identity> caller(const http::RequestContext& ctx);
+// The X-RateLimit-* headers (and Retry-After when refused) of a quota decision, as API-key responses carry them.
+void set_rate_limit_headers(http::Response& res, std::string_view tier, const auth::QuotaDecision& decision);
 
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles);
 
