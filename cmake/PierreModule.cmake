@@ -12,6 +12,11 @@ target_compile_options(pierre_build_flags INTERFACE
 # Boost 1.74 asio trips / maybe-uninitialized in optimised builds; these come from system headers
 # that are already marked SYSTEM, but some warnings are reported at our call sites.
 target_compile_options(pierre_build_flags INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
+# A unity build compiles each source as an #included file of a generated one, where GCC's -Wsubobject-linkage (meant
+# for headers) would flag every class of ours that holds a type from a file-local anonymous namespace.
+if(CMAKE_UNITY_BUILD)
+  target_compile_options(pierre_build_flags INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-subobject-linkage>)
+endif()
 if(PIERRE_WERROR)
   target_compile_options(pierre_build_flags INTERFACE -Werror)
 endif()

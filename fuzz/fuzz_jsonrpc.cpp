@@ -7,12 +7,12 @@
 #include <string_view>
 #include <variant>
 
-#include "pierre/mcp/jsonrpc.hpp"
+#include "pierre/core/jsonrpc.hpp"
 
 namespace {
 
 using nlohmann::json;
-namespace mcp = pierre::mcp;
+namespace jsonrpc = pierre::jsonrpc;
 
 void check(bool condition) {
   if (!condition) std::abort();
@@ -31,10 +31,10 @@ std::string dump(const json& j) {
 // A response we build for `id` must parse back as a response with the same id.
 void check_round_trip(const json& id, const json& built) {
   const auto text = dump(built);
-  auto parsed = mcp::parse_message(text);
-  check(std::holds_alternative<mcp::Message>(parsed));
-  const auto& m = std::get<mcp::Message>(parsed);
-  check(m.kind == mcp::Message::Kind::response);
+  auto parsed = jsonrpc::parse_message(text);
+  check(std::holds_alternative<jsonrpc::Message>(parsed));
+  const auto& m = std::get<jsonrpc::Message>(parsed);
+  check(m.kind == jsonrpc::Message::Kind::response);
   check(m.id == id);
 }
 
@@ -42,46 +42,46 @@ void check_round_trip(const json& id, const json& built) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  auto parsed = mcp::parse_message(body);
+  auto parsed = jsonrpc::parse_message(body);
 
-  if (const auto* failure = std::get_if<mcp::ParseFailure>(&parsed)) {
-    check(failure->error.code == mcp::rpc_code::parse_error || failure->error.code == mcp::rpc_code::invalid_request);
+  if (const auto* failure = std::get_if<jsonrpc::ParseFailure>(&parsed)) {
+    check(failure->error.code == jsonrpc::code::parse_error || failure->error.code == jsonrpc::code::invalid_request);
     check(!failure->error.message.empty());
     check(failure->id.is_null() || valid_id(failure->id));
-    const auto reply = mcp::make_error(failure->id, failure->error);
+    const auto reply = jsonrpc::make_error(failure->id, failure->error);
     (void)dump(reply);
     if (!failure->id.is_null()) check_round_trip(failure->id, reply);
     return 0;
   }
 
-  const auto& m = std::get<mcp::Message>(parsed);
+  const auto& m = std::get<jsonrpc::Message>(parsed);
   check(m.params.is_null() || m.params.is_object() || m.params.is_array());
   switch (m.kind) {
-    case mcp::Message::Kind::request: {
+    case jsonrpc::Message::Kind::request: {
       check(valid_id(m.id));
       check(!m.method.empty());
-      check_round_trip(m.id, mcp::make_result(m.id, {{"method", m.method}, {"params", m.params}}));
+      check_round_trip(m.id, jsonrpc::make_result(m.id, {{"method", m.method}, {"params", m.params}}));
       // An error carrying client-controlled text and data, as to_rpc_error produces for validation failures.
       const auto code =
           size > 0
               ? static_cast<pierre::ErrorCode>(data[0] % (static_cast<int>(pierre::ErrorCode::serialization_error) + 1))
               : pierre::ErrorCode::invalid_input;
-      const auto rpc = mcp::to_rpc_error(pierre::Error{code, m.method, m.params}, size > 1 && (data[1] & 1) != 0);
+      const auto rpc = jsonrpc::to_rpc_error(pierre::Error{code, m.method, m.params}, size > 1 && (data[1] & 1) != 0);
       check(rpc.code <= -32000 && rpc.code >= -32700);
-      check_round_trip(m.id, mcp::make_error(m.id, rpc));
+      check_round_trip(m.id, jsonrpc::make_error(m.id, rpc));
       break;
     }
-    case mcp::Message::Kind::notification: {
+    case jsonrpc::Message::Kind::notification: {
       check(m.id.is_null());
       check(!m.method.empty());
-      const auto again = mcp::make_notification(m.method, m.params.is_null() ? json::object() : m.params);
-      auto reparsed = mcp::parse_message(dump(again));
-      check(std::holds_alternative<mcp::Message>(reparsed));
-      check(std::get<mcp::Message>(reparsed).kind == mcp::Message::Kind::notification);
-      check(std::get<mcp::Message>(reparsed).method == m.method);
+      const auto again = jsonrpc::make_notification(m.method, m.params.is_null() ? json::object() : m.params);
+      auto reparsed = jsonrpc::parse_message(dump(again));
+      check(std::holds_alternative<jsonrpc::Message>(reparsed));
+      check(std::get<jsonrpc::Message>(reparsed).kind == jsonrpc::Message::Kind::notification);
+      check(std::get<jsonrpc::Message>(reparsed).method == m.method);
       break;
     }
-    case mcp::Message::Kind::response: {
+    case jsonrpc::Message::Kind::response: {
       check(valid_id(m.id));
       check(m.raw.is_object());
       check(m.raw.contains("result") != m.raw.contains("error"));

@@ -1,5 +1,6 @@
 // The demo athlete: a periodised training plan, simulated second by second (see demo_athlete.hpp for the model).
 #include "pierre/activity/demo_athlete.hpp"
+#include "pierre/core/time.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,7 +16,6 @@ namespace pierre::activity {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kDayS = 86'400;
 constexpr std::int32_t kUtcOffsetS = 3600;
 
@@ -107,7 +107,7 @@ constexpr int day_of_year(const CivilDate& date) noexcept {
 }
 
 // Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday).
-constexpr int weekday(std::int64_t epoch_day) noexcept {
+constexpr int monday_weekday(std::int64_t epoch_day) noexcept {
   return static_cast<int>(epoch_day + 3 - 7 * floor_div(epoch_day + 3, 7));
 }
 
@@ -219,7 +219,7 @@ class Planner {
       : seed_(seed), rng_(mix(seed, 0x706c616eULL)), first_day_(first_day), last_day_(last_day) {}
 
   std::vector<Plan> plan() {
-    const std::int64_t monday0 = first_day_ - weekday(first_day_);
+    const std::int64_t monday0 = first_day_ - monday_weekday(first_day_);
     const double span = static_cast<double>(std::max<std::int64_t>(1, last_day_ - first_day_));
     for (std::int64_t week = 0; monday0 + 7 * week <= last_day_; ++week) {
       const auto pos = static_cast<std::size_t>(week % static_cast<std::int64_t>(kMacrocycle.size()));

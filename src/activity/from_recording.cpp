@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "pierre/activity/import.hpp"
+#include "pierre/core/text.hpp"
 #include "pierre/formats/fit.hpp"
 #include "pierre/formats/gpx.hpp"
 #include "pierre/formats/tcx.hpp"
@@ -49,12 +50,7 @@ std::string clean_text(std::string_view in, std::size_t max_bytes = 200) {
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
 
 double haversine_m(double lat1, double lon1, double lat2, double lon2) {
   const double to_rad = std::numbers::pi / 180.0;

@@ -1,9 +1,9 @@
-#include "pierre/mcp/jsonrpc.hpp"
+#include "pierre/core/jsonrpc.hpp"
 
 #include <fmt/format.h>
 #include <variant>
 
-namespace pierre::mcp {
+namespace pierre::jsonrpc {
 namespace {
 
 bool valid_id(const nlohmann::json& id) {
@@ -13,11 +13,12 @@ bool valid_id(const nlohmann::json& id) {
 }
 
 ParseFailure invalid(std::string message, nlohmann::json id = nullptr) {
-  return {{rpc_code::invalid_request, std::move(message), nullptr}, std::move(id)};
+  return {{code::invalid_request, std::move(message), nullptr}, std::move(id)};
 }
 
 // Nesting deeper than this is refused before parsing: copying, validating and destroying JSON values recurses, so
-// a hostile 100 000-deep array would otherwise exhaust the stack. Real MCP messages nest a dozen levels at most.
+// a hostile 100 000-deep array would otherwise exhaust the stack. Real MCP and A2A messages nest a dozen levels at
+// most.
 constexpr int kMaxDepth = 64;
 
 bool nesting_within_limit(std::string_view body) {
@@ -46,11 +47,11 @@ bool nesting_within_limit(std::string_view body) {
 
 std::variant<Message, ParseFailure> parse_message(std::string_view body) {
   if (!nesting_within_limit(body)) {
-    return ParseFailure{{rpc_code::invalid_request,
-                         fmt::format("Invalid Request: JSON nested deeper than {} levels", kMaxDepth), nullptr}};
+    return ParseFailure{
+        {code::invalid_request, fmt::format("Invalid Request: JSON nested deeper than {} levels", kMaxDepth), nullptr}};
   }
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return ParseFailure{{rpc_code::parse_error, "Parse error: body is not valid JSON", nullptr}};
+  if (doc.is_discarded()) return ParseFailure{{code::parse_error, "Parse error: body is not valid JSON", nullptr}};
   if (doc.is_array()) return invalid("Invalid Request: batches are not supported; send one message per request");
   if (!doc.is_object()) return invalid("Invalid Request: a JSON-RPC message must be an object");
 
@@ -105,21 +106,4 @@ nlohmann::json make_notification(std::string_view method, nlohmann::json params)
   return {{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
 }
 
-RpcError to_rpc_error(const Error& error, bool legacy) {
-  switch (error.code) {
-    case ErrorCode::resource_not_found:
-      return {legacy ? rpc_code::resource_not_found_legacy : rpc_code::invalid_params, error.message, error.details};
-    case ErrorCode::invalid_input:
-    case ErrorCode::missing_required_field:
-    case ErrorCode::invalid_format:
-    case ErrorCode::value_out_of_range:
-    case ErrorCode::invalid_cursor: return {rpc_code::invalid_params, error.message, error.details};
-    case ErrorCode::capability_missing:
-      return {rpc_code::missing_client_capability, error.message,
-              error.details.is_object() ? error.details
-                                        : nlohmann::json{{"requiredCapabilities", nlohmann::json::object()}}};
-    default: return {rpc_code::internal_error, error.message, nullptr};
-  }
-}
-
-}  // namespace pierre::mcp
+}  // namespace pierre::jsonrpc

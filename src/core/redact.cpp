@@ -1,4 +1,5 @@
 #include "pierre/core/redact.hpp"
+#include "pierre/core/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -22,11 +23,7 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
 
 bool contains_ci(std::string_view haystack, std::string_view needle) {
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {

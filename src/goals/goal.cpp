@@ -7,22 +7,17 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/text.hpp"
 #include "pierre/core/time.hpp"
 
 namespace pierre::goals {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 nlohmann::json optional_number(const std::optional<double>& v) {
   return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-bool equals_lower(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using text::iequals;
 
 std::string family_label(std::optional<activity::SportType> sport) {
   if (!sport) return "all";
@@ -58,7 +53,7 @@ std::optional<GoalType> goal_type_from_name(std::string_view name) noexcept {
       {"custom", GoalType::custom},
   };
   for (const auto& [word, type] : kNames) {
-    if (equals_lower(name, word)) return type;
+    if (iequals(name, word)) return type;
   }
   return std::nullopt;
 }
@@ -74,7 +69,7 @@ std::string_view goal_status_name(GoalStatus status) noexcept {
 
 std::optional<GoalStatus> goal_status_from_name(std::string_view name) noexcept {
   for (const auto s : {GoalStatus::active, GoalStatus::achieved, GoalStatus::abandoned}) {
-    if (equals_lower(name, goal_status_name(s))) return s;
+    if (iequals(name, goal_status_name(s))) return s;
   }
   return std::nullopt;
 }

@@ -5,13 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/intelligence/performance.hpp"
 
 namespace pierre::goals {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kWeekMs = 7 * kDayMs;
 constexpr double kMaxTargetValue = 1e9;
 constexpr double kMaxFtpW = 2000;

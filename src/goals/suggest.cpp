@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/text.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/intelligence/performance.hpp"
 
 namespace pierre::goals {
@@ -14,7 +16,6 @@ namespace {
 
 using activity::SportType;
 
-constexpr std::int64_t kDayMs = 86'400'000;
 constexpr int kHorizonWeeks = 4;  // volume and consistency suggestions run over the next 4 weeks
 constexpr std::int64_t kHorizonMs = kHorizonWeeks * 7 * kDayMs;
 constexpr double kVolumeStep = 0.10;        // +10 % of the recent volume, capped at the likely ramp
@@ -111,18 +112,14 @@ std::string race_name(double distance_m) {
   return fmt::format("{:g} km", distance_m / 1000.0);
 }
 
-bool equals_lower(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using text::iequals;
 
 }  // namespace
 
 std::optional<SuggestionCategory> suggestion_category_from_name(std::string_view name) noexcept {
   for (const auto c : {SuggestionCategory::distance, SuggestionCategory::performance, SuggestionCategory::consistency,
                        SuggestionCategory::all}) {
-    if (equals_lower(name, suggestion_category_name(c))) return c;
+    if (iequals(name, suggestion_category_name(c))) return c;
   }
   return std::nullopt;
 }

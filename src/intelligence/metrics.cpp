@@ -15,6 +15,7 @@
 namespace pierre::intelligence {
 
 using detail::finite;
+using detail::positive;
 
 namespace {
 
@@ -23,10 +24,6 @@ constexpr double kGradeStepM = 20;          // grade measured over at least this
 constexpr double kMinettiMaxGrade = 0.45;   // Minetti et al. measured −0.45 … +0.45
 constexpr double kMinDecouplingS = 600;     // aerobic decoupling needs ≥ 10 min with heart rate
 constexpr double kKcalPerKj = 1.0 / 4.184;  // thermochemical calorie
-
-bool positive(double v) noexcept {
-  return finite(v) && v > 0;
-}
 
 std::optional<double> checked(double v) {
   if (!finite(v)) return std::nullopt;

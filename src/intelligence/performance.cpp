@@ -2,16 +2,14 @@
 
 #include <cmath>
 
+#include "sampling.hpp"
+
 namespace pierre::intelligence {
 
 namespace {
 
-bool finite(double v) noexcept {
-  return std::isfinite(v);
-}
-bool positive(double v) noexcept {
-  return finite(v) && v > 0;
-}
+using detail::finite;
+using detail::positive;
 
 // Daniels & Gilbert (Oxygen Power, 1979): v in m/min, t in min.
 double oxygen_cost(double v_m_per_min) {

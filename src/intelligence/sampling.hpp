@@ -13,6 +13,9 @@ namespace pierre::intelligence::detail {
 inline bool finite(double v) noexcept {
   return std::isfinite(v);
 }
+inline bool positive(double v) noexcept {
+  return std::isfinite(v) && v > 0;
+}
 
 // A channel usable with time_s: same length, at least two samples.
 inline bool channel_ok(const activity::Streams& s, const std::vector<double>& channel) noexcept {

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <cstddef>
 
+#include "sampling.hpp"
+
 namespace pierre::intelligence {
 
 namespace {
 
-bool positive(double v) noexcept {
-  return std::isfinite(v) && v > 0;
-}
+using detail::positive;
 
 struct Band {
   const char* name;

@@ -15,6 +15,7 @@
 
 #include "methods.hpp"
 #include "pierre/core/job_pool.hpp"
+#include "pierre/core/text.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/mcp/jsonrpc.hpp"
@@ -33,11 +34,7 @@ constexpr std::array<std::string_view, 6> kRemovedMethods{"initialize",
                                                           "resources/unsubscribe",
                                                           "notifications/initialized"};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

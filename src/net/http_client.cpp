@@ -1,4 +1,5 @@
 #include "pierre/net/http_client.hpp"
+#include "pierre/core/text.hpp"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -42,11 +43,7 @@ std::string url_part(CURLU* url, CURLUPart part, unsigned flags = 0) {
   return value;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using text::iequals;
 
 std::string trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -2,6 +2,7 @@
 
 #include "client_metadata_document.hpp"
 #include "form_urlencoded.hpp"
+#include "pierre/core/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -60,13 +61,7 @@ std::string random_token(std::string_view prefix, std::size_t bytes) {
   return std::string(prefix) + crypto::base64url_encode(crypto::random_bytes(bytes));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+using text::lower;
 
 template <typename Container>
 bool contains(const Container& c, std::string_view value) {
@@ -252,10 +247,7 @@ bool redirect_registered(const std::vector<std::string>& registered, std::string
   return std::ranges::any_of(registered, [&](const std::string& r) { return loopback_without_port(r) == asked; });
 }
 
-std::string_view param(const Parameters& q, std::string_view name) {
-  const auto it = q.find(name);
-  return it == q.end() ? std::string_view{} : std::string_view(it->second);
-}
+using form::param;
 
 std::optional<std::int64_t> epoch_seconds_of(const nlohmann::json& claims, std::string_view name) {
   const auto it = claims.find(name);

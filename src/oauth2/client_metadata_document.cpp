@@ -1,4 +1,5 @@
 #include "client_metadata_document.hpp"
+#include "pierre/core/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -33,17 +34,12 @@ bool has_dot_segment(std::string_view path) {
   return false;
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
 
 }  // namespace
 
 bool is_client_id_url(std::string_view client_id) noexcept {
-  return client_id.size() > 8 && lower_ascii(client_id.substr(0, 8)) == "https://";
+  return client_id.size() > 8 && lower(client_id.substr(0, 8)) == "https://";
 }
 
 std::optional<std::string> client_id_url_problem(std::string_view url) {
@@ -69,7 +65,7 @@ std::optional<std::string> client_id_url_problem(std::string_view url) {
 }
 
 std::chrono::seconds document_cache_lifetime(std::string_view cache_control, const ClientMetadataDocuments& options) {
-  const auto directives = lower_ascii(cache_control);
+  const auto directives = lower(cache_control);
   std::chrono::seconds lifetime = options.fallback_cache;
   if (directives.find("no-store") != std::string::npos || directives.find("no-cache") != std::string::npos) {
     lifetime = std::chrono::seconds(0);
@@ -144,7 +140,7 @@ OAuthResult<Client> ClientMetadataResolver::fetch_and_check(std::string_view url
   // §5: only a 200 is a document; redirects are not followed (they would move the trust to another URL).
   if (response->status >= 300 && response->status < 400) return unusable("the URL redirects (not followed)");
   if (response->status != 200) return unusable("the URL answered HTTP " + std::to_string(response->status));
-  const auto type = lower_ascii(response->content_type.substr(0, response->content_type.find(';')));
+  const auto type = lower(response->content_type.substr(0, response->content_type.find(';')));
   if (type != "application/json" && !type.ends_with("+json")) return unusable("the document is not application/json");
   const auto document = nlohmann::json::parse(response->body, nullptr, false);
   if (document.is_discarded() || !document.is_object()) return unusable("the document is not a JSON object");

@@ -20,6 +20,12 @@ using Params = std::map<std::string, std::string, std::less<>>;
 // parameter without a name is one too.
 std::expected<Params, std::string> parse(std::string_view encoded);
 
+// The value of `name`, or "" when absent (which parse() also makes of an empty value).
+inline std::string_view param(const Params& params, std::string_view name) {
+  const auto it = params.find(name);
+  return it == params.end() ? std::string_view{} : std::string_view(it->second);
+}
+
 // One percent-decoded component ('+' is a space); nullopt for a malformed escape.
 std::optional<std::string> decode(std::string_view component);
 

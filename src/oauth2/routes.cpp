@@ -1,5 +1,6 @@
 #include "pierre/oauth2/routes.hpp"
 
+#include "pierre/core/text.hpp"
 #include "pierre/core/time.hpp"
 
 #include <algorithm>
@@ -106,11 +107,7 @@ OAuthError invalid_request(std::string description) {
   return OAuthError{"invalid_request", std::move(description), 400, false};
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using text::lower;
 
 bool content_type_is(const http::Request& req, std::string_view type) {
   const auto value = lower(req[field::content_type]);
@@ -328,10 +325,7 @@ std::expected<PresentedClient, OAuthError> presented_client(const http::Request&
   return c;
 }
 
-std::string_view param(const form::Params& params, std::string_view name) {
-  const auto it = params.find(name);
-  return it == params.end() ? std::string_view{} : std::string_view(it->second);
-}
+using form::param;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The routes

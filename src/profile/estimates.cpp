@@ -4,13 +4,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pierre/core/time.hpp"
 #include "pierre/intelligence/performance.hpp"
 #include "pierre/profile/service.hpp"
 
 namespace pierre::profile {
 namespace {
-
-constexpr std::int64_t kDayMs = 86'400'000;
 
 ResolvedValue estimated(double value, std::string method) {
   return {std::round(value * 10) / 10, "estimated", std::move(method)};

@@ -59,6 +59,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pierre/core/time.hpp"
 #include "pierre/providers/provider.hpp"
 #include "wire.hpp"
 
@@ -67,7 +68,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kDefaultOAuthBase = "https://accounts.google.com";
+constexpr std::string_view kGoogleOAuthBase = "https://accounts.google.com";
 constexpr std::string_view kGoogleAuthorize = "https://accounts.google.com/o/oauth2/v2/auth";
 constexpr std::string_view kGoogleToken = "https://oauth2.googleapis.com/token";
 constexpr std::string_view kGoogleRevoke = "https://oauth2.googleapis.com/revoke";
@@ -81,12 +82,7 @@ constexpr int kTelemetryPageSize = 2000;  // of 10000 allowed: keeps one page we
 constexpr int kMaxTelemetryPages = 40;    // 80 000 samples: a day at 1 Hz; more is not a single workout
 constexpr std::int64_t kMaxUtcOffsetMs = 14LL * 3600 * 1000;  // UTC+14 (Kiribati) … UTC−12
 // A telemetry page of 2000 points is ~0.7 MB of JSON; the generic policy default (64 KiB) is sized for metadata.
-constexpr std::size_t kMinResponseBytes = 4U * 1024 * 1024;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr std::size_t kFitbitMinResponseBytes = 4U * 1024 * 1024;
 
 // --- Time: proleptic Gregorian days (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms") ---
 
@@ -326,7 +322,7 @@ std::optional<activity::Activity> parse_exercise(const json& point, bool with_la
 class FitbitProvider final : public Provider {
  public:
   explicit FitbitProvider(Settings settings) : s_(std::move(settings)) {
-    s_.policy.max_response_bytes = std::max(s_.policy.max_response_bytes, kMinResponseBytes);
+    s_.policy.max_response_bytes = std::max(s_.policy.max_response_bytes, kFitbitMinResponseBytes);
   }
 
   [[nodiscard]] std::string_view name() const noexcept override { return kFitbit; }
@@ -485,7 +481,7 @@ class FitbitProvider final : public Provider {
     activity::Athlete a;
     if (auto age = num(*profile, "age"); age && *age > 0 && *age < 130) {
       // The profile gives an age, not a birth date: the birth year is this year minus the age (±1).
-      a.birth_year = static_cast<int>(civil_from_ms(now_ms()).year) - static_cast<int>(*age);
+      a.birth_year = static_cast<int>(civil_from_ms(now_epoch_ms()).year) - static_cast<int>(*age);
     }
     // Body measures and daily summaries are separate data types, under scopes the user may have declined at
     // consent: a 403 (scope not granted) or 404 leaves the value unknown; other failures are the call's.
@@ -524,7 +520,7 @@ class FitbitProvider final : public Provider {
   }
 
   [[nodiscard]] std::string oauth_url(std::string_view path, std::string_view google_default) const {
-    if (s_.oauth_base_url.empty() || s_.oauth_base_url == kDefaultOAuthBase) return std::string(google_default);
+    if (s_.oauth_base_url.empty() || s_.oauth_base_url == kGoogleOAuthBase) return std::string(google_default);
     return s_.oauth_base_url + std::string(path);
   }
 
@@ -548,7 +544,7 @@ class FitbitProvider final : public Provider {
     }
     auto body = wire::json_body(*response, what);
     if (!body) return std::unexpected(std::move(body.error()));
-    return wire::token_set(*body, now_ms(), previous_refresh, what);
+    return wire::token_set(*body, now_epoch_ms(), previous_refresh, what);
   }
 
   Result<json> get_json(const std::string& url, std::string_view access_token, std::string_view what) {
@@ -578,7 +574,7 @@ class FitbitProvider final : public Provider {
         error.details["retry_after_s"].is_number_integer()) {
       rate_.retry_after_s = error.details["retry_after_s"].get<std::int64_t>();
     }
-    rate_.observed_at_ms = now_ms();
+    rate_.observed_at_ms = now_epoch_ms();
   }
 
   // Every reconciled data point of one telemetry type in [start, end), across pages.

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "pierre/core/time.hpp"
 #include "pierre/providers/provider.hpp"
 #include "wire.hpp"
 
@@ -37,7 +38,7 @@ using nlohmann::json;
 // diauth.garmin.com. GARMIN_OAUTH_BASE_URL names one base, so: when it is the default (or empty) the real URLs are
 // used; when it is overridden (a fake provider in tests, a proxy) every OAuth endpoint sits under it at its real
 // path, /oauth2Confirm and /di-oauth2-service/oauth/token.
-constexpr std::string_view kDefaultOAuthBase = "https://connect.garmin.com";
+constexpr std::string_view kGarminOAuthBase = "https://connect.garmin.com";
 constexpr std::string_view kDefaultApiBase = "https://apis.garmin.com";
 constexpr std::string_view kAuthorizePath = "/oauth2Confirm";
 constexpr std::string_view kTokenPath = "/di-oauth2-service/oauth/token";
@@ -64,14 +65,7 @@ constexpr std::int64_t kUploadGraceS = kWindowS;
 // Activity files are far larger than JSON answers: a 10 h ride at 1 Hz is a few MB.
 constexpr std::size_t kMaxFileBytes = 32 * 1024 * 1024;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
-}
+using wire::floor_div;
 
 std::unexpected<Error> not_configured() {
   return fail(ErrorCode::config_missing, "Garmin is not configured on this server (GARMIN_CLIENT_ID/SECRET)");
@@ -149,8 +143,8 @@ class Garmin final : public Provider {
  public:
   explicit Garmin(Settings settings) : settings_(std::move(settings)) {
     if (settings_.api_base_url.empty()) settings_.api_base_url = std::string(kDefaultApiBase);
-    const bool default_oauth = settings_.oauth_base_url.empty() || settings_.oauth_base_url == kDefaultOAuthBase;
-    authorize_url_ = fmt::format("{}{}", default_oauth ? kDefaultOAuthBase : settings_.oauth_base_url, kAuthorizePath);
+    const bool default_oauth = settings_.oauth_base_url.empty() || settings_.oauth_base_url == kGarminOAuthBase;
+    authorize_url_ = fmt::format("{}{}", default_oauth ? kGarminOAuthBase : settings_.oauth_base_url, kAuthorizePath);
     token_url_ = fmt::format("{}{}", default_oauth ? kRealTokenBase : settings_.oauth_base_url, kTokenPath);
   }
 
@@ -209,7 +203,7 @@ class Garmin final : public Provider {
 
   Result<ActivityPage> list_activities(std::string_view access_token, const ListQuery& query) override {
     if (!configured()) return not_configured();
-    const std::int64_t now_s = now_ms() / 1000;
+    const std::int64_t now_s = now_epoch_ms() / 1000;
     // The query filters on start time; the API selects by upload time (≥ start), so the walk over upload windows
     // runs from before (plus a grace for late uploads) down to after.
     const std::int64_t first_end =
@@ -319,7 +313,7 @@ class Garmin final : public Provider {
     if (!response) return std::unexpected(std::move(response.error()));
     auto parsed = wire::json_body(*response, what);
     if (!parsed) return std::unexpected(std::move(parsed.error()));
-    return wire::token_set(*parsed, now_ms(), previous_refresh, what);
+    return wire::token_set(*parsed, now_epoch_ms(), previous_refresh, what);
   }
 
   Result<net::Response> send_api(std::string_view method, std::string_view path_and_query, std::string_view token,
@@ -377,7 +371,7 @@ class Garmin final : public Provider {
       rate_.retry_after_s = details.is_object() && details.contains("retry_after_s")
                                 ? std::optional(details["retry_after_s"].get<std::int64_t>())
                                 : std::nullopt;
-      rate_.observed_at_ms = now_ms();
+      rate_.observed_at_ms = now_epoch_ms();
     }
     return result;
   }

@@ -26,7 +26,7 @@ using nlohmann::json;
 constexpr int kMaxPerPage = 200;
 // A 6-hour ride at 1 Hz is ~2 MB of streams, a page of 200 summaries ~0.5 MB: the policy's default cap (sized for
 // metadata documents) would cut them off.
-constexpr std::size_t kMinResponseBytes = 16 * 1024 * 1024;
+constexpr std::size_t kStravaMinResponseBytes = 16 * 1024 * 1024;
 constexpr std::string_view kScope = "read,activity:read_all";
 constexpr std::string_view kStreamKeys = "time,distance,latlng,altitude,heartrate,watts,cadence,velocity_smooth,temp";
 constexpr std::string_view kForm = "application/x-www-form-urlencoded";
@@ -38,9 +38,7 @@ std::unexpected<Error> unexpected_shape(std::string_view what, std::string_view 
   return fail(ErrorCode::external_service_error, fmt::format("{}: unexpected response from Strava", what));
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
-}
+using wire::floor_div;
 
 // "200,2000" → {200, 2000}; anything else → nothing.
 std::optional<std::pair<std::int64_t, std::int64_t>> parse_pair(std::string_view header) {
@@ -248,7 +246,7 @@ activity::Athlete athlete_of(const json& body) {
 class StravaProvider final : public Provider {
  public:
   explicit StravaProvider(Settings settings) : settings_(std::move(settings)), policy_(settings_.policy) {
-    policy_.max_response_bytes = std::max(policy_.max_response_bytes, kMinResponseBytes);
+    policy_.max_response_bytes = std::max(policy_.max_response_bytes, kStravaMinResponseBytes);
   }
 
   [[nodiscard]] std::string_view name() const noexcept override { return kStrava; }
@@ -437,8 +435,8 @@ class StravaProvider final : public Provider {
   // and giving Strava's 429s, which carry no Retry-After, the wait until their window resets.
   Result<net::Response> send(const net::Request& request, std::string_view what, wire::Endpoint endpoint) {
     std::optional<std::int64_t> retry_after;
-    auto response = wire::call(request, policy_, what, endpoint,
-                               [&](const net::Response& r) { retry_after = observe(r); });
+    auto response =
+        wire::call(request, policy_, what, endpoint, [&](const net::Response& r) { retry_after = observe(r); });
     if (!response && response.error().code == ErrorCode::external_rate_limited) {
       auto& details = response.error().details;
       if (!details.is_object()) details = nlohmann::json::object();

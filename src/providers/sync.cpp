@@ -16,8 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 // The provider's short rate-limit window: Strava counts per quarter hour (resetting at :00, :15, :30, :45);
 // Google's per-user quotas per minute/hour are reported hourly here. Daily windows reset at UTC midnight.
 std::int64_t short_window_ms(std::string_view provider) {

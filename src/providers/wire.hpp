@@ -54,4 +54,9 @@ std::optional<std::int64_t> retry_after_seconds(std::string_view header, std::in
 std::optional<double> number(const nlohmann::json& object, std::string_view key);
 std::optional<std::string> text(const nlohmann::json& object, std::string_view key);
 
+// Integer division rounding toward negative infinity (epoch arithmetic before 1970 and windows that start there).
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
 }  // namespace pierre::providers::wire

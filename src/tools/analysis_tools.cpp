@@ -16,9 +16,9 @@ namespace {
 using nlohmann::json;
 namespace su = support;
 
-const Annotations kReadOnly{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
+using support::kReadOnly;
 
-struct Deps {
+struct AnalysisDeps {
   activity::Service& activities;
   profile::Service& profiles;
   weather::Client* weather;
@@ -34,7 +34,7 @@ struct Loaded {
   json metrics;
 };
 
-Result<Loaded> load(Deps& d, CallContext& ctx, const std::string& id) {
+Result<Loaded> load(AnalysisDeps& d, CallContext& ctx, const std::string& id) {
   auto owner = su::caller(ctx, "analyse your activities");
   if (!owner) return std::unexpected(owner.error());
   auto a = su::find_activity(d.activities, *owner, id);
@@ -82,7 +82,7 @@ json weather_schema() {
 }
 
 // Conditions at the activity's start time and place, when the server has a weather key and the activity a position.
-json weather_at_start(Deps& d, const Loaded& l) {
+json weather_at_start(AnalysisDeps& d, const Loaded& l) {
   if (d.weather == nullptr || !d.weather->configured()) {
     return {{"status", "not_configured"},
             {"message", std::string(weather::Client::kNotConfigured)},
@@ -172,7 +172,7 @@ json analyze_output() {
                            {"activity", "metrics", "insights", "weather"});
 }
 
-Result<ToolOutput> analyze_activity(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> analyze_activity(AnalysisDeps& d, const json& args, CallContext& ctx) {
   auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
   auto notes = insights(*l);
@@ -208,7 +208,7 @@ json intelligence_output() {
       {"activity_id", "summary", "key_metrics", "insights", "compared_to_recent", "location", "weather"});
 }
 
-Result<ToolOutput> activity_intelligence(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> activity_intelligence(AnalysisDeps& d, const json& args, CallContext& ctx) {
   auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
   const auto& a = l->activity;
@@ -219,7 +219,7 @@ Result<ToolOutput> activity_intelligence(Deps& d, const json& args, CallContext&
   }
   // Against the same sport's sessions of the previous 90 days.
   auto recent =
-      d.activities.history(l->owner, a.summary.start_time_ms - 90 * su::kDayMs, a.summary.start_time_ms, a.sport);
+      d.activities.history(l->owner, a.summary.start_time_ms - 90 * kDayMs, a.summary.start_time_ms, a.sport);
   if (!recent) return std::unexpected(recent.error());
   json compared = {{"sessions", recent->size()}};
   if (!recent->empty()) {
@@ -277,7 +277,7 @@ Result<ToolOutput> activity_intelligence(Deps& d, const json& args, CallContext&
 
 // ---- calculate_metrics ----
 
-Result<ToolOutput> calculate_metrics(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> calculate_metrics(AnalysisDeps& d, const json& args, CallContext& ctx) {
   auto l = load(d, ctx, args.at("activity_id").get<std::string>());
   if (!l) return std::unexpected(l.error());
   json metrics = std::move(l->metrics);
@@ -389,7 +389,7 @@ const std::vector<std::pair<const char*, Better>>& compared_metrics() {
   return m;
 }
 
-Result<std::vector<std::string>> comparison_ids(Deps& d, const activity::Owner& owner, const json& args,
+Result<std::vector<std::string>> comparison_ids(AnalysisDeps& d, const activity::Owner& owner, const json& args,
                                                 std::string& type) {
   if (args.contains("activity_ids")) {
     if (args.contains("activity_id")) {
@@ -407,7 +407,7 @@ Result<std::vector<std::string>> comparison_ids(Deps& d, const activity::Owner& 
   auto base = su::find_activity(d.activities, owner, id);
   if (!base) return std::unexpected(base.error());
   auto history =
-      d.activities.history(owner, base->summary.start_time_ms - 365 * su::kDayMs, now_epoch_ms() + 1, base->sport);
+      d.activities.history(owner, base->summary.start_time_ms - 365 * kDayMs, now_epoch_ms() + 1, base->sport);
   if (!history) return std::unexpected(history.error());
   std::vector<const activity::Activity*> candidates;
   for (const auto& h : *history) {
@@ -438,7 +438,7 @@ Result<std::vector<std::string>> comparison_ids(Deps& d, const activity::Owner& 
     if (best != nullptr) ids.push_back(best->id);
   } else if (type == "average") {
     // The peer group: up to 9 sessions of similar duration (±25 %) from the last 90 days, newest first.
-    const auto since = base->summary.start_time_ms - 90 * su::kDayMs;
+    const auto since = base->summary.start_time_ms - 90 * kDayMs;
     for (auto it = candidates.rbegin(); it != candidates.rend() && ids.size() < 10; ++it) {
       if ((*it)->summary.start_time_ms < since) continue;
       if (std::abs((*it)->summary.moving_time_s - duration) <= 0.25 * duration) ids.push_back((*it)->id);
@@ -454,7 +454,7 @@ Result<std::vector<std::string>> comparison_ids(Deps& d, const activity::Owner& 
   return ids;
 }
 
-Result<ToolOutput> compare_activities(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> compare_activities(AnalysisDeps& d, const json& args, CallContext& ctx) {
   auto owner = su::caller(ctx, "compare your activities");
   if (!owner) return std::unexpected(owner.error());
   std::string type;
@@ -527,7 +527,7 @@ Result<ToolOutput> compare_activities(Deps& d, const json& args, CallContext& ct
 
 Result<void> register_analysis_tools(Registry& registry, activity::Service& activities, profile::Service& profiles,
                                      weather::Client* weather, providers::SyncEngine* sync) {
-  auto deps = std::make_shared<Deps>(Deps{activities, profiles, weather, sync});
+  auto deps = std::make_shared<AnalysisDeps>(AnalysisDeps{activities, profiles, weather, sync});
   std::vector<ToolDefinition> tools;
   tools.push_back({.name = "analyze_activity",
                    .title = "Analyse an activity",

@@ -22,11 +22,11 @@ using nlohmann::json;
 namespace su = support;
 namespace in = intelligence;
 
-const Annotations kReadOnly{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
+using support::kReadOnly;
 // CTL needs history before the window: after 365 days a load's weight in CTL (τ 42) is e^(−365/42) ≈ 0.02 %.
 constexpr int kWarmupDays = 365;
 
-struct Deps {
+struct AnalyticsDeps {
   activity::Service& activities;
   profile::Service& profiles;
 };
@@ -46,19 +46,19 @@ struct Context {
   su::DailyLoads loads;
   std::optional<std::vector<in::PmcDay>> pmc;
 
-  [[nodiscard]] std::int64_t window_start_ms() const { return now_ms - std::int64_t{days} * su::kDayMs; }
+  [[nodiscard]] std::int64_t window_start_ms() const { return now_ms - std::int64_t{days} * kDayMs; }
   [[nodiscard]] std::span<const activity::Activity> window() const { return su::since(history, window_start_ms()); }
 };
 
-Result<Context> load_context(Deps& d, const CallContext& ctx, int days, int warmup_days = kWarmupDays) {
+Result<Context> load_context(AnalyticsDeps& d, const CallContext& ctx, int days, int warmup_days = kWarmupDays) {
   auto owner = su::caller(ctx, "analyse your training");
   if (!owner) return std::unexpected(owner.error());
   Context c;
   c.owner = *owner;
   c.now_ms = now_epoch_ms();
-  c.today = c.now_ms / su::kDayMs;
+  c.today = c.now_ms / kDayMs;
   c.days = days;
-  auto history = d.activities.history(c.owner, c.now_ms - std::int64_t{days + warmup_days} * su::kDayMs, c.now_ms + 1);
+  auto history = d.activities.history(c.owner, c.now_ms - std::int64_t{days + warmup_days} * kDayMs, c.now_ms + 1);
   if (!history) return std::unexpected(history.error());
   c.history = std::move(*history);
   // Estimates read the last year only (profile::Service::kEstimateWindowMs).
@@ -236,7 +236,7 @@ json training_load_output() {
       true);
 }
 
-Result<ToolOutput> analyze_training_load(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> analyze_training_load(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   auto days = timeframe(args, "month");
   if (!days) return std::unexpected(days.error());
   auto c = load_context(d, ctx, *days);
@@ -319,7 +319,7 @@ json trends_output() {
       {"metric", "unit", "timeframe_days", "points", "regression", "direction", "method"});
 }
 
-Result<ToolOutput> performance_trends(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> performance_trends(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   auto days = timeframe(args, "quarter");
   if (!days) return std::unexpected(days.error());
   const auto metric = args.value("metric", std::string("pace"));
@@ -359,7 +359,7 @@ Result<ToolOutput> performance_trends(Deps& d, const json& args, CallContext& ct
     if (!matches(a.sport)) continue;
     const auto v = metric_value(metric, a, c->athlete);
     if (!v || !std::isfinite(*v)) continue;
-    xs.push_back(static_cast<double>(a.summary.start_time_ms - c->window_start_ms()) / su::kDayMs);
+    xs.push_back(static_cast<double>(a.summary.start_time_ms - c->window_start_ms()) / kDayMs);
     ys.push_back(*v);
     points.push_back({{"date", iso8601_ms(a.summary.start_time_ms).substr(0, 10)},
                       {"value", su::round_to(*v, 3)},
@@ -408,7 +408,7 @@ std::vector<in::SessionStart> session_starts(std::span<const activity::Activity>
   for (const auto& a : activities) {
     const auto day = su::local_day(a);
     out.push_back(
-        {day, static_cast<int>((su::local_start_ms(a) - day * su::kDayMs) / 3'600'000), a.summary.moving_time_s});
+        {day, static_cast<int>((su::local_start_ms(a) - day * kDayMs) / 3'600'000), a.summary.moving_time_s});
   }
   return out;
 }
@@ -431,7 +431,7 @@ json schedule_json(const in::WeeklySchedule& s) {
 }
 
 // Time in the three intensity zones of the window's sessions with heart rate (newest 60, from their samples).
-Result<std::optional<in::IntensityAnalysis>> intensity_of(Deps& d, const Context& c) {
+Result<std::optional<in::IntensityAnalysis>> intensity_of(AnalyticsDeps& d, const Context& c) {
   const auto window = c.window();
   in::ThreeZoneTime total;
   int used = 0;
@@ -470,7 +470,7 @@ json patterns_output() {
                            {"pattern_type", "timeframe_days", "findings"});
 }
 
-Result<ToolOutput> detect_patterns(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> detect_patterns(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   const auto type = args.value("pattern_type", std::string("all"));
   auto days = timeframe(args, type == "seasonal_trends" ? "year" : "quarter");
   if (!days) return std::unexpected(days.error());
@@ -583,7 +583,7 @@ Result<ToolOutput> detect_patterns(Deps& d, const json& args, CallContext& ctx) 
       for (const auto& a : window) {
         if (a.sport != main) continue;
         if (const auto v = metric_value("efficiency", a, c->athlete)) {
-          xs.push_back(static_cast<double>(a.summary.start_time_ms - c->window_start_ms()) / su::kDayMs);
+          xs.push_back(static_cast<double>(a.summary.start_time_ms - c->window_start_ms()) / kDayMs);
           ys.push_back(*v);
         }
       }
@@ -645,7 +645,7 @@ NutritionResult nutrition(const Context& c, const profile::AthleteProfile& athle
   double exercise_kcal = 0;
   double longest_s = 0;
   for (const auto& a : c.history) {
-    if (a.summary.start_time_ms < c.now_ms - 7 * su::kDayMs) continue;
+    if (a.summary.start_time_ms < c.now_ms - 7 * kDayMs) continue;
     hours += a.summary.moving_time_s / 3600;
     longest_s = std::max(longest_s, a.summary.moving_time_s);
     const auto m = su::activity_metrics(a, nullptr, athlete);
@@ -703,7 +703,7 @@ json nutrition_output() {
                            {"training_hours_per_day", "exercise_kcal_per_day", "missing"}, true);
 }
 
-Result<ToolOutput> daily_nutrition(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> daily_nutrition(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   auto c = load_context(d, ctx, 7, 0);
   if (!c) return std::unexpected(c.error());
   // Pierre's explicit body arguments override the profile for this call.
@@ -745,7 +745,7 @@ Result<ToolOutput> daily_nutrition(Deps& d, const json& args, CallContext& ctx) 
 
 // ---- generate_recommendations ----
 
-Result<ToolOutput> recommendations(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> recommendations(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   const auto type = args.value("recommendation_type", std::string("all"));
   auto c = load_context(d, ctx, 28);
   if (!c) return std::unexpected(c.error());
@@ -824,7 +824,7 @@ Result<ToolOutput> recommendations(Deps& d, const json& args, CallContext& ctx) 
   if (want("equipment")) {
     double run_km = 0;
     for (const auto& a : c->history) {
-      if (activity::is_running(a.sport) && a.summary.start_time_ms >= c->now_ms - 182 * su::kDayMs)
+      if (activity::is_running(a.sport) && a.summary.start_time_ms >= c->now_ms - 182 * kDayMs)
         run_km += a.summary.distance_m / 1000;
     }
     if (run_km > 0) {
@@ -857,7 +857,7 @@ json recommendations_output() {
 
 // ---- calculate_fitness_score ----
 
-Result<ToolOutput> fitness_score(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> fitness_score(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   auto days = timeframe(args, "last_90_days");
   if (!days) return std::unexpected(days.error());
   auto c = load_context(d, ctx, std::min(*days, 365));
@@ -914,7 +914,7 @@ json fitness_output() {
 
 // ---- predict_performance ----
 
-Result<ToolOutput> predict_performance(Deps& d, const json& args, CallContext& ctx) {
+Result<ToolOutput> predict_performance(AnalyticsDeps& d, const json& args, CallContext& ctx) {
   const auto sport_text = args.value("target_sport", std::string("run"));
   const auto sport = activity::sport_from_name(sport_text).value_or(activity::sport_from_source(sport_text));
   if (!activity::is_running(sport)) {
@@ -998,8 +998,8 @@ json predict_output() {
 }  // namespace
 
 Result<void> register_analytics_tools(Registry& registry, activity::Service& activities, profile::Service& profiles) {
-  auto deps = std::make_shared<Deps>(Deps{activities, profiles});
-  const auto bind = [deps](Result<ToolOutput> (*f)(Deps&, const json&, CallContext&)) {
+  auto deps = std::make_shared<AnalyticsDeps>(AnalyticsDeps{activities, profiles});
+  const auto bind = [deps](Result<ToolOutput> (*f)(AnalyticsDeps&, const json&, CallContext&)) {
     return [deps, f](const json& a, CallContext& c) { return f(*deps, a, c); };
   };
   const json ignored_provider = su::provider_argument();

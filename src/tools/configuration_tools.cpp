@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 namespace su = support;
 
-const Annotations kReadOnly{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
+using support::kReadOnly;
 
 json parameter_json(const profile::ParameterSpec& p) {
   json entry = {{"key", p.key},

@@ -218,8 +218,8 @@ Result<ToolOutput> get_stats(activity::Service& activities, const json& args, Ca
   const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(
       std::chrono::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds{now}})};
   const auto year_start =
-      std::chrono::sys_days{today.year() / std::chrono::January / 1}.time_since_epoch().count() * su::kDayMs;
-  const std::int64_t four_weeks = now - 28 * su::kDayMs;
+      std::chrono::sys_days{today.year() / std::chrono::January / 1}.time_since_epoch().count() * kDayMs;
+  const std::int64_t four_weeks = now - 28 * kDayMs;
   const std::int64_t first = history->empty() ? now : history->front().summary.start_time_ms;
   struct Period {
     const char* name;

@@ -15,6 +15,7 @@
 #include "pierre/activity/model.hpp"
 #include "pierre/activity/service.hpp"
 #include "pierre/core/error.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/intelligence/load.hpp"
 #include "pierre/intelligence/zones.hpp"
 #include "pierre/profile/service.hpp"
@@ -23,7 +24,8 @@
 
 namespace pierre::tools::support {
 
-inline constexpr std::int64_t kDayMs = 86'400'000;
+// The annotations of a tool that only reads the caller's data.
+inline const Annotations kReadOnly{.read_only = true, .destructive = false, .idempotent = true, .open_world = false};
 
 // The signed-in caller; auth_required (a tool error) for an anonymous caller.
 Result<activity::Owner> caller(const CallContext& context, std::string_view what = "read your activities");

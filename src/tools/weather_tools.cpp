@@ -19,7 +19,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kSlotsShown = 10;
-constexpr std::int64_t kUsualHoursWindowMs = 12 * 7 * support::kDayMs;  // the last 12 weeks
+constexpr std::int64_t kUsualHoursWindowMs = 12 * 7 * kDayMs;  // the last 12 weeks
 constexpr std::size_t kActivitiesScannedForGps = 10;
 
 json forecast_input() {

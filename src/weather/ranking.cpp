@@ -9,7 +9,7 @@
 namespace pierre::weather {
 namespace {
 
-constexpr std::int64_t kHour = 3600;
+constexpr std::int64_t kSecondsPerHour = 3600;
 constexpr std::int64_t kDay = 86400;
 
 // Penalty and bonus weights; see ranking.hpp for what each one means.
@@ -47,7 +47,7 @@ Weights weights_for(OutdoorSport sport) {
 
 int local_hour(std::int64_t epoch_s, std::int32_t offset_s) {
   const auto seconds = ((epoch_s + offset_s) % kDay + kDay) % kDay;
-  return static_cast<int>(seconds / kHour);
+  return static_cast<int>(seconds / kSecondsPerHour);
 }
 
 int hour_distance(int a, int b) {
@@ -196,7 +196,7 @@ std::vector<RankedSlot> rank_session_slots(std::span<const HourlyWeather> hours,
     if (start_s < plan.earliest_start_s || start_s > plan.latest_start_s) continue;
     bool consecutive = true;
     for (std::size_t i = start + 1; i < start + needed; ++i) {
-      if (hours[i].time_s != hours[i - 1].time_s + kHour) consecutive = false;
+      if (hours[i].time_s != hours[i - 1].time_s + kSecondsPerHour) consecutive = false;
     }
     if (!consecutive) continue;
     double raw = 0;

@@ -283,14 +283,14 @@ std::optional<TimeFilter> parse_filter(std::string_view text, const DataType& ty
 
 // --- seeded exercises ---
 
-struct Kind {
+struct FitbitKind {
   const char* type;
   const char* name;
   double speed_min_mps, speed_max_mps;  // 0: no distance
   int hr_base;
 };
 
-constexpr Kind kKinds[] = {
+constexpr FitbitKind kFitbitKinds[] = {
     {"RUNNING", "Morning run", 2.8, 3.6, 150},
     {"BIKING", "Evening ride", 6.0, 9.0, 135},
     {"WALKING", "Walk", 1.3, 1.6, 105},
@@ -304,7 +304,7 @@ constexpr std::int32_t kOffsets[] = {3600, -5 * 3600, 5 * 3600 + 1800, 0, 10 * 3
 
 FakeExercise make_exercise(std::uint64_t seed, std::size_t index, std::int64_t start_ms) {
   Rng rng{seed * 7919 + 17};
-  const Kind& kind = kKinds[index % std::size(kKinds)];
+  const FitbitKind& kind = kFitbitKinds[index % std::size(kFitbitKinds)];
   FakeExercise e;
   e.id = std::to_string(2026443605080188808ULL + seed * 104729ULL);
   e.exercise_type = kind.type;

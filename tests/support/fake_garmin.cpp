@@ -36,7 +36,7 @@ constexpr std::int64_t kFirstActivityId = 21'000'000'000;
 constexpr std::chrono::milliseconds kSlow{6000};  // beyond the outbound client's 5 s total timeout
 
 // The sports the seeds cycle through, each with a real recording of that sport from the shared samples.
-struct Kind {
+struct GarminKind {
   const char* activity_type;
   const char* file;
   const char* device;
@@ -44,7 +44,7 @@ struct Kind {
   double cadence;  // steps/min for runs and walks, rpm for rides, strokes/min for swims
   const char* cadence_field;
 };
-constexpr std::array<Kind, 6> kKinds{{
+constexpr std::array<GarminKind, 6> kGarminKinds{{
     {"RUNNING", "garmin-fenix-5-run.fit", "fenix 5", 3.1, 168, "averageRunCadenceInStepsPerMinute"},
     {"ROAD_BIKING", "garmin-edge-820-bike.fit", "Edge 820", 8.2, 88, "averageBikeCadenceInRoundsPerMinute"},
     {"WALKING", "garmin-fenix-5-walk.fit", "fenix 5", 1.4, 112, "averageRunCadenceInStepsPerMinute"},
@@ -64,7 +64,7 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::optional<std::int64_t> integer(std::string_view text) {
+std::optional<std::int64_t> garmin_integer(std::string_view text) {
   if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string_view::npos) {
     return std::nullopt;
   }
@@ -163,7 +163,7 @@ class FakeGarminImpl final : public FakeGarmin {
   // A deterministic summary in Garmin's shape; the kind, durations and values follow the running index.
   std::string add_locked(std::int64_t start_ms) {
     const int index = next_index_++;
-    const Kind& kind = kKinds[static_cast<std::size_t>(index) % kKinds.size()];
+    const GarminKind& kind = kGarminKinds[static_cast<std::size_t>(index) % kGarminKinds.size()];
     const std::int64_t activity_id = kFirstActivityId + index;
     const std::int64_t start_s = start_ms / 1000;
     const std::int64_t duration_s = 1800 + 420 * (index % 5);
@@ -328,7 +328,7 @@ class FakeGarminImpl final : public FakeGarmin {
   FakeResponse activities(const FakeRequest& request) {
     const auto bound = [&](std::string_view name) -> std::optional<std::int64_t> {
       const auto it = request.query.find(name);
-      return it == request.query.end() ? std::nullopt : integer(it->second);
+      return it == request.query.end() ? std::nullopt : garmin_integer(it->second);
     };
     const auto start = bound("uploadStartTimeInSeconds");
     const auto end = bound("uploadEndTimeInSeconds");

@@ -11,14 +11,15 @@
 
 #include "pierre/activity/demo_athlete.hpp"
 #include "pierre/activity/model.hpp"
+#include "pierre/core/time.hpp"
 
 namespace {
 
 namespace act = pierre::activity;
 using act::SportType;
+using pierre::kDayMs;
 
 constexpr std::int64_t kEnd = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
-constexpr std::int64_t kDayMs = 86'400'000;
 
 // FNV-1a over every value the generator produces.
 class Hasher {

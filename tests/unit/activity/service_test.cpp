@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "backend_fixture.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 
 namespace pierre::activity {
@@ -29,7 +30,6 @@ namespace {
 using pierre::testing::describe;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t k2015 = 1'420'070'400'000;  // 2015-01-01T00:00:00Z, a Thursday
 
 std::vector<std::uint8_t> sample(const std::string& relative) {

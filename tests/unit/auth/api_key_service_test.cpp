@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::string_view kPw = "a perfectly fine password";
 
-ApiKeyService::Options options(std::uint32_t per_month = 0) {
+ApiKeyService::Options api_key_options(std::uint32_t per_month = 0) {
   ApiKeyService::Options o;
   o.quotas.starter = {0, per_month};
   o.flush_interval = std::chrono::hours(1);  // tests flush explicitly
@@ -32,7 +32,7 @@ Identity admin_of(store::Database& db) {
 
 TEST_P(AuthBackendTest, ApiKeysAreStoredAsHashesAndAuthenticateTheirOwner) {
   const auto owner = admin_of(db());
-  ApiKeyService keys(db(), options());
+  ApiKeyService keys(db(), api_key_options());
   auto created = keys.create(owner, {"ci", "nightly jobs", ApiKeyTier::starter, 30});
   ASSERT_TRUE(created) << describe(created);
   // Neither table holds the key itself.
@@ -64,8 +64,8 @@ TEST_P(AuthPersistentTest, UsageIsWrittenBehindAndAddsUpAcrossInstances) {
   const auto owner = admin_of(db());
   CreatedApiKey created;
   {
-    ApiKeyService first(db(), options(10));
-    ApiKeyService second(db(), options(10));
+    ApiKeyService first(db(), api_key_options(10));
+    ApiKeyService second(db(), api_key_options(10));
     auto made = first.create(owner, {"k", "", ApiKeyTier::starter, std::nullopt});
     ASSERT_TRUE(made) << describe(made);
     created = *made;
@@ -75,7 +75,7 @@ TEST_P(AuthPersistentTest, UsageIsWrittenBehindAndAddsUpAcrossInstances) {
     ASSERT_TRUE(second.flush());
     ASSERT_TRUE(first.flush());  // nothing pending: no double count
   }
-  ApiKeyService restarted(db(), options(10));
+  ApiKeyService restarted(db(), api_key_options(10));
   auto usage = restarted.usage(owner, created.info.id);
   ASSERT_TRUE(usage) << describe(usage);
   EXPECT_EQ(usage->month_requests, 5);
@@ -90,7 +90,7 @@ TEST_P(AuthPersistentTest, UsageIsWrittenBehindAndAddsUpAcrossInstances) {
 
 TEST_P(AuthBackendTest, ConcurrentCreationKeepsOneTrialKeyPerUser) {
   const auto owner = admin_of(db());
-  ApiKeyService keys(db(), options());
+  ApiKeyService keys(db(), api_key_options());
   std::atomic<int> made{0};
   std::atomic<int> refused{0};
   std::vector<std::thread> threads;
@@ -111,7 +111,7 @@ TEST_P(AuthBackendTest, ConcurrentCreationKeepsOneTrialKeyPerUser) {
 
 TEST_P(AuthBackendTest, EnterpriseKeysNeedAnAdministrator) {
   auto owner = admin_of(db());
-  ApiKeyService keys(db(), options());
+  ApiKeyService keys(db(), api_key_options());
   owner.role = "user";  // the role is the caller's claim; the service trusts what authentication established
   auto r = keys.create(owner, {"big", "", ApiKeyTier::enterprise, std::nullopt});
   ASSERT_FALSE(r);

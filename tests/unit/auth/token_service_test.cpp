@@ -12,7 +12,7 @@ namespace {
 
 using std::chrono::system_clock;
 
-TokenService::Options options(crypto::JwtAlgorithm alg = crypto::JwtAlgorithm::es256) {
+TokenService::Options token_options(crypto::JwtAlgorithm alg = crypto::JwtAlgorithm::es256) {
   TokenService::Options o;
   o.issuer = "https://pierre.test";
   o.audience = "pierre-mcp";
@@ -39,7 +39,7 @@ nlohmann::json payload_of(const std::string& token, int part) {
 TEST_P(AuthBackendTest, IssuesTokensWithEveryClaimAndVerifiesThem) {
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks) << describe(ks);
-  auto ts = TokenService::open(db(), **ks, options());
+  auto ts = TokenService::open(db(), **ks, token_options());
   ASSERT_TRUE(ts) << describe(ts);
   const auto before = system_clock::now();
   auto issued = (*ts)->issue(alice);
@@ -70,7 +70,7 @@ TEST_P(AuthBackendTest, IssuesTokensWithEveryClaimAndVerifiesThem) {
   tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
   EXPECT_FALSE((*ts)->verify(tampered));
   EXPECT_EQ((*ts)->verify("not.a.jwt").error().code, ErrorCode::auth_malformed);
-  auto other_opts = options();
+  auto other_opts = token_options();
   other_opts.audience = "someone-else";
   auto other = TokenService::open(db(), **ks, other_opts);
   ASSERT_TRUE(other) << describe(other);
@@ -84,7 +84,7 @@ TEST_P(AuthBackendTest, ExpiredTokensAreRejected) {
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
   auto now = std::make_shared<std::atomic<std::int64_t>>(1'800'000'000);
-  auto o = options();
+  auto o = token_options();
   o.clock = [now] { return system_clock::time_point(std::chrono::seconds(now->load())); };
   auto ts = TokenService::open(db(), **ks, o);
   ASSERT_TRUE(ts) << describe(ts);
@@ -101,7 +101,7 @@ TEST_P(AuthPersistentTest, RestartReusesTheStoredSigningKey) {
   {
     auto ks = KeyStore::open(db(), master_);
     ASSERT_TRUE(ks);
-    auto ts = TokenService::open(db(), **ks, options(crypto::JwtAlgorithm::rs256));
+    auto ts = TokenService::open(db(), **ks, token_options(crypto::JwtAlgorithm::rs256));
     ASSERT_TRUE(ts) << describe(ts);
     token = (*ts)->issue(alice)->token;
     kid = (*ts)->active_kid();
@@ -116,7 +116,7 @@ TEST_P(AuthPersistentTest, RestartReusesTheStoredSigningKey) {
   reopen();  // a new process: new connections, new KeyRing, new TokenService
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
-  auto ts = TokenService::open(db(), **ks, options(crypto::JwtAlgorithm::rs256));
+  auto ts = TokenService::open(db(), **ks, token_options(crypto::JwtAlgorithm::rs256));
   ASSERT_TRUE(ts) << describe(ts);
   EXPECT_EQ((*ts)->active_kid(), kid);
   auto identity = (*ts)->verify(token);
@@ -130,7 +130,7 @@ TEST_P(AuthBackendTest, TamperedStoredPrivateKeyFailsStartUp) {
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
   {
-    auto first = TokenService::open(db(), **ks, options());
+    auto first = TokenService::open(db(), **ks, token_options());
     ASSERT_TRUE(first);
     ASSERT_TRUE((*first)->ensure_signing_key());
   }
@@ -139,21 +139,21 @@ TEST_P(AuthBackendTest, TamperedStoredPrivateKeyFailsStartUp) {
   auto bytes = *config::decode_base64((*row)->get<std::string>("private_pem_encrypted").value());
   bytes[bytes.size() - 20] ^= 0x01;
   ASSERT_TRUE(db().execute("UPDATE signing_keys SET private_pem_encrypted = ?1", {config::encode_base64(bytes)}));
-  auto ts = TokenService::open(db(), **ks, options());
+  auto ts = TokenService::open(db(), **ks, token_options());
   ASSERT_FALSE(ts);
   EXPECT_EQ(ts.error().code, ErrorCode::permission_denied);
 
   // Moving the ciphertext to another kid fails too (the kid is bound as the decryption context).
   ASSERT_TRUE(db().execute("UPDATE signing_keys SET private_pem_encrypted = ?1",
                            {(*row)->get<std::string>("private_pem_encrypted").value()}));
-  ASSERT_TRUE(TokenService::open(db(), **ks, options()));
+  ASSERT_TRUE(TokenService::open(db(), **ks, token_options()));
   ASSERT_TRUE(db().execute("UPDATE signing_keys SET kid = ?1", {std::string("some-other-kid")}));
-  EXPECT_FALSE(TokenService::open(db(), **ks, options()));
+  EXPECT_FALSE(TokenService::open(db(), **ks, token_options()));
 }
 
 TEST_P(AuthPersistentTest, RotationKeepsOldTokensValidAndPublishesBothKeysUntilTheyExpire) {
   auto now = std::make_shared<std::atomic<std::int64_t>>(1'800'000'000);
-  auto o = options();
+  auto o = token_options();
   o.clock = [now] { return system_clock::time_point(std::chrono::seconds(now->load())); };
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
@@ -195,7 +195,7 @@ TEST_P(AuthPersistentTest, RotationKeepsOldTokensValidAndPublishesBothKeysUntilT
 TEST_P(AuthBackendTest, OpenGeneratesNoKeyTheFirstIssueGeneratesExactlyOne) {
   auto ks = KeyStore::open(db(), master_);
   ASSERT_TRUE(ks);
-  auto ts = TokenService::open(db(), **ks, options());
+  auto ts = TokenService::open(db(), **ks, token_options());
   ASSERT_TRUE(ts) << describe(ts);
   auto count = [&] {
     auto c = db().query_row("SELECT count(*) FROM signing_keys");
@@ -233,7 +233,7 @@ TEST_P(AuthPersistentTest, ConcurrentFirstStartsAgreeOnOneActiveKey) {
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
-      auto ts = TokenService::open(db(), **ks, options());
+      auto ts = TokenService::open(db(), **ks, token_options());
       if (!ts) {
         kids[static_cast<std::size_t>(i)] = "error: " + describe(ts);
         return;

@@ -19,12 +19,12 @@ class Users {
   UserService svc;
 };
 
-constexpr std::string_view kPw = "a perfectly fine password";
+constexpr std::string_view kUserPassword = "a perfectly fine password";
 
 TEST_P(AuthBackendTest, SetupAdminCreatesTheDefaultTenantAndSuperAdminExactlyOnce) {
   Users u(db());
   EXPECT_FALSE(u.svc.setup_completed().value());
-  auto setup = u.svc.setup_admin("  Admin@Example.com ", kPw, "The Admin");
+  auto setup = u.svc.setup_admin("  Admin@Example.com ", kUserPassword, "The Admin");
   ASSERT_TRUE(setup) << describe(setup);
   EXPECT_TRUE(u.svc.setup_completed().value());
   EXPECT_EQ(setup->admin.email, "admin@example.com");
@@ -35,12 +35,12 @@ TEST_P(AuthBackendTest, SetupAdminCreatesTheDefaultTenantAndSuperAdminExactlyOnc
   EXPECT_EQ(stored->role, "super_admin");
   EXPECT_EQ(stored->display_name, "The Admin");
 
-  auto second = u.svc.setup_admin("other@example.com", kPw, "Other");
+  auto second = u.svc.setup_admin("other@example.com", kUserPassword, "Other");
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::resource_already_exists);
   EXPECT_EQ(second.error().message, "setup has already been completed");
 
-  auto identity = u.svc.login("ADMIN@example.com", kPw);
+  auto identity = u.svc.login("ADMIN@example.com", kUserPassword);
   ASSERT_TRUE(identity) << describe(identity);
   EXPECT_EQ(identity->user_id, setup->admin.id);
   EXPECT_EQ(identity->tenant_id, setup->tenant_id);
@@ -51,12 +51,12 @@ TEST_P(AuthBackendTest, SetupAdminCreatesTheDefaultTenantAndSuperAdminExactlyOnc
 
 TEST_P(AuthBackendTest, SetupAdminValidatesItsInput) {
   Users u(db());
-  EXPECT_EQ(u.svc.setup_admin("not-an-email", kPw, "A").error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(u.svc.setup_admin("not-an-email", kUserPassword, "A").error().code, ErrorCode::invalid_input);
   EXPECT_EQ(u.svc.setup_admin("a@example.com", "short", "A").error().code, ErrorCode::invalid_input);
   EXPECT_EQ(u.svc.setup_admin("longer.address@example.com", "Longer.Address@example.com", "A").error().code,
             ErrorCode::invalid_input);
   EXPECT_FALSE(u.svc.setup_completed().value());
-  EXPECT_TRUE(u.svc.setup_admin("a@example.com", kPw, "A"));
+  EXPECT_TRUE(u.svc.setup_admin("a@example.com", kUserPassword, "A"));
 }
 
 TEST_P(AuthBackendTest, ConcurrentSetupAdminHasExactlyOneWinner) {
@@ -67,7 +67,7 @@ TEST_P(AuthBackendTest, ConcurrentSetupAdminHasExactlyOneWinner) {
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       results[static_cast<std::size_t>(i)] =
-          u.svc.setup_admin("admin" + std::to_string(i) + "@example.com", kPw, "Admin " + std::to_string(i));
+          u.svc.setup_admin("admin" + std::to_string(i) + "@example.com", kUserPassword, "Admin " + std::to_string(i));
     });
   }
   for (auto& t : threads) t.join();
@@ -90,7 +90,7 @@ TEST_P(AuthBackendTest, RegistrationIsPendingUntilApprovedAndLoginSaysSoOnlyAfte
   Users u(db());
   auto tenant = u.svc.create_tenant("Acme", "acme");
   ASSERT_TRUE(tenant) << describe(tenant);
-  auto bob = u.svc.register_user(*tenant, " Bob@Acme.io", kPw, "Bob");
+  auto bob = u.svc.register_user(*tenant, " Bob@Acme.io", kUserPassword, "Bob");
   ASSERT_TRUE(bob) << describe(bob);
   EXPECT_EQ(bob->status, "pending");
   EXPECT_EQ(bob->role, "user");
@@ -100,24 +100,24 @@ TEST_P(AuthBackendTest, RegistrationIsPendingUntilApprovedAndLoginSaysSoOnlyAfte
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, ErrorCode::auth_invalid);
   EXPECT_EQ(wrong.error().message, "invalid email or password");
-  auto unknown = u.svc.login("nobody@acme.io", kPw);
+  auto unknown = u.svc.login("nobody@acme.io", kUserPassword);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::auth_invalid);
   EXPECT_EQ(unknown.error().message, wrong.error().message);
-  EXPECT_EQ(u.svc.login("garbage", kPw).error().message, wrong.error().message);
+  EXPECT_EQ(u.svc.login("garbage", kUserPassword).error().message, wrong.error().message);
 
-  auto pending = u.svc.login("bob@acme.io", kPw);
+  auto pending = u.svc.login("bob@acme.io", kUserPassword);
   ASSERT_FALSE(pending);
   EXPECT_EQ(pending.error().code, ErrorCode::auth_invalid);
   EXPECT_EQ(pending.error().message, "account pending approval");
 
   ASSERT_TRUE(u.svc.approve(*tenant, bob->id));
-  auto identity = u.svc.login("BOB@ACME.IO ", kPw);
+  auto identity = u.svc.login("BOB@ACME.IO ", kUserPassword);
   ASSERT_TRUE(identity) << describe(identity);
   EXPECT_EQ(*identity, (Identity{bob->id, *tenant, "user", scopes_for_role("user")}));
 
   ASSERT_TRUE(u.svc.suspend(*tenant, bob->id));
-  EXPECT_EQ(u.svc.login("bob@acme.io", kPw).error().message, "account suspended");
+  EXPECT_EQ(u.svc.login("bob@acme.io", kUserPassword).error().message, "account suspended");
   EXPECT_EQ(u.svc.login("bob@acme.io", "wrong wrong wrong").error().message, "invalid email or password");
   EXPECT_EQ(u.svc.get_user(*tenant, bob->id)->status, "suspended");
 }
@@ -126,10 +126,10 @@ TEST_P(AuthBackendTest, AutoApproveTenantsActivateRegistrationsAtOnce) {
   Users u(db());
   auto tenant = u.svc.create_tenant("Open", "open", true);
   ASSERT_TRUE(tenant);
-  auto carol = u.svc.register_user(*tenant, "carol@open.io", kPw, "Carol");
+  auto carol = u.svc.register_user(*tenant, "carol@open.io", kUserPassword, "Carol");
   ASSERT_TRUE(carol) << describe(carol);
   EXPECT_EQ(carol->status, "active");
-  EXPECT_TRUE(u.svc.login("carol@open.io", kPw));
+  EXPECT_TRUE(u.svc.login("carol@open.io", kUserPassword));
 }
 
 TEST_P(AuthBackendTest, RegistrationRejectsDuplicatesUnknownTenantsAndBadInput) {
@@ -137,15 +137,16 @@ TEST_P(AuthBackendTest, RegistrationRejectsDuplicatesUnknownTenantsAndBadInput) 
   auto t1 = u.svc.create_tenant("One", "one");
   auto t2 = u.svc.create_tenant("Two", "two");
   ASSERT_TRUE(t1 && t2);
-  ASSERT_TRUE(u.svc.register_user(*t1, "dave@example.com", kPw, "Dave"));
-  auto dup = u.svc.register_user(*t1, "  DAVE@example.com", kPw, "Dave again");
+  ASSERT_TRUE(u.svc.register_user(*t1, "dave@example.com", kUserPassword, "Dave"));
+  auto dup = u.svc.register_user(*t1, "  DAVE@example.com", kUserPassword, "Dave again");
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, ErrorCode::resource_already_exists);
   // Emails are unique across the server, not only per tenant.
-  EXPECT_EQ(u.svc.register_user(*t2, "dave@example.com", kPw, "Dave").error().code, ErrorCode::resource_already_exists);
-  EXPECT_EQ(u.svc.register_user("tnt_missing", "erin@example.com", kPw, "Erin").error().code,
+  EXPECT_EQ(u.svc.register_user(*t2, "dave@example.com", kUserPassword, "Dave").error().code,
+            ErrorCode::resource_already_exists);
+  EXPECT_EQ(u.svc.register_user("tnt_missing", "erin@example.com", kUserPassword, "Erin").error().code,
             ErrorCode::resource_not_found);
-  EXPECT_EQ(u.svc.register_user(*t1, "erin@", kPw, "Erin").error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(u.svc.register_user(*t1, "erin@", kUserPassword, "Erin").error().code, ErrorCode::invalid_input);
   EXPECT_EQ(u.svc.register_user(*t1, "erin@example.com", "zzzzzzzzzzzzzzzz", "Erin").error().code,
             ErrorCode::invalid_input);
   EXPECT_EQ(u.svc.create_tenant("Dup", "one").error().code, ErrorCode::resource_already_exists);
@@ -156,7 +157,7 @@ TEST_P(AuthBackendTest, StatusChangesStayInsideTheirTenant) {
   auto t1 = u.svc.create_tenant("One", "one");
   auto t2 = u.svc.create_tenant("Two", "two");
   ASSERT_TRUE(t1 && t2);
-  auto frank = u.svc.register_user(*t1, "frank@example.com", kPw, "Frank");
+  auto frank = u.svc.register_user(*t1, "frank@example.com", kUserPassword, "Frank");
   ASSERT_TRUE(frank);
   EXPECT_EQ(u.svc.approve(*t2, frank->id).error().code, ErrorCode::resource_not_found);
   EXPECT_EQ(u.svc.get_user(*t2, frank->id).error().code, ErrorCode::resource_not_found);
@@ -169,7 +170,7 @@ TEST_P(AuthBackendTest, FindByEmailFindsTheUserInWhicheverTenantHoldsIt) {
   auto t1 = u.svc.create_tenant("One", "one");
   auto t2 = u.svc.create_tenant("Two", "two");
   ASSERT_TRUE(t1 && t2);
-  auto gina = u.svc.register_user(*t2, "gina@example.com", kPw, "Gina");
+  auto gina = u.svc.register_user(*t2, "gina@example.com", kUserPassword, "Gina");
   ASSERT_TRUE(gina);
   auto found = u.svc.find_by_email("  GINA@example.com ");
   ASSERT_TRUE(found) << describe(found);
@@ -190,11 +191,11 @@ TEST_P(AuthBackendTest, ListUsersPagesThroughATenantWithCursorsBoundToIt) {
   ASSERT_TRUE(t1 && t2);
   std::set<std::string> expected;
   for (int i = 0; i < 5; ++i) {
-    auto r = u.svc.register_user(*t1, "user" + std::to_string(i) + "@one.io", kPw, "U");
+    auto r = u.svc.register_user(*t1, "user" + std::to_string(i) + "@one.io", kUserPassword, "U");
     ASSERT_TRUE(r) << describe(r);
     expected.insert(r->id);
   }
-  ASSERT_TRUE(u.svc.register_user(*t2, "other@two.io", kPw, "O"));
+  ASSERT_TRUE(u.svc.register_user(*t2, "other@two.io", kUserPassword, "O"));
 
   std::set<std::string> seen;
   std::string cursor;
@@ -244,7 +245,7 @@ TEST_P(AuthBackendTest, LoginUpgradesHashesMadeWithOlderParameters) {
   Users new_params(db(), *stronger);
   auto tenant = old_params.svc.create_tenant("Acme", "acme", true);
   ASSERT_TRUE(tenant);
-  auto gina = old_params.svc.register_user(*tenant, "gina@acme.io", kPw, "Gina");
+  auto gina = old_params.svc.register_user(*tenant, "gina@acme.io", kUserPassword, "Gina");
   ASSERT_TRUE(gina);
   auto read_hash = [&] {
     auto row = db().tenant(store::TenantId(*tenant))
@@ -253,11 +254,11 @@ TEST_P(AuthBackendTest, LoginUpgradesHashesMadeWithOlderParameters) {
   };
   const auto before = read_hash();
   EXPECT_TRUE(stronger->needs_rehash(before));
-  ASSERT_TRUE(new_params.svc.login("gina@acme.io", kPw));
+  ASSERT_TRUE(new_params.svc.login("gina@acme.io", kUserPassword));
   const auto after = read_hash();
   EXPECT_NE(after, before);
   EXPECT_FALSE(stronger->needs_rehash(after));
-  EXPECT_TRUE(old_params.svc.login("gina@acme.io", kPw));
+  EXPECT_TRUE(old_params.svc.login("gina@acme.io", kUserPassword));
 }
 
 }  // namespace

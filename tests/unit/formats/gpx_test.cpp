@@ -382,7 +382,7 @@ TEST(GpxTracks, BomCrlfCommentsAndEscapes) {
 
 // ---- errors -----------------------------------------------------------------------------------------------------
 
-void expect_error_at(const Result<Recording>& rec, int line, std::string_view reason_part) {
+void expect_gpx_error_at(const Result<Recording>& rec, int line, std::string_view reason_part) {
   ASSERT_FALSE(rec.has_value());
   EXPECT_EQ(rec.error().code, ErrorCode::invalid_format);
   EXPECT_EQ(rec.error().details["line"], line) << rec.error().message;
@@ -396,15 +396,15 @@ TEST(GpxErrors, InvalidNumbersNameTheLine) {
   const auto pt = [](const std::string& attrs, const std::string& body = "") {
     return gpx_with_points("", "<trkpt " + attrs + ">" + body + "</trkpt>\n");
   };
-  expect_error_at(decode_gpx(pt(R"(lat="91" lon="0")")), 4, "latitude \"91\" is out of range [-90, 90]");
-  expect_error_at(decode_gpx(pt(R"(lat="0" lon="-180.5")")), 4, "longitude");
-  expect_error_at(decode_gpx(pt(R"(lat="NaN" lon="0")")), 4, "is not a number");
-  expect_error_at(decode_gpx(pt(R"(lat="0" lon="inf")")), 4, "is not a number");
-  expect_error_at(decode_gpx(pt(R"(lat="1e400" lon="0")")), 4, "is not a number");
-  expect_error_at(decode_gpx(pt(R"(lon="0")")), 4, "without lat/lon");
-  expect_error_at(decode_gpx(pt(R"(lat="0" lon="0")", "<ele>high</ele>")), 4, "elevation \"high\"");
-  expect_error_at(decode_gpx(pt(R"(lat="0" lon="0")", "<time>yesterday</time>")), 4, "time \"yesterday\"");
-  expect_error_at(decode_gpx(pt(R"(lat="0" lon="0")", "<extensions><hr>-5</hr></extensions>")), 4, "heart rate");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="91" lon="0")")), 4, "latitude \"91\" is out of range [-90, 90]");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="0" lon="-180.5")")), 4, "longitude");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="NaN" lon="0")")), 4, "is not a number");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="0" lon="inf")")), 4, "is not a number");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="1e400" lon="0")")), 4, "is not a number");
+  expect_gpx_error_at(decode_gpx(pt(R"(lon="0")")), 4, "without lat/lon");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="0" lon="0")", "<ele>high</ele>")), 4, "elevation \"high\"");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="0" lon="0")", "<time>yesterday</time>")), 4, "time \"yesterday\"");
+  expect_gpx_error_at(decode_gpx(pt(R"(lat="0" lon="0")", "<extensions><hr>-5</hr></extensions>")), 4, "heart rate");
   // Long hostile values are cut in the message.
   const auto longv = decode_gpx(pt("lat=\"" + std::string(10000, '9') + "x\" lon=\"0\""));
   ASSERT_FALSE(longv.has_value());
@@ -416,17 +416,17 @@ TEST(GpxErrors, InvalidTimeReportsItsColumn) {
       "<gpx>\n<trk><trkseg>\n  <trkpt lat=\"1\" lon=\"1\"><time>2020-13-01T00:00:00Z</time></trkpt>"
       "</trkseg></trk></gpx>";
   const auto rec = decode_gpx(doc);
-  expect_error_at(rec, 3, "is not an ISO 8601 date-time");
+  expect_gpx_error_at(rec, 3, "is not an ISO 8601 date-time");
   EXPECT_EQ(rec.error().details["column"], 27);  // the element name after "<"
 }
 
 TEST(GpxErrors, WrongRootEmptyAndNotXml) {
-  expect_error_at(decode_gpx("<?xml version=\"1.0\"?>\n<kml><trk/></kml>"), 2, "root element is <kml>");
-  expect_error_at(decode_gpx(read_file(kSamples / "tcx/test.tcx")), 2, "not <gpx>");
+  expect_gpx_error_at(decode_gpx("<?xml version=\"1.0\"?>\n<kml><trk/></kml>"), 2, "root element is <kml>");
+  expect_gpx_error_at(decode_gpx(read_file(kSamples / "tcx/test.tcx")), 2, "not <gpx>");
   EXPECT_EQ(decode_gpx("").error().code, ErrorCode::invalid_format);
   EXPECT_EQ(decode_gpx("just text").error().code, ErrorCode::invalid_format);
   EXPECT_EQ(decode_gpx(std::string("\0\0\0\0", 4)).error().code, ErrorCode::invalid_format);
-  expect_error_at(decode_gpx("<gpx>\n<trk>\n</trkx></gpx>"), 3, "mismatch");
+  expect_gpx_error_at(decode_gpx("<gpx>\n<trk>\n</trkx></gpx>"), 3, "mismatch");
 }
 
 TEST(GpxErrors, EveryTruncationIsAnErrorWithAPosition) {

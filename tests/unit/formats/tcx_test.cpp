@@ -218,7 +218,7 @@ TEST(TcxValues, MultisportGivesOneSessionPerActivity) {
   EXPECT_EQ(rec->source_id, "tcx:2021-05-01T08:00:00Z");
 }
 
-void expect_error_at(const Result<Recording>& rec, int line, std::string_view reason_part) {
+void expect_tcx_error_at(const Result<Recording>& rec, int line, std::string_view reason_part) {
   ASSERT_FALSE(rec.has_value());
   EXPECT_EQ(rec.error().code, ErrorCode::invalid_format);
   EXPECT_EQ(rec.error().details["line"], line) << rec.error().message;
@@ -233,19 +233,19 @@ TEST(TcxErrors, BadValuesWrongRootAndNoActivity) {
         "<Track><Trackpoint><Time>2021-05-01T08:00:00Z</Time>" +
         body + "</Trackpoint></Track></Lap></Activity>");
   };
-  expect_error_at(decode_tcx(point("<Position><LatitudeDegrees>95</LatitudeDegrees><LongitudeDegrees>0"
-                                   "</LongitudeDegrees></Position>")),
-                  4, "latitude \"95\" is out of range");
-  expect_error_at(decode_tcx(point("<Position><LatitudeDegrees>5</LatitudeDegrees></Position>")), 4,
-                  "Position without");
-  expect_error_at(decode_tcx(point("<HeartRateBpm><Value>nan</Value></HeartRateBpm>")), 4, "heart rate");
-  expect_error_at(decode_tcx(point("<DistanceMeters>-1</DistanceMeters>")), 4, "distance");
-  expect_error_at(decode_tcx(point("<Extensions><TPX><Watts>1e9</Watts></TPX></Extensions>")), 4, "power");
-  expect_error_at(decode_tcx(tcx("<Activity><Id>x</Id><Lap StartTime=\"noon\"/></Activity>")), 3, "time \"noon\"");
-  expect_error_at(decode_tcx("<?xml version=\"1.0\"?>\n<gpx/>"), 2, "not <TrainingCenterDatabase>");
-  expect_error_at(decode_tcx(tcx("", "<Courses><Course><Name>c</Name></Course></Courses>")), 2, "no activity");
-  expect_error_at(decode_tcx(tcx("<Activity Sport=\"Running\"><Id>2021-05-01T08:00:00Z</Id></Activity>")), 2,
-                  "no activity");
+  expect_tcx_error_at(decode_tcx(point("<Position><LatitudeDegrees>95</LatitudeDegrees><LongitudeDegrees>0"
+                                       "</LongitudeDegrees></Position>")),
+                      4, "latitude \"95\" is out of range");
+  expect_tcx_error_at(decode_tcx(point("<Position><LatitudeDegrees>5</LatitudeDegrees></Position>")), 4,
+                      "Position without");
+  expect_tcx_error_at(decode_tcx(point("<HeartRateBpm><Value>nan</Value></HeartRateBpm>")), 4, "heart rate");
+  expect_tcx_error_at(decode_tcx(point("<DistanceMeters>-1</DistanceMeters>")), 4, "distance");
+  expect_tcx_error_at(decode_tcx(point("<Extensions><TPX><Watts>1e9</Watts></TPX></Extensions>")), 4, "power");
+  expect_tcx_error_at(decode_tcx(tcx("<Activity><Id>x</Id><Lap StartTime=\"noon\"/></Activity>")), 3, "time \"noon\"");
+  expect_tcx_error_at(decode_tcx("<?xml version=\"1.0\"?>\n<gpx/>"), 2, "not <TrainingCenterDatabase>");
+  expect_tcx_error_at(decode_tcx(tcx("", "<Courses><Course><Name>c</Name></Course></Courses>")), 2, "no activity");
+  expect_tcx_error_at(decode_tcx(tcx("<Activity Sport=\"Running\"><Id>2021-05-01T08:00:00Z</Id></Activity>")), 2,
+                      "no activity");
 }
 
 TEST(TcxValues, LapsWithoutAnyTimeOrSamples) {

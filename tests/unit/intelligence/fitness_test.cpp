@@ -8,10 +8,12 @@
 #include <limits>
 #include <string>
 
+#include "non_finite.hpp"
+
 namespace pierre::intelligence {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using testing::kNaN;
 
 // ---- FRIEND 2015 treadmill percentiles (Kaminsky, Arena & Myers 2015, Mayo Clin Proc 90:1515–1523) ----
 

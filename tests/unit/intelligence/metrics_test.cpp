@@ -8,12 +8,14 @@
 #include <limits>
 #include <vector>
 
+#include "non_finite.hpp"
+
 namespace pierre::intelligence {
 namespace {
 
 using activity::Streams;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using testing::kNaN;
 
 // 1 Hz power samples.
 Streams power_stream(const std::vector<double>& watts) {

@@ -8,11 +8,13 @@
 #include <cmath>
 #include <limits>
 
+#include "non_finite.hpp"
+
 namespace pierre::intelligence {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using testing::kInf;
+using testing::kNaN;
 
 // ---- Mifflin–St Jeor 1990 ----
 

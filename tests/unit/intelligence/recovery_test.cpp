@@ -7,10 +7,12 @@
 
 #include <limits>
 
+#include "non_finite.hpp"
+
 namespace pierre::intelligence {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using testing::kNaN;
 using R = RecoveryRecommendation;
 
 TEST(TsbBand, PmcFormBands) {

@@ -13,11 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "non_finite.hpp"
+
 namespace pierre::intelligence {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using testing::kInf;
+using testing::kNaN;
 
 // ---- Student's t ----
 

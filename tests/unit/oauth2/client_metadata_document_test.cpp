@@ -30,19 +30,19 @@ using pierre::testing::describe;
 using std::chrono::system_clock;
 using namespace std::chrono_literals;
 
-constexpr const char* kIssuer = "https://pierre.test";
-constexpr const char* kResource = "https://pierre.test/mcp";
-constexpr const char* kRedirect = "http://127.0.0.1:33418/callback";
+constexpr const char* kCimdIssuer = "https://pierre.test";
+constexpr const char* kCimdResource = "https://pierre.test/mcp";
+constexpr const char* kCimdRedirect = "http://127.0.0.1:33418/callback";
 constexpr const char* kUrl = "https://app.example.com/oauth/client.json";
 constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 constexpr const char* kUnusable = "client ID metadata document cannot be used";
 
 template <typename T>
-std::string describe_oauth(const OAuthResult<T>& r) {
+std::string describe_cimd_oauth(const OAuthResult<T>& r) {
   return r ? "ok" : r.error().error + " (" + std::to_string(r.error().http_status) + "): " + r.error().description;
 }
 
-const auth::PasswordHasher& fast_hasher() {
+const auth::PasswordHasher& cimd_fast_hasher() {
   static const auth::PasswordHasher hasher = *auth::PasswordHasher::with_params({1, 8192});
   return hasher;
 }
@@ -50,7 +50,7 @@ const auth::PasswordHasher& fast_hasher() {
 json document_for(std::string_view url, json extra = json::object()) {
   json d{{"client_id", url},
          {"client_name", "Doc Client"},
-         {"redirect_uris", {kRedirect}},
+         {"redirect_uris", {kCimdRedirect}},
          {"token_endpoint_auth_method", "none"}};
   d.update(extra);
   return d;
@@ -220,15 +220,15 @@ class ClientMetadataTest : public pierre::testing::BackendTest {
     ASSERT_TRUE(ks) << describe(ks);
     keys_ = std::move(*ks);
     auth::TokenService::Options to;
-    to.issuer = kIssuer;
-    to.audience = kResource;
+    to.issuer = kCimdIssuer;
+    to.audience = kCimdResource;
     to.algorithm = crypto::JwtAlgorithm::es256;
     to.clock = clock();
     auto ts = auth::TokenService::open(db(), *keys_, to);
     ASSERT_TRUE(ts) << describe(ts);
     tokens_ = std::move(*ts);
-    users_ =
-        std::make_unique<auth::UserService>(db(), fast_hasher(), *store::CursorCodec::create(crypto::Bytes(32, 7)));
+    users_ = std::make_unique<auth::UserService>(db(), cimd_fast_hasher(),
+                                                 *store::CursorCodec::create(crypto::Bytes(32, 7)));
     auto setup = users_->setup_admin("admin@example.com", "correct horse battery 42", "Admin");
     ASSERT_TRUE(setup) << describe(setup);
     admin_ = auth::Identity{setup->admin.id, setup->tenant_id, "super_admin", {}};
@@ -246,8 +246,8 @@ class ClientMetadataTest : public pierre::testing::BackendTest {
   // A new authorization server on the same database, its document options adjusted by `tweak`.
   void build(const std::function<void(ClientMetadataDocuments&)>& tweak = {}) {
     AuthorizationServer::Options o;
-    o.issuer = kIssuer;
-    o.resource = kResource;
+    o.issuer = kCimdIssuer;
+    o.resource = kCimdResource;
     o.clock = clock();
     o.client_metadata.fetch = [docs = docs_](std::string_view url, const net::FetchPolicy& policy) {
       return docs->fetch(url, policy);
@@ -259,7 +259,7 @@ class ClientMetadataTest : public pierre::testing::BackendTest {
     as_ = std::move(*as);
   }
 
-  static Parameters authorize_params(std::string_view client_id, std::string_view redirect = kRedirect) {
+  static Parameters authorize_params(std::string_view client_id, std::string_view redirect = kCimdRedirect) {
     return {{"response_type", "code"},
             {"client_id", std::string(client_id)},
             {"redirect_uri", std::string(redirect)},
@@ -273,7 +273,7 @@ class ClientMetadataTest : public pierre::testing::BackendTest {
     SCOPED_TRACE(url);
     auto req = as_->validate_authorization(authorize_params(url));
     ASSERT_FALSE(req);
-    EXPECT_EQ(req.error().error, "invalid_request") << describe_oauth(req);
+    EXPECT_EQ(req.error().error, "invalid_request") << describe_cimd_oauth(req);
     EXPECT_EQ(req.error().http_status, 400);
     EXPECT_FALSE(req.error().redirectable);
     EXPECT_TRUE(req.error().description.starts_with(kUnusable)) << req.error().description;
@@ -281,14 +281,14 @@ class ClientMetadataTest : public pierre::testing::BackendTest {
 
     auto client = as_->find_client(url);
     ASSERT_FALSE(client);
-    EXPECT_EQ(client.error().error, "invalid_client") << describe_oauth(client);
+    EXPECT_EQ(client.error().error, "invalid_client") << describe_cimd_oauth(client);
     EXPECT_EQ(client.error().http_status, 401);
     EXPECT_EQ(client.error().description, req.error().description);
 
     auto authenticated = as_->authenticate_client(url, "", "none");
     ASSERT_FALSE(authenticated);
     EXPECT_EQ(authenticated.error().error, "invalid_client");
-    EXPECT_TRUE(authenticated.error().description.starts_with(kUnusable)) << describe_oauth(authenticated);
+    EXPECT_TRUE(authenticated.error().description.starts_with(kUnusable)) << describe_cimd_oauth(authenticated);
 
     EXPECT_EQ(docs_->calls(url), 1);
     // Nothing was stored for a refused document.
@@ -321,7 +321,7 @@ TEST_P(ClientMetadataTest, FullFlowWithAUrlClientId) {
   docs_->serve(kUrl, json_response(document_for(kUrl, {{"client_uri", "https://app.example.com/"}})));
 
   auto req = as_->validate_authorization(authorize_params(kUrl));
-  ASSERT_TRUE(req) << describe_oauth(req);
+  ASSERT_TRUE(req) << describe_cimd_oauth(req);
   EXPECT_EQ(req->client.client_id, kUrl);
   EXPECT_EQ(req->client.client_name, "Doc Client");
   EXPECT_FALSE(req->client.confidential());
@@ -334,17 +334,17 @@ TEST_P(ClientMetadataTest, FullFlowWithAUrlClientId) {
   EXPECT_EQ(policy.accept, "application/json");
 
   auto code = as_->issue_code(bob_, *req);
-  ASSERT_TRUE(code) << describe_oauth(code);
+  ASSERT_TRUE(code) << describe_cimd_oauth(code);
   EXPECT_TRUE(as_->has_consent(bob_, *req));
   EXPECT_FALSE(as_->has_consent(admin_, *req));
 
   // The client row exists and find_client returns it as a public client with the document's metadata.
   auto client = as_->find_client(kUrl);
-  ASSERT_TRUE(client) << describe_oauth(client);
+  ASSERT_TRUE(client) << describe_cimd_oauth(client);
   EXPECT_EQ(client->client_id, kUrl);
   EXPECT_EQ(client->client_name, "Doc Client");
   EXPECT_EQ(client->token_endpoint_auth_method, "none");
-  EXPECT_EQ(client->redirect_uris, std::vector<std::string>{kRedirect});
+  EXPECT_EQ(client->redirect_uris, std::vector<std::string>{kCimdRedirect});
   EXPECT_EQ(client->client_uri, "https://app.example.com/");
   auto row = db().query_row("SELECT client_name, token_endpoint_auth_method FROM oauth_clients WHERE client_id = ?1",
                             {std::string(kUrl)});
@@ -354,10 +354,10 @@ TEST_P(ClientMetadataTest, FullFlowWithAUrlClientId) {
   EXPECT_EQ((*row)->get<std::string>("token_endpoint_auth_method").value(), "none");
 
   auto authenticated = as_->authenticate_client(kUrl, "", "none");
-  ASSERT_TRUE(authenticated) << describe_oauth(authenticated);
+  ASSERT_TRUE(authenticated) << describe_cimd_oauth(authenticated);
 
-  auto t = as_->exchange_code(*authenticated, *code, kRedirect, kVerifier, kResource);
-  ASSERT_TRUE(t) << describe_oauth(t);
+  auto t = as_->exchange_code(*authenticated, *code, kCimdRedirect, kVerifier, kCimdResource);
+  ASSERT_TRUE(t) << describe_cimd_oauth(t);
   EXPECT_FALSE(t->refresh_token.empty());
   auto v = tokens_->verify_token(t->access_token);
   ASSERT_TRUE(v) << describe(v);
@@ -366,7 +366,7 @@ TEST_P(ClientMetadataTest, FullFlowWithAUrlClientId) {
   EXPECT_TRUE(as_->grant_active(v->grant_id).value());
 
   auto r = as_->refresh(*authenticated, t->refresh_token, "", "");
-  ASSERT_TRUE(r) << describe_oauth(r);
+  ASSERT_TRUE(r) << describe_cimd_oauth(r);
   auto v2 = tokens_->verify_token(r->access_token);
   ASSERT_TRUE(v2) << describe(v2);
   EXPECT_EQ(v2->client_id, kUrl);
@@ -382,10 +382,10 @@ TEST_P(ClientMetadataTest, FullFlowWithAUrlClientId) {
   const std::string other = "https://other.example.com/client.json";
   docs_->serve(other, json_response(document_for(other)));
   auto other_req = as_->validate_authorization(authorize_params(other));
-  ASSERT_TRUE(other_req) << describe_oauth(other_req);
+  ASSERT_TRUE(other_req) << describe_cimd_oauth(other_req);
   EXPECT_FALSE(as_->has_consent(bob_, *other_req));
   auto again = as_->validate_authorization(authorize_params(kUrl));
-  ASSERT_TRUE(again) << describe_oauth(again);
+  ASSERT_TRUE(again) << describe_cimd_oauth(again);
   EXPECT_TRUE(as_->has_consent(bob_, *again));
 
   // Everything above was served from one fetch per URL (max-age=600).
@@ -489,7 +489,7 @@ TEST_P(ClientMetadataTest, BadUrlsAreRefusedWithoutFetching) {
     auto req = as_->validate_authorization(authorize_params(url));
     ASSERT_FALSE(req) << url;
     EXPECT_EQ(req.error().error, "invalid_request") << url;
-    EXPECT_TRUE(req.error().description.starts_with(kUnusable)) << describe_oauth(req);
+    EXPECT_TRUE(req.error().description.starts_with(kUnusable)) << describe_cimd_oauth(req);
     auto client = as_->find_client(url);
     ASSERT_FALSE(client) << url;
     EXPECT_EQ(client.error().error, "invalid_client") << url;
@@ -508,7 +508,7 @@ TEST_P(ClientMetadataTest, RedirectUriMustBeInTheDocument) {
        {"http://127.0.0.1:9999/other", "http://127.0.0.1:33418/callback/x", "https://evil.example/callback"}) {
     auto req = as_->validate_authorization(authorize_params(kUrl, redirect));
     ASSERT_FALSE(req) << redirect;
-    EXPECT_EQ(req.error().error, "invalid_request") << describe_oauth(req);
+    EXPECT_EQ(req.error().error, "invalid_request") << describe_cimd_oauth(req);
     EXPECT_EQ(req.error().description, "redirect_uri does not match a registered redirect URI");
     EXPECT_FALSE(req.error().redirectable);
   }
@@ -538,13 +538,13 @@ TEST_P(ClientMetadataTest, CachesDocumentsForTheirMaxAge) {
   docs_->serve(kUrl, json_response(document_for(kUrl, {{"client_name", "Renamed"}}), "max-age=600"));
   advance(599s);
   auto cached = as_->find_client(kUrl);
-  ASSERT_TRUE(cached) << describe_oauth(cached);
+  ASSERT_TRUE(cached) << describe_cimd_oauth(cached);
   EXPECT_EQ(cached->client_name, "Doc Client");
   EXPECT_EQ(docs_->calls(kUrl), 1);
 
   advance(2s);
   auto fresh = as_->find_client(kUrl);
-  ASSERT_TRUE(fresh) << describe_oauth(fresh);
+  ASSERT_TRUE(fresh) << describe_cimd_oauth(fresh);
   EXPECT_EQ(fresh->client_name, "Renamed");
   EXPECT_EQ(docs_->calls(kUrl), 2);
   auto row = db().query_row("SELECT client_name FROM oauth_clients WHERE client_id = ?1", {std::string(kUrl)});
@@ -595,7 +595,7 @@ TEST_P(ClientMetadataTest, CachesFailuresForFailureCache) {
 
   advance(2s);
   auto retried = as_->find_client(kUrl);
-  ASSERT_TRUE(retried) << describe_oauth(retried);
+  ASSERT_TRUE(retried) << describe_cimd_oauth(retried);
   EXPECT_EQ(docs_->calls(kUrl), 2);
 
   // failure_cache is configurable.
@@ -667,10 +667,10 @@ TEST_P(ClientMetadataTest, BoundsConcurrentFetches) {
   EXPECT_EQ(busy_authorize.error().error, "temporarily_unavailable");
   EXPECT_EQ(busy_authorize.error().http_status, 503);
   EXPECT_EQ(docs_->calls(kUrl), 0);
-  ASSERT_TRUE(slow_result) << describe_oauth(slow_result);
+  ASSERT_TRUE(slow_result) << describe_cimd_oauth(slow_result);
 
   auto later = as_->find_client(kUrl);
-  ASSERT_TRUE(later) << describe_oauth(later);
+  ASSERT_TRUE(later) << describe_cimd_oauth(later);
   EXPECT_EQ(docs_->calls(kUrl), 1);
   EXPECT_EQ(docs_->calls(slow), 1);
 }

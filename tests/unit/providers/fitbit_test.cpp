@@ -11,24 +11,22 @@
 #include <vector>
 
 #include "fake_fitbit.hpp"
+#include "loopback_policy.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/providers/provider.hpp"
 
 namespace pierre::providers {
 namespace {
 
+using pierre::testing::loopback_policy;
+
 using pierre::testing::FakeExercise;
 using pierre::testing::FakeFault;
 using pierre::testing::FakeFitbit;
 using pierre::testing::FakeProvider;
 
-constexpr std::int64_t kHourMs = 3600 * 1000;
-constexpr std::string_view kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-fitbit-test-verifier";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr std::string_view kFitbitVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-fitbit-test-verifier";
 
 std::string challenge_of(std::string_view verifier) {
   const auto digest = crypto::sha256(
@@ -36,19 +34,11 @@ std::string challenge_of(std::string_view verifier) {
   return crypto::base64url_encode(digest);
 }
 
-net::FetchPolicy loopback() {
-  net::FetchPolicy p;
-  p.allowed_schemes = {"http"};
-  p.allow_private_addresses = true;
-  p.total_timeout = std::chrono::milliseconds(1500);
-  return p;
-}
-
 class FitbitTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fake = pierre::testing::make_fake_google_health();
-    fake->seed_activities(60, now_ms() - 2 * kHourMs);
+    fake->seed_activities(60, now_epoch_ms() - 2 * kHourMs);
     provider = make_fitbit(settings());
     ASSERT_NE(provider, nullptr);
   }
@@ -60,14 +50,14 @@ class FitbitTest : public ::testing::Test {
     s.redirect_uri = "http://127.0.0.1:8081/oauth/callback/fitbit";
     s.api_base_url = fake->base_url();
     s.oauth_base_url = fake->base_url();
-    s.policy = loopback();
+    s.policy = loopback_policy(std::chrono::milliseconds(1500));
     return s;
   }
 
   // The browser's part: open the authorization URL and take the code from the redirect.
-  std::string authorize(std::string_view state = "st-1", std::string_view verifier = kVerifier) {
+  std::string authorize(std::string_view state = "st-1", std::string_view verifier = kFitbitVerifier) {
     const auto url = provider->authorization_url(state, challenge_of(verifier));
-    auto response = net::get(url, loopback());
+    auto response = net::get(url, loopback_policy(std::chrono::milliseconds(1500)));
     EXPECT_TRUE(response) << (response ? "" : response.error().message);
     if (!response) return {};
     EXPECT_EQ(response->status, 302);
@@ -77,7 +67,7 @@ class FitbitTest : public ::testing::Test {
   }
 
   TokenSet connect() {
-    auto tokens = provider->exchange_code(authorize(), kVerifier);
+    auto tokens = provider->exchange_code(authorize(), kFitbitVerifier);
     EXPECT_TRUE(tokens) << (tokens ? "" : tokens.error().message);
     return tokens ? *tokens : TokenSet{};
   }
@@ -90,7 +80,7 @@ TEST_F(FitbitTest, FitbitAuthorizationUrlAsksOfflineAccessWithPkceAndHealthScope
   EXPECT_EQ(provider->name(), "fitbit");
   EXPECT_TRUE(provider->configured());
   EXPECT_TRUE(provider->uses_pkce());
-  const auto challenge = challenge_of(kVerifier);
+  const auto challenge = challenge_of(kFitbitVerifier);
   const auto url = provider->authorization_url("state with spaces&=", challenge);
   EXPECT_TRUE(url.starts_with(fake->base_url() + "/o/oauth2/v2/auth?")) << url;
   EXPECT_EQ(pierre::testing::url_query_param(url, "client_id"), FakeProvider::kClientId);
@@ -116,8 +106,8 @@ TEST_F(FitbitTest, FitbitAuthorizationUrlAsksOfflineAccessWithPkceAndHealthScope
 }
 
 TEST_F(FitbitTest, FitbitExchangeWithTheRightVerifierGivesTokensAndTheHealthUserId) {
-  const auto before = now_ms();
-  auto tokens = provider->exchange_code(authorize(), kVerifier);
+  const auto before = now_epoch_ms();
+  auto tokens = provider->exchange_code(authorize(), kFitbitVerifier);
   ASSERT_TRUE(tokens) << tokens.error().message;
   EXPECT_FALSE(tokens->access_token.empty());
   EXPECT_FALSE(tokens->refresh_token.empty());
@@ -135,13 +125,13 @@ TEST_F(FitbitTest, FitbitExchangeWithAWrongVerifierOrASpentCodeIsRefused) {
   auto wrong = provider->exchange_code(code, "another-verifier-that-does-not-match-the-challenge-at-all");
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, ErrorCode::external_auth_failed);
-  auto spent = provider->exchange_code(code, kVerifier);  // codes are single use, even after a failure
+  auto spent = provider->exchange_code(code, kFitbitVerifier);  // codes are single use, even after a failure
   ASSERT_FALSE(spent);
   EXPECT_EQ(spent.error().code, ErrorCode::external_auth_failed);
-  auto unknown = provider->exchange_code("no-such-code", kVerifier);
+  auto unknown = provider->exchange_code("no-such-code", kFitbitVerifier);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::external_auth_failed);
-  EXPECT_EQ(wrong.error().message.find(kVerifier), std::string::npos);
+  EXPECT_EQ(wrong.error().message.find(kFitbitVerifier), std::string::npos);
 }
 
 TEST_F(FitbitTest, FitbitRefreshKeepsTheRefreshTokenGoogleDoesNotRotate) {
@@ -150,7 +140,7 @@ TEST_F(FitbitTest, FitbitRefreshKeepsTheRefreshTokenGoogleDoesNotRotate) {
   ASSERT_TRUE(refreshed) << refreshed.error().message;
   EXPECT_NE(refreshed->access_token, tokens.access_token);
   EXPECT_EQ(refreshed->refresh_token, tokens.refresh_token);
-  EXPECT_GT(refreshed->expires_at_ms, now_ms());
+  EXPECT_GT(refreshed->expires_at_ms, now_epoch_ms());
   auto again = provider->refresh(tokens.refresh_token);  // the same refresh token keeps working
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_TRUE(provider->list_activities(again->access_token, {}));
@@ -463,9 +453,9 @@ TEST_F(FitbitTest, FitbitWithoutCredentialsIsConfigMissing) {
   s.client_secret.clear();
   const auto unconfigured = make_fitbit(s);
   EXPECT_FALSE(unconfigured->configured());
-  EXPECT_EQ(unconfigured->authorization_url("s", challenge_of(kVerifier)), "");
+  EXPECT_EQ(unconfigured->authorization_url("s", challenge_of(kFitbitVerifier)), "");
   const auto is_missing = [](const auto& r) { return !r && r.error().code == ErrorCode::config_missing; };
-  EXPECT_TRUE(is_missing(unconfigured->exchange_code("code", kVerifier)));
+  EXPECT_TRUE(is_missing(unconfigured->exchange_code("code", kFitbitVerifier)));
   EXPECT_TRUE(is_missing(unconfigured->refresh("rt")));
   TokenSet held;
   held.access_token = "at";

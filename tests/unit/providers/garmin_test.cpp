@@ -7,6 +7,8 @@
 #include <set>
 
 #include "fake_garmin.hpp"
+#include "loopback_policy.hpp"
+#include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
 #include "pierre/net/http_client.hpp"
 #include "pierre/providers/provider.hpp"
@@ -14,27 +16,14 @@
 namespace pierre::providers {
 namespace {
 
+using pierre::testing::loopback_policy;
+
 using pierre::testing::FakeFault;
 using pierre::testing::FakeGarmin;
 using pierre::testing::FakeProvider;
 
-constexpr std::int64_t kHourMs = 3600 * 1000;
-constexpr std::int64_t kDayMs = 24 * kHourMs;
-constexpr std::string_view kRedirect = "http://127.0.0.1:9/oauth/callback/garmin";
-constexpr std::string_view kVerifier = "garmin-test-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-net::FetchPolicy loopback(std::chrono::milliseconds total = std::chrono::milliseconds(5000)) {
-  net::FetchPolicy p;
-  p.allowed_schemes = {"http"};
-  p.allow_private_addresses = true;
-  p.total_timeout = total;
-  return p;
-}
+constexpr std::string_view kGarminRedirect = "http://127.0.0.1:9/oauth/callback/garmin";
+constexpr std::string_view kGarminVerifier = "garmin-test-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
 
 std::string s256(std::string_view verifier) {
   const auto digest =
@@ -46,14 +35,14 @@ class GarminTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fake_ = FakeGarmin::start();
-    provider_ = make(loopback());
+    provider_ = make(loopback_policy());
   }
 
   std::unique_ptr<Provider> make(net::FetchPolicy policy, std::string client_id = FakeProvider::kClientId) const {
     Settings s;
     s.client_id = std::move(client_id);
     s.client_secret = FakeProvider::kClientSecret;
-    s.redirect_uri = std::string(kRedirect);
+    s.redirect_uri = std::string(kGarminRedirect);
     s.api_base_url = fake_->base_url();
     s.oauth_base_url = fake_->base_url();
     s.policy = std::move(policy);
@@ -63,17 +52,17 @@ class GarminTest : public ::testing::Test {
   // The browser's part: open the authorization URL; the fake approves and redirects with a code.
   std::string authorize(std::string_view challenge, std::string_view state = "st-1") const {
     const auto url = provider_->authorization_url(state, challenge);
-    auto response = net::get(url, loopback());
+    auto response = net::get(url, loopback_policy());
     EXPECT_TRUE(response) << (response ? "" : response.error().message);
     if (!response) return {};
     EXPECT_EQ(response->status, 302);
-    EXPECT_TRUE(response->location.starts_with(kRedirect)) << response->location;
+    EXPECT_TRUE(response->location.starts_with(kGarminRedirect)) << response->location;
     EXPECT_EQ(pierre::testing::url_query_param(response->location, "state"), state);
     return pierre::testing::url_query_param(response->location, "code");
   }
 
   TokenSet connect() {
-    auto tokens = provider_->exchange_code(authorize(s256(kVerifier)), kVerifier);
+    auto tokens = provider_->exchange_code(authorize(s256(kGarminVerifier)), kGarminVerifier);
     EXPECT_TRUE(tokens) << (tokens ? "" : tokens.error().message);
     return tokens ? *tokens : TokenSet{};
   }
@@ -106,12 +95,12 @@ TEST_F(GarminTest, GarminIdentity) {
 }
 
 TEST_F(GarminTest, GarminAuthorizationUrlCarriesS256Challenge) {
-  const auto challenge = s256(kVerifier);
+  const auto challenge = s256(kGarminVerifier);
   const auto url = provider_->authorization_url("state with spaces&more", challenge);
   EXPECT_TRUE(url.starts_with(fake_->base_url() + "/oauth2Confirm?")) << url;
   EXPECT_EQ(pierre::testing::url_query_param(url, "client_id"), FakeProvider::kClientId);
   EXPECT_EQ(pierre::testing::url_query_param(url, "response_type"), "code");
-  EXPECT_EQ(pierre::testing::url_query_param(url, "redirect_uri"), kRedirect);
+  EXPECT_EQ(pierre::testing::url_query_param(url, "redirect_uri"), kGarminRedirect);
   EXPECT_EQ(pierre::testing::url_query_param(url, "code_challenge"), challenge);
   EXPECT_EQ(pierre::testing::url_query_param(url, "code_challenge_method"), "S256");
   EXPECT_EQ(pierre::testing::url_query_param(url, "state"), "state with spaces&more");
@@ -129,28 +118,28 @@ TEST_F(GarminTest, GarminDefaultOAuthBaseUsesTheRealHosts) {
 }
 
 TEST_F(GarminTest, GarminExchangeWithRightVerifierGivesTokensAndUserId) {
-  const auto code = authorize(s256(kVerifier));
+  const auto code = authorize(s256(kGarminVerifier));
   ASSERT_FALSE(code.empty());
-  const auto before = now_ms();
-  auto tokens = provider_->exchange_code(code, kVerifier);
+  const auto before = now_epoch_ms();
+  auto tokens = provider_->exchange_code(code, kGarminVerifier);
   ASSERT_TRUE(tokens) << tokens.error().message;
   EXPECT_FALSE(tokens->access_token.empty());
   EXPECT_FALSE(tokens->refresh_token.empty());
   EXPECT_EQ(tokens->account_id, fake_->user_id());
   EXPECT_NE(tokens->scope.find("PARTNER_READ"), std::string::npos);
   EXPECT_GE(tokens->expires_at_ms, before + 6 * kHourMs - 2000);
-  EXPECT_LE(tokens->expires_at_ms, now_ms() + 6 * kHourMs + 2000);
+  EXPECT_LE(tokens->expires_at_ms, now_epoch_ms() + 6 * kHourMs + 2000);
   EXPECT_EQ(fake_->stats().authorizations, 1);
   EXPECT_EQ(fake_->stats().code_exchanges, 1);
 
   // The code is single-use.
-  auto again = provider_->exchange_code(code, kVerifier);
+  auto again = provider_->exchange_code(code, kGarminVerifier);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::external_auth_failed);
 }
 
 TEST_F(GarminTest, GarminExchangeWithWrongVerifierIsRefused) {
-  const auto code = authorize(s256(kVerifier));
+  const auto code = authorize(s256(kGarminVerifier));
   auto tokens = provider_->exchange_code(code, "another-verifier-that-does-not-match-the-challenge-xyz");
   ASSERT_FALSE(tokens);
   EXPECT_EQ(tokens.error().code, ErrorCode::external_auth_failed);
@@ -162,12 +151,12 @@ TEST_F(GarminTest, GarminExchangeWithWrongClientSecretIsRefused) {
   Settings s;
   s.client_id = FakeProvider::kClientId;
   s.client_secret = "not-the-secret";
-  s.redirect_uri = std::string(kRedirect);
+  s.redirect_uri = std::string(kGarminRedirect);
   s.api_base_url = fake_->base_url();
   s.oauth_base_url = fake_->base_url();
-  s.policy = loopback();
+  s.policy = loopback_policy();
   const auto wrong = make_garmin(std::move(s));
-  auto tokens = wrong->exchange_code(authorize(s256(kVerifier)), kVerifier);
+  auto tokens = wrong->exchange_code(authorize(s256(kGarminVerifier)), kGarminVerifier);
   ASSERT_FALSE(tokens);
   EXPECT_EQ(tokens.error().code, ErrorCode::external_auth_failed);
   EXPECT_EQ(tokens.error().message.find("not-the-secret"), std::string::npos);
@@ -179,7 +168,7 @@ TEST_F(GarminTest, GarminRefreshRotatesTheRefreshToken) {
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_NE(second->access_token, first.access_token);
   EXPECT_NE(second->refresh_token, first.refresh_token);
-  EXPECT_GT(second->expires_at_ms, now_ms());
+  EXPECT_GT(second->expires_at_ms, now_epoch_ms());
   EXPECT_TRUE(provider_->athlete(second->access_token));
 
   // The old refresh token was rotated away.
@@ -241,7 +230,7 @@ TEST_F(GarminTest, GarminAthleteIsTheUserId) {
 
 TEST_F(GarminTest, GarminListWalksDayWindowsNewestFirst) {
   const auto tokens = connect();
-  const auto now = now_ms();
+  const auto now = now_epoch_ms();
   fake_->seed_activities(9, now - 2 * kHourMs);  // one every 20 h: spans ~7 days
   ListQuery query;
   query.after_ms = now - 10 * kDayMs;
@@ -274,7 +263,7 @@ TEST_F(GarminTest, GarminListWalksDayWindowsNewestFirst) {
 
 TEST_F(GarminTest, GarminListPageStopsAtFirstWindowWithActivities) {
   const auto tokens = connect();
-  const auto now = now_ms();
+  const auto now = now_epoch_ms();
   fake_->seed_activities(1, now - 4 * kDayMs);  // uploaded ~4 days ago: three empty windows before it
   ListQuery query;
   query.after_ms = now - 30 * kDayMs;
@@ -295,7 +284,7 @@ TEST_F(GarminTest, GarminListPageStopsAtFirstWindowWithActivities) {
 
 TEST_F(GarminTest, GarminListFiltersByStartTime) {
   const auto tokens = connect();
-  const auto now = now_ms();
+  const auto now = now_epoch_ms();
   const auto newest = (now - 3 * kHourMs) / 1000 * 1000;  // Garmin's times are whole seconds
   fake_->seed_activities(4, newest);                      // starts: newest, -20 h, -40 h, -60 h
   ListQuery query;
@@ -312,7 +301,7 @@ TEST_F(GarminTest, GarminListFiltersByStartTime) {
 TEST_F(GarminTest, GarminListRefusesForeignPageToken) {
   const auto tokens = connect();
   ListQuery query;
-  query.after_ms = now_ms() - 3 * kDayMs;
+  query.after_ms = now_epoch_ms() - 3 * kDayMs;
   for (const auto* token : {"garbage", "-5", "99999999999", "1"}) {
     query.page_token = token;
     auto page = provider_->list_activities(tokens.access_token, query);
@@ -328,19 +317,19 @@ TEST_F(GarminTest, GarminFakeRefusesWindowsLongerThanADay) {
   request.url =
       fake_->base_url() + "/wellness-api/rest/activities?uploadStartTimeInSeconds=1000&uploadEndTimeInSeconds=87401";
   request.headers.emplace_back("Authorization", "Bearer " + tokens.access_token);
-  auto response = net::send(request, loopback());
+  auto response = net::send(request, loopback_policy());
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400);
   request.url =
       fake_->base_url() + "/wellness-api/rest/activities?uploadStartTimeInSeconds=1000&uploadEndTimeInSeconds=87400";
-  response = net::send(request, loopback());
+  response = net::send(request, loopback_policy());
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
 }
 
 TEST_F(GarminTest, GarminSummaryMapping) {
   const auto tokens = connect();
-  const auto start = now_ms() / 1000 * 1000 - 5 * kHourMs;
+  const auto start = now_epoch_ms() / 1000 * 1000 - 5 * kHourMs;
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i) ids.push_back(fake_->add_activity(start - i * kHourMs));  // one of every kind
   ListQuery query;
@@ -393,7 +382,7 @@ TEST_F(GarminTest, GarminSummaryMapping) {
 
 TEST_F(GarminTest, GarminDetailFromFitFile) {
   const auto tokens = connect();
-  const auto start = now_ms() - 3 * kHourMs;
+  const auto start = now_epoch_ms() - 3 * kHourMs;
   const std::map<std::string, activity::SportType> expected = {
       {"garmin-fenix-5-run.fit", activity::SportType::run},
       {"garmin-edge-820-bike.fit", activity::SportType::ride},
@@ -430,7 +419,7 @@ TEST_F(GarminTest, GarminDetailOfUnknownActivityIsNotFound) {
 
 TEST_F(GarminTest, GarminFileFromAPingIsFetchedOnceThroughItsCallbackUrl) {
   const auto tokens = connect();
-  const auto id = fake_->add_activity(now_ms() - 3 * kHourMs);
+  const auto id = fake_->add_activity(now_epoch_ms() - 3 * kHourMs);
   const auto ping = fake_->activity_files_ping(id);
   const auto url = ping["activityFiles"][0]["callbackURL"].get<std::string>();
   ASSERT_NE(url.find("token="), std::string::npos) << url;
@@ -457,7 +446,7 @@ TEST_F(GarminTest, GarminFileFromAPingIsFetchedOnceThroughItsCallbackUrl) {
 
 TEST_F(GarminTest, GarminCallbackUrlsOffTheApiAreRefusedWithoutARequest) {
   const auto tokens = connect();
-  const auto id = fake_->add_activity(now_ms() - 3 * kHourMs);
+  const auto id = fake_->add_activity(now_epoch_ms() - 3 * kHourMs);
   const auto url = fake_->activity_files_ping(id)["activityFiles"][0]["callbackURL"].get<std::string>();
   const auto base = fake_->base_url();
   const auto query = url.substr(url.find('?'));
@@ -479,9 +468,9 @@ TEST_F(GarminTest, GarminCallbackUrlsOffTheApiAreRefusedWithoutARequest) {
 
 TEST_F(GarminTest, GarminEveryFaultMapsToItsErrorCode) {
   const auto tokens = connect();
-  fake_->seed_activities(3, now_ms() - kHourMs);
-  const auto id = fake_->add_activity(now_ms() - 2 * kHourMs);
-  provider_ = make(loopback(std::chrono::milliseconds(1000)));  // "slow" is beyond this timeout
+  fake_->seed_activities(3, now_epoch_ms() - kHourMs);
+  const auto id = fake_->add_activity(now_epoch_ms() - 2 * kHourMs);
+  provider_ = make(loopback_policy(std::chrono::milliseconds(1000)));  // "slow" is beyond this timeout
   const std::vector<std::pair<FakeFault, ErrorCode>> cases = {
       {FakeFault::unauthorized, ErrorCode::external_auth_failed},
       {FakeFault::rate_limited, ErrorCode::external_rate_limited},
@@ -491,7 +480,7 @@ TEST_F(GarminTest, GarminEveryFaultMapsToItsErrorCode) {
       {FakeFault::slow, ErrorCode::external_service_unavailable},
   };
   ListQuery query;
-  query.after_ms = now_ms() - 2 * kDayMs;
+  query.after_ms = now_epoch_ms() - 2 * kDayMs;
   for (const auto& [fault, code] : cases) {
     SCOPED_TRACE(static_cast<int>(fault));
     fake_->fail_next(fault);
@@ -520,13 +509,13 @@ TEST_F(GarminTest, GarminEveryFaultMapsToItsErrorCode) {
 
 TEST_F(GarminTest, GarminUnconfiguredIsConfigMissing) {
   const auto tokens = connect();
-  const auto unconfigured = make(loopback(), "");
+  const auto unconfigured = make(loopback_policy(), "");
   EXPECT_FALSE(unconfigured->configured());
   const auto expect_missing = [](const auto& result) {
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::config_missing);
   };
-  expect_missing(unconfigured->exchange_code("code", kVerifier));
+  expect_missing(unconfigured->exchange_code("code", kGarminVerifier));
   expect_missing(unconfigured->refresh(tokens.refresh_token));
   expect_missing(unconfigured->revoke(tokens));
   expect_missing(unconfigured->list_activities(tokens.access_token, {}));

@@ -14,11 +14,14 @@
 #include <fmt/format.h>
 
 #include "fake_strava.hpp"
+#include "loopback_policy.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/providers/provider.hpp"
 
 namespace pierre::providers {
 namespace {
+
+using pierre::testing::loopback_policy;
 
 using pierre::testing::FakeFault;
 using pierre::testing::FakeHttpServer;
@@ -27,26 +30,18 @@ using pierre::testing::FakeRequest;
 using pierre::testing::FakeResponse;
 using pierre::testing::FakeStrava;
 
-constexpr std::string_view kRedirect = "http://localhost:8081/oauth/callback/strava";
+constexpr std::string_view kStravaRedirect = "http://localhost:8081/oauth/callback/strava";
 constexpr std::int64_t kNewest = 1'750'000'000'000;  // 2025-06-15T15:06:40Z
-
-net::FetchPolicy loopback(std::chrono::milliseconds total = std::chrono::milliseconds(5000)) {
-  net::FetchPolicy p;
-  p.allowed_schemes = {"http"};
-  p.allow_private_addresses = true;
-  p.total_timeout = total;
-  return p;
-}
 
 Settings settings_for(const std::string& base, std::string secret = FakeProvider::kClientSecret,
                       std::chrono::milliseconds total = std::chrono::milliseconds(5000)) {
   Settings s;
   s.client_id = FakeProvider::kClientId;
   s.client_secret = std::move(secret);
-  s.redirect_uri = std::string(kRedirect);
+  s.redirect_uri = std::string(kStravaRedirect);
   s.api_base_url = base + "/api/v3";
   s.oauth_base_url = base + "/oauth";
-  s.policy = loopback(total);
+  s.policy = loopback_policy(total);
   return s;
 }
 
@@ -72,11 +67,11 @@ class StravaTest : public ::testing::Test {
   std::string authorize(std::string_view state = "state-1") {
     net::Request request;
     request.url = strava->authorization_url(state, "");
-    auto response = net::send(request, loopback());
+    auto response = net::send(request, loopback_policy());
     EXPECT_TRUE(response.has_value());
     if (!response) return {};
     EXPECT_EQ(response->status, 302);
-    EXPECT_TRUE(response->location.starts_with(kRedirect)) << response->location;
+    EXPECT_TRUE(response->location.starts_with(kStravaRedirect)) << response->location;
     const auto query = query_of(response->location);
     EXPECT_EQ(query.count("state") ? query.at("state") : "", state);
     return query.count("code") ? query.at("code") : "";
@@ -99,7 +94,7 @@ TEST_F(StravaTest, AuthorizationUrlAsksForReadScopesWithoutPkce) {
   EXPECT_TRUE(url.starts_with(fake.oauth_base_url() + "/authorize?")) << url;
   const auto q = query_of(url);
   EXPECT_EQ(q.at("client_id"), FakeProvider::kClientId);
-  EXPECT_EQ(q.at("redirect_uri"), kRedirect);
+  EXPECT_EQ(q.at("redirect_uri"), kStravaRedirect);
   EXPECT_EQ(q.at("response_type"), "code");
   EXPECT_EQ(q.at("approval_prompt"), "auto");
   EXPECT_EQ(q.at("scope"), "read,activity:read_all");

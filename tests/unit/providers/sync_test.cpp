@@ -11,6 +11,7 @@
 #include "backend_fixture.hpp"
 #include "fake_http_server.hpp"
 #include "fake_strava.hpp"
+#include "loopback_policy.hpp"
 #include "pierre/auth/key_store.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/crypto/primitives.hpp"
@@ -19,6 +20,8 @@
 
 namespace pierre::providers {
 namespace {
+
+using pierre::testing::loopback_policy;
 
 using pierre::testing::describe;
 using pierre::testing::FakeFault;
@@ -29,14 +32,8 @@ constexpr const char* kTenant = "tenant-sync";
 const Owner kAlice{kTenant, "user-alice"};
 const Owner kBob{kTenant, "user-bob"};
 
-net::FetchPolicy loopback() {
-  net::FetchPolicy p;
-  p.allowed_schemes = {"http"};
-  p.allow_private_addresses = true;
-  // Generous: fifty concurrent detail requests to the fake take a while under the sanitizers.
-  p.total_timeout = std::chrono::milliseconds(30'000);
-  return p;
-}
+// Generous: fifty concurrent detail requests to the fake take a while under the sanitizers.
+constexpr std::chrono::milliseconds kSyncCallTimeout{30'000};
 
 class SyncTest : public pierre::testing::BackendTest {
  protected:
@@ -54,7 +51,7 @@ class SyncTest : public pierre::testing::BackendTest {
     s.redirect_uri = "http://127.0.0.1:1/oauth/callback/strava";
     s.api_base_url = fake_.api_base_url();
     s.oauth_base_url = fake_.oauth_base_url();
-    s.policy = loopback();
+    s.policy = loopback_policy(kSyncCallTimeout);
     set_.add(make_strava(s));
     set_.add(make_garmin({}));  // known but not configured
     auto cursors = store::CursorCodec::create(crypto::Bytes(32, 5));
@@ -90,7 +87,7 @@ class SyncTest : public pierre::testing::BackendTest {
     auto start = connections_->begin(owner, "strava");
     EXPECT_TRUE(start) << describe(start);
     if (!start) return {};
-    auto approved = net::get(start->authorization_url, loopback());
+    auto approved = net::get(start->authorization_url, loopback_policy(kSyncCallTimeout));
     EXPECT_TRUE(approved) << describe(approved);
     if (!approved) return {};
     EXPECT_EQ(approved->status, 302);

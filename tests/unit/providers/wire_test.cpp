@@ -7,21 +7,16 @@
 #include <atomic>
 
 #include "fake_http_server.hpp"
+#include "loopback_policy.hpp"
 
 namespace pierre::providers::wire {
 namespace {
 
+using pierre::testing::loopback_policy;
+
 using pierre::testing::FakeHttpServer;
 using pierre::testing::FakeRequest;
 using pierre::testing::FakeResponse;
-
-net::FetchPolicy loopback() {
-  net::FetchPolicy p;
-  p.allowed_schemes = {"http"};
-  p.allow_private_addresses = true;
-  p.total_timeout = std::chrono::milliseconds(1500);
-  return p;
-}
 
 struct Scripted {
   std::atomic<int> status{200};
@@ -37,7 +32,7 @@ struct Scripted {
   Result<net::Response> get(Endpoint endpoint = Endpoint::api) {
     net::Request request;
     request.url = server.base_url() + "/x";
-    return call(request, loopback(), "Test call", endpoint);
+    return call(request, loopback_policy(std::chrono::milliseconds(1500)), "Test call", endpoint);
   }
 };
 

@@ -23,8 +23,6 @@ using nlohmann::json;
 using pierre::testing::describe;
 using ::testing::HasSubstr;
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 activity::NewActivity workout(std::string external_id, activity::SportType sport, std::int64_t start_ms,
                               double distance_m, double moving_s) {
   activity::NewActivity item;

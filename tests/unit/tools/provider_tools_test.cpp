@@ -19,7 +19,7 @@ using nlohmann::json;
 using pierre::testing::FakeStrava;
 using ::testing::HasSubstr;
 
-constexpr const char* kTenant = "tenant-tools";
+constexpr const char* kProviderToolsTenant = "tenant-tools";
 constexpr const char* kUser = "user-tools";
 
 class ProviderToolsTest : public pierre::testing::BackendTest {
@@ -27,7 +27,7 @@ class ProviderToolsTest : public pierre::testing::BackendTest {
   void SetUp() override {
     BackendTest::SetUp();
     if (HasFatalFailure() || IsSkipped()) return;
-    pierre::testing::add_tenant(db(), kTenant);
+    pierre::testing::add_tenant(db(), kProviderToolsTenant);
     fake_.set_read_rate_limits(100'000, 1'000'000);
     auto keys = auth::KeyStore::open(db(), crypto::Bytes(32, 4));
     ASSERT_TRUE(keys);
@@ -64,7 +64,7 @@ class ProviderToolsTest : public pierre::testing::BackendTest {
   CallResult call(std::string_view tool, const json& args = json::object()) {
     CallContext ctx;
     ctx.user_id = kUser;
-    ctx.tenant_id = kTenant;
+    ctx.tenant_id = kProviderToolsTenant;
     auto r = registry_.call(tool, args, ctx);
     EXPECT_TRUE(r) << tool << ": " << (r ? "" : r.error().message);
     return r ? *r : CallResult{};
@@ -101,7 +101,7 @@ class ProviderToolsTest : public pierre::testing::BackendTest {
 TEST_P(ProviderToolsTest, ConnectSyncAnalyseAndDisconnectThroughTheTools) {
   fake_.seed_activities(FakeStrava::kKinds, now_epoch_ms() - 3'600'000);
   connect_through_the_tool();
-  ASSERT_TRUE(sync_->sync({kTenant, kUser}, "strava"));
+  ASSERT_TRUE(sync_->sync({kProviderToolsTenant, kUser}, "strava"));
 
   auto status = call("get_connection_status", {{"provider", "strava"}});
   ASSERT_FALSE(status.is_error) << status.text;
@@ -116,7 +116,7 @@ TEST_P(ProviderToolsTest, ConnectSyncAnalyseAndDisconnectThroughTheTools) {
   ASSERT_EQ(listed.structured["activities"].size(), static_cast<std::size_t>(FakeStrava::kKinds));
   // The newest (index 0) is the run with heart rate: its samples are not stored until a tool needs them.
   const auto id = listed.structured["activities"][0]["id"].get<std::string>();
-  EXPECT_FALSE(activities_->streams({kTenant, kUser}, id)->has_value());
+  EXPECT_FALSE(activities_->streams({kProviderToolsTenant, kUser}, id)->has_value());
   const auto detail_calls = fake_.stats().activity_detail_calls;
   auto metrics = call("calculate_metrics", {{"activity_id", id}});
   ASSERT_FALSE(metrics.is_error) << metrics.text;
@@ -139,7 +139,7 @@ TEST_P(ProviderToolsTest, ConnectSyncAnalyseAndDisconnectThroughTheTools) {
 TEST_P(ProviderToolsTest, ARevokedConnectionIsExplainedByTheTools) {
   fake_.seed_activities(3, now_epoch_ms() - 3'600'000);
   connect_through_the_tool();
-  ASSERT_TRUE(sync_->sync({kTenant, kUser}, "strava"));
+  ASSERT_TRUE(sync_->sync({kProviderToolsTenant, kUser}, "strava"));
   const auto id = call("get_activities", {{"limit", 1}}).structured["activities"][0]["id"].get<std::string>();
   fake_.revoke_refresh_tokens();
   fake_.expire_access_tokens();
@@ -154,7 +154,7 @@ TEST_P(ProviderToolsTest, ARevokedConnectionIsExplainedByTheTools) {
 TEST_P(ProviderToolsTest, GetActivitiesCatchesUpAStaleConnectionAndReportsProgress) {
   fake_.seed_activities(4, now_epoch_ms() - 3'600'000);
   connect_through_the_tool();
-  ASSERT_TRUE(sync_->sync({kTenant, kUser}, "strava"));
+  ASSERT_TRUE(sync_->sync({kProviderToolsTenant, kUser}, "strava"));
   // A new upload, and the connection's data is now older than the staleness (the engine's default 15 minutes
   // is replaced by 0 s here: every read is stale).
   providers::SyncOptions eager;
@@ -166,7 +166,7 @@ TEST_P(ProviderToolsTest, GetActivitiesCatchesUpAStaleConnectionAndReportsProgre
   std::vector<std::string> messages;
   CallContext ctx;
   ctx.user_id = kUser;
-  ctx.tenant_id = kTenant;
+  ctx.tenant_id = kProviderToolsTenant;
   ctx.progress = [&](double, std::optional<double>, std::string_view message) { messages.emplace_back(message); };
   auto listed = registry_.call("get_activities", {{"limit", 50}}, ctx);
   ASSERT_TRUE(listed);

@@ -27,9 +27,6 @@ using pierre::testing::describe;
 using pierre::testing::FakeOpenWeather;
 using ::testing::HasSubstr;
 
-constexpr std::int64_t kDayMs = 86'400'000;
-constexpr std::int64_t kHourMs = 3'600'000;
-
 // An activity starting at 07:00 local time (UTC+1) `days_ago` days before `now_ms`.
 activity::NewActivity morning(std::string id, activity::SportType sport, std::int64_t now_ms, int days_ago,
                               int local_hour = 7) {

@@ -9,8 +9,14 @@
 
 namespace pierre {
 
+inline constexpr std::int64_t kHourMs = 3'600'000;
+inline constexpr std::int64_t kDayMs = 86'400'000;
+
 // Milliseconds since the Unix epoch, now: how the store records times.
 std::int64_t now_epoch_ms();
+constexpr std::int64_t epoch_ms(std::chrono::system_clock::time_point t) noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 // "2026-11-27T08:00:00Z" (second precision), from a time point or from epoch milliseconds.
 std::string iso8601(std::chrono::system_clock::time_point t);

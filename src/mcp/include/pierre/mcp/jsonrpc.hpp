@@ -1,57 +1,27 @@
 #pragma once
-// JSON-RPC 2.0 message model with strict parsing: anything that is not exactly a request, notification or response
-// object is an RpcError carrying the standard code, never an exception.
-
-#include <optional>
-#include <string>
-#include <string_view>
-#include <variant>
-
-#include <nlohmann/json.hpp>
+// MCP's view of JSON-RPC 2.0: the shared message model (pierre/core/jsonrpc.hpp) plus the MCP error codes and the
+// mapping of our errors onto them.
 
 #include "pierre/core/error.hpp"
+#include "pierre/core/jsonrpc.hpp"
 
 namespace pierre::mcp {
 
 namespace rpc_code {
-inline constexpr int parse_error = -32700;
-inline constexpr int invalid_request = -32600;
-inline constexpr int method_not_found = -32601;
-inline constexpr int invalid_params = -32602;
-inline constexpr int internal_error = -32603;
-inline constexpr int server_error = -32000;               // implementation-defined: transport-level refusals
+using namespace pierre::jsonrpc::code;
 inline constexpr int resource_not_found_legacy = -32002;  // 2025-era only; 2026-07-28 uses invalid_params
 inline constexpr int header_mismatch = -32020;
 inline constexpr int missing_client_capability = -32021;
 inline constexpr int unsupported_protocol_version = -32022;
 }  // namespace rpc_code
 
-struct RpcError {
-  int code = rpc_code::internal_error;
-  std::string message;
-  nlohmann::json data = nullptr;
-};
-
-struct Message {
-  enum class Kind { request, notification, response };
-  Kind kind = Kind::request;
-  nlohmann::json id;  // string or integer for requests and responses; null for notifications
-  std::string method;
-  nlohmann::json params;  // object, array or null (absent)
-  nlohmann::json raw;     // the whole message, for responses (result or error)
-};
-
-// Parses one JSON-RPC message. Batches (arrays) are rejected: MCP since 2025-06-18 sends one message per POST.
-// On failure, `id` is set to the request id when it could be recovered, so the error response can carry it.
-struct ParseFailure {
-  RpcError error;
-  nlohmann::json id = nullptr;
-};
-std::variant<Message, ParseFailure> parse_message(std::string_view body);
-
-nlohmann::json make_result(const nlohmann::json& id, nlohmann::json result);
-nlohmann::json make_error(const nlohmann::json& id, const RpcError& error);
-nlohmann::json make_notification(std::string_view method, nlohmann::json params);
+using jsonrpc::make_error;
+using jsonrpc::make_notification;
+using jsonrpc::make_result;
+using jsonrpc::Message;
+using jsonrpc::parse_message;
+using jsonrpc::ParseFailure;
+using jsonrpc::RpcError;
 
 // The JSON-RPC mapping of our error codes (the HTTP mapping lives in http/errors.cpp).
 RpcError to_rpc_error(const Error& error, bool legacy);
