@@ -177,6 +177,7 @@ Result<Bridge::Exchange> Bridge::post(const json& message, const AuthHeader& aut
   Exchange exchange;
   std::string body;
   bool streaming = false;
+  std::string_view streamed_session_id;
   SseParser events([&](const SseEvent& event) {
     auto payload = json::parse(event.data, nullptr, false);
     if (payload.is_discarded() || !payload.is_object()) {
@@ -184,11 +185,12 @@ Result<Bridge::Exchange> Bridge::post(const json& message, const AuthHeader& aut
       return;
     }
     exchange.delivered_any = true;
-    deliver(std::move(payload));
+    deliver(std::move(payload), streamed_session_id);
   });
   const BodySink sink = [&](const HttpResponse& head, std::string_view chunk) {
     if (head.status / 100 == 2 && head.header("content-type").starts_with("text/event-stream")) {
       streaming = true;
+      streamed_session_id = head.header("mcp-session-id");
       events.feed(chunk);
     } else {
       body.append(chunk);
@@ -209,7 +211,7 @@ Result<Bridge::Exchange> Bridge::post(const json& message, const AuthHeader& aut
   auto parsed = json::parse(body, nullptr, false);
   if (exchange.status / 100 == 2 && parsed.is_object()) {
     exchange.delivered_any = true;
-    deliver(std::move(parsed));
+    deliver(std::move(parsed), exchange.session_id);
   } else if (is_jsonrpc_error(parsed)) {
     exchange.error_body = std::move(parsed);
   }
@@ -241,12 +243,14 @@ void Bridge::relay(const json& message, InFlight& flight) {
 
     bool answered = false;
     bool delivered = false;
-    std::optional<json> initialize_result;
-    const Deliver deliver = [&](json payload) {
+    const Deliver deliver = [&](json payload, std::string_view session_id) {
       delivered = true;
       if (is_request && is_response_to(payload, id)) {
         answered = true;
-        if (method == "initialize" && payload.contains("result")) initialize_result = payload["result"];
+        if (method == "initialize" && payload.contains("result") && payload["result"].is_object()) {
+          const std::lock_guard lock(mutex_);
+          session_ = {std::string(session_id), payload["result"].value("protocolVersion", "")};
+        }
       }
       sink_.send(payload);
     };
@@ -269,12 +273,6 @@ void Bridge::relay(const json& message, InFlight& flight) {
       if (!answered) answer_with(exchange.error());
       return;
     }
-    if (answered && initialize_result) {
-      const std::lock_guard lock(mutex_);
-      session_.id = exchange->session_id;
-      session_.protocol_version = initialize_result->value("protocolVersion", "");
-    }
-
     const long status = exchange->status;
     if (status == 401 && !credentials_renewed) {
       credentials_renewed = true;
@@ -322,7 +320,7 @@ Result<void> Bridge::reinitialize(const std::string& stale_session_id, const Aut
   }
   InFlight flight;
   std::optional<json> result;
-  auto exchange = post(initialize, auth, {}, flight, [&](json payload) {
+  auto exchange = post(initialize, auth, {}, flight, [&](json payload, std::string_view) {
     // Only the answer is wanted; anything else the server says during the replay is not for the client.
     if (is_response_to(payload, initialize["id"]) && payload.contains("result")) result = payload["result"];
   });
@@ -330,7 +328,8 @@ Result<void> Bridge::reinitialize(const std::string& stale_session_id, const Aut
   if (!result) return fail(ErrorCode::external_service_error, "the server refused to initialize a new session");
   Session renewed{exchange->session_id, result->value("protocolVersion", "")};
   const json initialized = {{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
-  if (auto done = post(initialized, auth, renewed, flight, [](json) {}); !done || done->status / 100 != 2) {
+  if (auto done = post(initialized, auth, renewed, flight, [](json, std::string_view) {});
+      !done || done->status / 100 != 2) {
     return fail(ErrorCode::external_service_error, "the server refused notifications/initialized");
   }
   const std::lock_guard lock(mutex_);

@@ -63,21 +63,32 @@ function saveServerLog(pid, stderr) {
 /**
  * Starts the server and resolves once it printed its "listening on http://HOST:PORT" line.
  * `dev: false` runs it in production mode (PIERRE_ENV=production), with a random master key unless `env` sets one.
+ * A restart "of the same server" passes the first run's `port` and `dataDir` (kept: the caller removes it) with a
+ * `databaseUrl` inside it, so keys, users and OAuth grants survive.
  * @param {{mode?: 'fixtures'|'anonymous'|'none', args?: string[], env?: Record<string,string>, logLevel?: string,
- *          dev?: boolean}} options
+ *          dev?: boolean, port?: number, dataDir?: string, databaseUrl?: string}} options
  */
-export async function startServer({ mode = 'fixtures', args = [], env = {}, logLevel = 'warn', dev = true } = {}) {
+export async function startServer({
+  mode = 'fixtures',
+  args = [],
+  env = {},
+  logLevel = 'warn',
+  dev = true,
+  port: fixedPort = 0,
+  dataDir: keptDataDir,
+  databaseUrl = 'sqlite::memory:',
+} = {}) {
   if (!(mode in MODES)) throw new Error(`unknown server mode ${mode}`);
   const bin = serverBinary();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-'));
+  const dataDir = keptDataDir ?? mkdtempSync(path.join(tmpdir(), 'pierre-e2e-'));
   if (!dev) {
     env = { PIERRE_MASTER_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...env, PIERRE_ENV: 'production' };
   }
   const argv = [
     ...(dev ? ['--dev'] : []),
     '--host', '127.0.0.1',
-    '--port', '0',
-    '--database-url', 'sqlite::memory:',
+    '--port', String(fixedPort),
+    '--database-url', databaseUrl,
     '--data-dir', dataDir,
     '--log-level', logLevel,
     ...MODES[mode],
@@ -112,7 +123,9 @@ export async function startServer({ mode = 'fixtures', args = [], env = {}, logL
     });
   });
 
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
 
   let port;
   try {

@@ -97,7 +97,9 @@ class Bridge {
     std::optional<nlohmann::json> error_body;  // a JSON-RPC error answer on a non-2xx status
     bool delivered_any = false;
   };
-  using Deliver = std::function<void(nlohmann::json)>;
+  // A message from the server, with the session id its response carried (the initialize answer's new session must be
+  // known before the client sees that answer: its next requests follow at once).
+  using Deliver = std::function<void(nlohmann::json, std::string_view session_id)>;
 
   void spawn(nlohmann::json message, std::shared_ptr<InFlight> flight);
   void relay(const nlohmann::json& message, InFlight& flight);

@@ -1,0 +1,453 @@
+// The stdio bridges a desktop MCP client launches, driven by the official SDK's StdioClientTransport as Claude Desktop
+// or Cursor would: our native pierre-mcp-client, and mcp-remote (0.15.1) through the same scenario.
+//
+// The shared scenario, per bridge, against the real server in its production posture (OAuth required) on a SQLite file
+// so that it can be restarted on the same port and database:
+//   1. first start: the bridge discovers the authorization server, registers itself, prints the authorization URL
+//      (no browser: PIERRE_BROWSER=none / BROWSER=true); lib/browser.mjs logs in through the real login + consent form
+//      and follows the redirect to the bridge's loopback callback; initialize, tools/list, tools/call then succeed;
+//   2. the server restarts (SIGTERM, same port, same database) mid-session; the next call succeeds in the same session;
+//   3. the stored access token expires (the token file is edited: a dead access token, expiry in the past) and a new
+//      bridge process still lists and calls tools without asking anyone to log in (a refresh, no authorization URL).
+// What differs between the bridges (documented in README.md): mcp-remote keeps its tokens in its own directory and
+// format, so step 3 edits its file; mcp-remote does not retry a server that is down, so the "call while the server is
+// down, answered once it is back" check is ours only. pierre-mcp-client only: 2026-07-28 through SDK v2 (pinned), the
+// raw stdio stream (only JSON-RPC lines on stdout, a malformed line answered with -32700 and the bridge still serving),
+// --api-key, the token file's mode, and `logout`.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
+import { authorize, setupUser, TEST_USER } from './lib/browser.mjs';
+import { startServer } from './lib/server.mjs';
+
+const TEST_TIMEOUT = { timeout: 90000 };
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+function bridgeBinary() {
+  const bin =
+    process.env.PIERRE_MCP_CLIENT_BIN ||
+    process.env.PIERRE_MCP_CLIENT_BIN_DEFAULT ||
+    path.resolve(here, '../../build/dev/apps/pierre-mcp-client/pierre-mcp-client');
+  if (!existsSync(bin)) throw new Error(`pierre-mcp-client not found: ${bin} (build it, or set PIERRE_MCP_CLIENT_BIN)`);
+  return bin;
+}
+
+function binOf(pkgName, bin) {
+  const pkgJson = require.resolve(`${pkgName}/package.json`);
+  return path.join(path.dirname(pkgJson), JSON.parse(readFileSync(pkgJson, 'utf8')).bin[bin]);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The server on a SQLite file in a directory that outlives it, so `restart()` brings back the same server. */
+async function restartableServer() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-server-'));
+  const options = { mode: 'none', dataDir, databaseUrl: `sqlite:${path.join(dataDir, 'pierre.db')}` };
+  let server = await startServer(options);
+  const port = server.port;
+  return {
+    get current() {
+      return server;
+    },
+    async stop() {
+      return server.stop();
+    },
+    async start() {
+      server = await startServer({ ...options, port });
+      return server;
+    },
+    async dispose() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Watches a bridge's stderr for the authorization URL and completes the login like a user in a browser would.
+ * `logins` counts the authorization URLs seen, so a test can assert that none was needed.
+ */
+function loginWatcher(authorizeEndpoint) {
+  const pattern = new RegExp(`(${authorizeEndpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?[^\\s"'<>]+)`);
+  const state = { stderr: '', logins: [], errors: [] };
+  state.attach = (stream) => {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      state.stderr += chunk;
+      const m = pattern.exec(state.stderr.slice(-4096));
+      if (m && !state.logins.some((l) => l.url === m[1])) {
+        const login = { url: m[1] };
+        login.done = authorize(m[1], { follow: true }).catch((err) => state.errors.push(err));
+        state.logins.push(login);
+      }
+    });
+  };
+  return state;
+}
+
+/** Connects an SDK v1 client to the bridge through the stdio transport; stderr goes to `watcher`. */
+async function connectV1(bridge, watcher) {
+  const transport = new StdioClientTransport({ ...bridge.launch(), stderr: 'pipe' });
+  watcher.attach(transport.stderr);
+  const client = new Client({ name: 'pierre-e2e-bridge', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+async function listAndCall(client, context) {
+  const { tools } = await client.listTools();
+  const names = tools.map((t) => t.name);
+  assert.ok(names.includes('get_connection_status'), `${names.join(', ')}\n${context()}`);
+  const result = await client.callTool({ name: 'get_connection_status', arguments: {} });
+  assert.notEqual(result.isError, true, JSON.stringify(result));
+  assert.equal(result.structuredContent?.providers?.length, 3, JSON.stringify(result));
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The bridges, each with how to launch it and where it keeps its tokens
+
+function pierreBridge(home, serverUrl) {
+  const configDir = path.join(home, 'config');
+  const env = { XDG_CONFIG_HOME: configDir, HOME: home, PIERRE_BROWSER: 'none' };
+  const tokenDir = path.join(configDir, 'pierre-mcp-client');
+  return {
+    name: 'pierre-mcp-client',
+    configDir,
+    tokenDir,
+    env,
+    launch: (extra = []) => ({ command: bridgeBinary(), args: ['--server', serverUrl, ...extra], env }),
+    tokenFile() {
+      const files = existsSync(tokenDir) ? readdirSync(tokenDir).filter((f) => f.endsWith('.json')) : [];
+      assert.equal(files.length, 1, `token files in ${tokenDir}: ${files.join(', ')}`);
+      return path.join(tokenDir, files[0]);
+    },
+    tokens() {
+      return JSON.parse(readFileSync(this.tokenFile(), 'utf8'));
+    },
+    expireAccessToken() {
+      const tokens = this.tokens();
+      writeFileSync(
+        this.tokenFile(),
+        JSON.stringify({ ...tokens, access_token: 'expired.access.token', expires_at: Math.floor(Date.now() / 1000) - 5 }),
+      );
+      return tokens;
+    },
+  };
+}
+
+function mcpRemoteBridge(home, mcpUrl, callbackPort) {
+  const configDir = path.join(home, 'mcp-auth');
+  const env = { HOME: home, MCP_REMOTE_CONFIG_DIR: configDir, BROWSER: 'true' };
+  const dir = path.join(configDir, 'mcp-remote-v1');
+  return {
+    name: 'mcp-remote',
+    env,
+    launch: () => ({ command: process.execPath, args: [binOf('mcp-remote', 'mcp-remote'), mcpUrl, String(callbackPort)], env }),
+    tokenFile() {
+      const file = readdirSync(dir).find((f) => f.endsWith('_tokens.json'));
+      assert.ok(file, `no *_tokens.json in ${dir}`);
+      return path.join(dir, file);
+    },
+    tokens() {
+      return JSON.parse(readFileSync(this.tokenFile(), 'utf8'));
+    },
+    expireAccessToken() {
+      const tokens = this.tokens();
+      writeFileSync(this.tokenFile(), JSON.stringify({ ...tokens, access_token: 'expired.access.token', expires_in: 0 }));
+      return tokens;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The scenario both bridges pass
+
+function sharedScenario(label, makeBridge) {
+  describe(`${label}: OAuth, tools, server restart, token refresh`, { timeout: 300000 }, () => {
+    let server;
+    let home;
+    let bridge;
+    let watcher;
+    let client;
+    let authorizeEndpoint;
+
+    before(async () => {
+      server = await restartableServer();
+      await setupUser(server.current.baseUrl);
+      const metadata = await (await fetch(`${server.current.baseUrl}/.well-known/oauth-authorization-server`)).json();
+      authorizeEndpoint = metadata.authorization_endpoint;
+      home = mkdtempSync(path.join(tmpdir(), `pierre-e2e-bridge-${label}-`));
+      bridge = await makeBridge(home, server.current);
+    });
+
+    after(async () => {
+      await client?.close().catch(() => {});
+      await server?.dispose();
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    const context = () => `--- ${label} stderr ---\n${watcher?.stderr.slice(-3000)}`;
+
+    it('first use: OAuth through the login form, then tools/list and tools/call', TEST_TIMEOUT, async () => {
+      watcher = loginWatcher(authorizeEndpoint);
+      client = await connectV1(bridge, watcher);
+      assert.deepEqual(watcher.errors, [], context());
+      assert.equal(watcher.logins.length, 1, `expected one authorization\n${context()}`);
+      await listAndCall(client, context);
+      const tokens = bridge.tokens();
+      assert.ok(tokens.access_token && tokens.refresh_token, Object.keys(tokens).join(', '));
+    });
+
+    it('survives a server restart mid-session', TEST_TIMEOUT, async () => {
+      await server.stop();
+      await server.start();
+      await listAndCall(client, context);
+      assert.equal(watcher.logins.length, 1, `asked for a new authorization\n${context()}`);
+    });
+
+    it('refreshes an expired access token without user action', TEST_TIMEOUT, async () => {
+      await client.close();
+      const before = bridge.expireAccessToken();
+      watcher = loginWatcher(authorizeEndpoint);
+      client = await connectV1(bridge, watcher);
+      await listAndCall(client, context);
+      assert.equal(watcher.logins.length, 0, `asked for a new authorization\n${context()}`);
+      const after = bridge.tokens();
+      assert.notEqual(after.access_token, 'expired.access.token');
+      assert.notEqual(after.refresh_token, before.refresh_token, 'the refresh token rotates');
+    });
+  });
+}
+
+sharedScenario('pierre-mcp-client', async (home, server) => pierreBridge(home, server.baseUrl));
+sharedScenario('mcp-remote', async (home, server) => mcpRemoteBridge(home, server.mcpUrl, await freePort()));
+
+// ---------------------------------------------------------------------------------------------------------------------
+// pierre-mcp-client only
+
+/** The bridge as a raw process: every stdout line is kept and must be JSON-RPC. */
+function rawBridge(bridge, extra = [], env = {}) {
+  const launch = bridge.launch(extra);
+  const child = spawn(launch.command, launch.args, {
+    env: { PATH: process.env.PATH, ...launch.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines = [];
+  const messages = [];
+  let stderr = '';
+  let buffer = '';
+  const waiters = [];
+  child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      try {
+        messages.push(JSON.parse(line));
+      } catch {
+        messages.push({ notJson: line });
+      }
+    }
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return {
+    lines,
+    messages,
+    stderr: () => stderr,
+    send: (msg) => child.stdin.write(typeof msg === 'string' ? `${msg}\n` : `${JSON.stringify(msg)}\n`),
+    async answer(id, ms = 45000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = messages.find((m) => m.id === id && (m.result !== undefined || m.error !== undefined));
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no answer to ${JSON.stringify(id)}\nstderr:\n${stderr}`);
+        await new Promise((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200).unref();
+        });
+      }
+    },
+    async close() {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      const status = await exited;
+      clearTimeout(timer);
+      return status;
+    },
+  };
+}
+
+const meta2026 = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'pierre-e2e-raw', version: '1.0.0' },
+};
+
+describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { timeout: 300000 }, () => {
+  let server;
+  let home;
+  let bridge;
+
+  before(async () => {
+    server = await restartableServer();
+    await setupUser(server.current.baseUrl);
+    home = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-own-'));
+    bridge = pierreBridge(home, server.current.baseUrl);
+    // Log in once (SDK v1 on 2025-11-25); the tests below reuse the stored tokens.
+    const metadata = await (await fetch(`${server.current.baseUrl}/.well-known/oauth-authorization-server`)).json();
+    const watcher = loginWatcher(metadata.authorization_endpoint);
+    const client = await connectV1(bridge, watcher);
+    await client.close();
+    assert.equal(watcher.logins.length, 1, watcher.stderr);
+  });
+
+  after(async () => {
+    await server?.dispose();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('stores the tokens 0600 in a 0700 directory, nothing secret on stderr', TEST_TIMEOUT, async () => {
+    assert.equal(statSync(bridge.tokenFile()).mode & 0o777, 0o600);
+    assert.equal(statSync(bridge.tokenDir).mode & 0o777, 0o700);
+  });
+
+  it('SDK v2 client pinned to 2026-07-28 over stdio', TEST_TIMEOUT, async () => {
+    const transport = new StdioClientTransportV2({ ...bridge.launch(), stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    const client = new ClientV2(
+      { name: 'pierre-e2e-bridge-v2', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    try {
+      await client.connect(transport);
+      assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28', stderr);
+      await listAndCall(client, () => stderr);
+    } finally {
+      await client.close().catch(() => {});
+    }
+    const { access_token: token } = bridge.tokens();
+    assert.ok(!stderr.includes(token), 'the access token appeared on stderr');
+  });
+
+  it('stdout carries only JSON-RPC; a malformed line gets -32700 and the bridge keeps serving', TEST_TIMEOUT, async () => {
+    const raw = rawBridge(bridge, ['--verbose']);
+    try {
+      raw.send('{this is not json');
+      raw.send({ jsonrpc: '2.0', id: 'tools', method: 'tools/list', params: { _meta: meta2026 } });
+      raw.send({ jsonrpc: '2.0', id: 7, method: 'no/such/method', params: { _meta: meta2026 } });
+      const list = await raw.answer('tools');
+      assert.ok(list.result?.tools?.some((t) => t.name === 'get_connection_status'), JSON.stringify(list));
+      const unknown = await raw.answer(7);
+      assert.equal(unknown.error?.code, -32601, JSON.stringify(unknown));
+      const parseError = raw.messages.find((m) => m.error?.code === -32700);
+      assert.ok(parseError, raw.lines.join('\n'));
+      assert.equal(parseError.id, null);
+    } finally {
+      await raw.close();
+    }
+    for (const message of raw.messages) {
+      assert.equal(message.jsonrpc, '2.0', `not JSON-RPC on stdout: ${JSON.stringify(message)}`);
+    }
+    assert.ok(!raw.stderr().includes(bridge.tokens().access_token), 'the access token appeared on stderr');
+  });
+
+  it('answers a call made while the server is down once it is back', TEST_TIMEOUT, async () => {
+    const raw = rawBridge(bridge);
+    try {
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta2026 } });
+      await raw.answer(1);
+      await server.stop();
+      raw.send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'get_connection_status', arguments: {}, _meta: meta2026 },
+      });
+      await new Promise((r) => setTimeout(r, 700));
+      await server.start();
+      const call = await raw.answer(2);
+      assert.equal(call.result?.structuredContent?.providers?.length, 3, `${JSON.stringify(call)}\n${raw.stderr()}`);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('a server that stays down: a JSON-RPC error with the request id, after bounded retries', TEST_TIMEOUT, async () => {
+    const port = await freePort();
+    const raw = rawBridge(pierreBridge(home, `http://127.0.0.1:${port}`), ['--api-key', 'pk_unused', '--retry-seconds', '1']);
+    try {
+      raw.send({ jsonrpc: '2.0', id: 'down', method: 'tools/list', params: { _meta: meta2026 } });
+      const answer = await raw.answer('down');
+      assert.equal(answer.error?.code, -32000, JSON.stringify(answer));
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('--api-key: no OAuth, tools/list and tools/call', TEST_TIMEOUT, async () => {
+    const base = server.current.baseUrl;
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: TEST_USER.email, password: TEST_USER.password }),
+    });
+    assert.equal(login.status, 200, await login.clone().text());
+    const { jwt_token: jwt } = await login.json();
+    const created = await fetch(`${base}/api/keys`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt}` },
+      body: JSON.stringify({ name: 'bridge e2e', tier: 'starter' }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { api_key: apiKey } = await created.json();
+
+    const isolated = pierreBridge(mkdtempSync(path.join(home, 'api-key-')), base);
+    const watcher = loginWatcher(`${base}/oauth2/authorize`);
+    const client = await connectV1({ launch: () => isolated.launch(['--api-key', apiKey]) }, watcher);
+    try {
+      await listAndCall(client, () => watcher.stderr);
+    } finally {
+      await client.close();
+    }
+    assert.equal(watcher.logins.length, 0, watcher.stderr);
+    assert.ok(!existsSync(isolated.tokenDir), 'API-key mode stored tokens');
+    assert.ok(!watcher.stderr.includes(apiKey), 'the API key appeared on stderr');
+  });
+
+  it('logout removes the stored tokens', TEST_TIMEOUT, async () => {
+    const file = bridge.tokenFile();
+    const launch = bridge.launch();
+    const child = spawn(launch.command, ['logout', ...launch.args], { env: { PATH: process.env.PATH, ...launch.env } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.ok(!existsSync(file), `${file} still exists`);
+    assert.match(stderr, /logged out/);
+  });
+});
