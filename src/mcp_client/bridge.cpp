@@ -15,6 +15,7 @@ using json = nlohmann::json;
 constexpr std::string_view kProtocolVersionMeta = "io.modelcontextprotocol/protocolVersion";
 constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
+constexpr auto kPauseBeforeResponse = std::chrono::milliseconds(5);
 
 const ExchangeLimits kRelayLimits{};  // no total bound: a streamed tool call may take minutes
 
@@ -243,15 +244,21 @@ void Bridge::relay(const json& message, InFlight& flight) {
 
     bool answered = false;
     bool delivered = false;
+    bool notified = false;
     const Deliver deliver = [&](json payload, std::string_view session_id) {
       delivered = true;
       if (is_request && is_response_to(payload, id)) {
         answered = true;
+        // The official SDK (v1) handles notifications a microtask later but responses at once: when the last
+        // progress notification and the response reach it in one read, the response unregisters the progress
+        // handler first and that notification is lost. A moment between them gives the client its own read.
+        if (notified) std::this_thread::sleep_for(kPauseBeforeResponse);
         if (method == "initialize" && payload.contains("result") && payload["result"].is_object()) {
           const std::lock_guard lock(mutex_);
           session_ = {std::string(session_id), payload["result"].value("protocolVersion", "")};
         }
       }
+      notified = notified || payload.contains("method");
       sink_.send(payload);
     };
     auto exchange = post(message, *auth, session_used, flight, deliver);

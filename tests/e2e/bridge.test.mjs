@@ -27,7 +27,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { authorize, setupUser, TEST_USER } from './lib/browser.mjs';
+import { defineCommonClientTests } from './lib/client-tests.mjs';
 import { startServer } from './lib/server.mjs';
 
 const TEST_TIMEOUT = { timeout: 90000 };
@@ -121,6 +123,24 @@ async function listAndCall(client, context) {
   const result = await client.callTool({ name: 'get_connection_status', arguments: {} });
   assert.notEqual(result.isError, true, JSON.stringify(result));
   assert.equal(result.structuredContent?.providers?.length, 3, JSON.stringify(result));
+}
+
+/** An API key of TEST_USER (POST /auth/login, then POST /api/keys). */
+async function createApiKey(baseUrl) {
+  const login = await fetch(`${baseUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: TEST_USER.email, password: TEST_USER.password }),
+  });
+  assert.equal(login.status, 200, await login.clone().text());
+  const { jwt_token: jwt } = await login.json();
+  const created = await fetch(`${baseUrl}/api/keys`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt}` },
+    body: JSON.stringify({ name: 'bridge e2e', tier: 'enterprise' }),
+  });
+  assert.equal(created.status, 201, await created.clone().text());
+  return (await created.json()).api_key;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -411,21 +431,7 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
 
   it('--api-key: no OAuth, tools/list and tools/call', TEST_TIMEOUT, async () => {
     const base = server.current.baseUrl;
-    const login = await fetch(`${base}/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: TEST_USER.email, password: TEST_USER.password }),
-    });
-    assert.equal(login.status, 200, await login.clone().text());
-    const { jwt_token: jwt } = await login.json();
-    const created = await fetch(`${base}/api/keys`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt}` },
-      body: JSON.stringify({ name: 'bridge e2e', tier: 'starter' }),
-    });
-    assert.equal(created.status, 201, await created.clone().text());
-    const { api_key: apiKey } = await created.json();
-
+    const apiKey = await createApiKey(base);
     const isolated = pierreBridge(mkdtempSync(path.join(home, 'api-key-')), base);
     const watcher = loginWatcher(`${base}/oauth2/authorize`);
     const client = await connectV1({ launch: () => isolated.launch(['--api-key', apiKey]) }, watcher);
@@ -439,6 +445,26 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     assert.ok(!watcher.stderr.includes(apiKey), 'the API key appeared on stderr');
   });
 
+  it('a refused access token (401) is refreshed once, transparently', TEST_TIMEOUT, async () => {
+    // A dead access token whose stored expiry is still ahead: only the server's 401 can tell the bridge.
+    const before = bridge.tokens();
+    writeFileSync(
+      bridge.tokenFile(),
+      JSON.stringify({ ...before, access_token: 'revoked.access.token', expires_at: Math.floor(Date.now() / 1000) + 3600 }),
+    );
+    const raw = rawBridge(bridge, ['--verbose']);
+    try {
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta2026 } });
+      const list = await raw.answer(1);
+      assert.ok(list.result?.tools?.length > 0, `${JSON.stringify(list).slice(0, 300)}\n${raw.stderr()}`);
+      assert.match(raw.stderr(), /refused the access token/);
+      assert.doesNotMatch(raw.stderr(), /authorize this client/);
+    } finally {
+      await raw.close();
+    }
+    assert.notEqual(bridge.tokens().access_token, 'revoked.access.token');
+  });
+
   it('logout removes the stored tokens', TEST_TIMEOUT, async () => {
     const file = bridge.tokenFile();
     const launch = bridge.launch();
@@ -449,5 +475,61 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     assert.equal(code, 0, stderr);
     assert.ok(!existsSync(file), `${file} still exists`);
     assert.match(stderr, /logged out/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Everything the SDK clients do directly against the server, through the bridge instead: progress notifications,
+// cancellation (notifications/cancelled over stdio → the stream closed, and forwarded in a 2025 session), resources,
+// prompts — the common client suite (lib/client-tests.mjs) on the fixtures server, with an API key.
+
+describe('pierre-mcp-client relays the common client suite', { timeout: 300000 }, () => {
+  let server;
+  let home;
+  let apiKey;
+  const clients = {};
+
+  before(async () => {
+    server = await startServer({ mode: 'fixtures' });
+    await setupUser(server.baseUrl);
+    apiKey = await createApiKey(server.baseUrl);
+    home = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-common-'));
+  });
+
+  after(async () => {
+    for (const client of Object.values(clients)) await client.close().catch(() => {});
+    await server?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const launch = () => pierreBridge(home, server.baseUrl).launch(['--api-key', apiKey]);
+
+  describe('SDK v1, 2025-11-25 session', () => {
+    before(async () => {
+      clients.v1 = new Client({ name: 'pierre-e2e-bridge-v1', version: '1.0.0' });
+      await clients.v1.connect(new StdioClientTransport({ ...launch(), stderr: 'ignore' }));
+    });
+    defineCommonClientTests({
+      client: () => clients.v1,
+      server: () => server,
+      callTool: (params, options) => clients.v1.callTool(params, CallToolResultSchema, options),
+      expectedTools: ['test_tool_with_progress'],
+    });
+  });
+
+  describe('SDK v2, 2026-07-28', () => {
+    before(async () => {
+      clients.v2 = new ClientV2(
+        { name: 'pierre-e2e-bridge-v2', version: '1.0.0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      );
+      await clients.v2.connect(new StdioClientTransportV2({ ...launch(), stderr: 'ignore' }));
+    });
+    defineCommonClientTests({
+      client: () => clients.v2,
+      server: () => server,
+      callTool: (params, options) => clients.v2.callTool(params, options),
+      expectedTools: ['test_tool_with_progress'],
+    });
   });
 });
