@@ -30,7 +30,7 @@ import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextpro
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { authorize, setupUser, TEST_USER } from './lib/browser.mjs';
 import { defineCommonClientTests } from './lib/client-tests.mjs';
-import { startServer } from './lib/server.mjs';
+import { describeExit, startServer } from './lib/server.mjs';
 
 const TEST_TIMEOUT = { timeout: 90000 };
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -239,7 +239,8 @@ function sharedScenario(label, makeBridge) {
     });
 
     it('survives a server restart mid-session', TEST_TIMEOUT, async () => {
-      await server.stop();
+      const exit = await server.stop();
+      assert.equal(exit.code, 0, describeExit(exit));
       await server.start();
       await listAndCall(client, context);
       assert.equal(watcher.logins.length, 1, `asked for a new authorization\n${context()}`);
