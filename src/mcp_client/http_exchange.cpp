@@ -1,5 +1,7 @@
 #include "pierre/mcp_client/http_exchange.hpp"
 
+#include "curl_support.hpp"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -14,9 +16,15 @@ namespace {
 struct HeaderListDeleter {
   void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
 };
-struct CurlStringDeleter {
-  void operator()(char* s) const noexcept { curl_free(s); }
+struct UrlDeleter {
+  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
 };
+
+CurlString url_part(CURLU* url, CURLUPart part) {
+  char* text = nullptr;
+  curl_url_get(url, part, &text, 0);
+  return CurlString(text);
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -73,19 +81,35 @@ std::string decode_component(std::string_view text) {
   std::string plus_as_space(text);
   std::ranges::replace(plus_as_space, '+', ' ');
   int length = 0;
-  const std::unique_ptr<char, CurlStringDeleter> decoded(
+  const CurlString decoded(
       curl_easy_unescape(nullptr, plus_as_space.data(), static_cast<int>(plus_as_space.size()), &length));
   if (!decoded) return {};
   return std::string(decoded.get(), static_cast<std::size_t>(length));
 }
 
 std::string encode_component(std::string_view text) {
-  const std::unique_ptr<char, CurlStringDeleter> encoded(
-      curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())));
+  const CurlString encoded(curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())));
   return encoded ? std::string(encoded.get()) : std::string{};
 }
 
 }  // namespace
+
+Result<UrlParts> parse_url(std::string_view text) {
+  const std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
+  const std::string owned(text);
+  if (!url || curl_url_set(url.get(), CURLUPART_URL, owned.c_str(), 0) != CURLUE_OK) {
+    return fail(ErrorCode::invalid_input, fmt::format("'{}' is not a URL", text));
+  }
+  UrlParts parts;
+  if (const auto scheme = url_part(url.get(), CURLUPART_SCHEME)) parts.scheme = scheme.get();
+  if (const auto path = url_part(url.get(), CURLUPART_PATH)) parts.path = path.get();
+  if (parts.path == "/") parts.path.clear();
+  for (const auto part : {CURLUPART_PATH, CURLUPART_QUERY, CURLUPART_FRAGMENT})
+    curl_url_set(url.get(), part, nullptr, 0);
+  if (const auto origin = url_part(url.get(), CURLUPART_URL)) parts.origin = origin.get();
+  while (parts.origin.ends_with('/')) parts.origin.pop_back();
+  return parts;
+}
 
 std::string_view HttpResponse::header(std::string_view lower_name) const noexcept {
   for (const auto& [name, value] : headers) {

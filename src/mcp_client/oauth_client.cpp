@@ -1,6 +1,5 @@
 #include "pierre/mcp_client/oauth_client.hpp"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "curl_support.hpp"
 #include "pierre/mcp_client/loopback_redirect.hpp"
 #include "pierre/mcp_client/pkce.hpp"
 
@@ -20,13 +20,6 @@ extern char** environ;
 namespace pierre::mcp_client {
 namespace {
 
-struct UrlDeleter {
-  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const noexcept { curl_free(s); }
-};
-
 const ExchangeLimits kOAuthLimits{.connect_timeout = std::chrono::milliseconds(5000),
                                   .total_timeout = std::chrono::milliseconds(15000),
                                   .idle_timeout = std::chrono::seconds(15)};
@@ -34,30 +27,6 @@ const ExchangeLimits kOAuthLimits{.connect_timeout = std::chrono::milliseconds(5
 std::string json_string(const nlohmann::json& json, const char* name) {
   const auto it = json.find(name);
   return it != json.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-struct OriginAndPath {
-  std::string origin;  // scheme://host[:port]
-  std::string path;    // "" for "/"
-};
-
-Result<OriginAndPath> split_url(std::string_view text) {
-  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
-  const std::string owned(text);
-  if (!url || curl_url_set(url.get(), CURLUPART_URL, owned.c_str(), 0) != CURLUE_OK) {
-    return fail(ErrorCode::invalid_input, fmt::format("'{}' is not a URL", text));
-  }
-  char* path = nullptr;
-  curl_url_get(url.get(), CURLUPART_PATH, &path, 0);
-  const std::unique_ptr<char, CurlStringDeleter> path_owner(path);
-  for (auto part : {CURLUPART_PATH, CURLUPART_QUERY, CURLUPART_FRAGMENT}) curl_url_set(url.get(), part, nullptr, 0);
-  char* origin = nullptr;
-  curl_url_get(url.get(), CURLUPART_URL, &origin, 0);
-  const std::unique_ptr<char, CurlStringDeleter> origin_owner(origin);
-  OriginAndPath out{origin ? origin : "", path ? path : ""};
-  while (out.origin.ends_with('/')) out.origin.pop_back();
-  if (out.path == "/") out.path.clear();
-  return out;
 }
 
 Result<std::string> append_query(std::string_view endpoint, const std::vector<std::pair<std::string, std::string>>& q) {
@@ -93,7 +62,7 @@ std::string resource_metadata_from_challenge(std::string_view www_authenticate) 
 }
 
 Result<std::vector<std::string>> protected_resource_metadata_urls(std::string_view mcp_url) {
-  auto parts = split_url(mcp_url);
+  auto parts = parse_url(mcp_url);
   if (!parts) return std::unexpected(parts.error());
   std::vector<std::string> urls;
   if (!parts->path.empty()) urls.push_back(parts->origin + "/.well-known/oauth-protected-resource" + parts->path);
@@ -160,7 +129,7 @@ Result<AuthorizationServer> OAuthClient::discover(std::string_view mcp_url, std:
   server.issuer = servers->front().get<std::string>();
 
   // RFC 8414 §3.1 (path inserted after the well-known prefix), then OpenID Connect discovery.
-  auto issuer_parts = split_url(server.issuer);
+  auto issuer_parts = parse_url(server.issuer);
   if (!issuer_parts) return std::unexpected(issuer_parts.error());
   Result<nlohmann::json> metadata = fail(ErrorCode::resource_not_found, "no authorization-server metadata");
   for (const auto& url : {issuer_parts->origin + "/.well-known/oauth-authorization-server" + issuer_parts->path,

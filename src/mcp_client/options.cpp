@@ -1,21 +1,13 @@
 #include "pierre/mcp_client/options.hpp"
 
-#include <curl/curl.h>
-
 #include <charconv>
-#include <memory>
 
 #include <fmt/format.h>
 
+#include "curl_support.hpp"
+
 namespace pierre::mcp_client {
 namespace {
-
-struct UrlDeleter {
-  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const noexcept { curl_free(s); }
-};
 
 Result<int> parse_count(std::string_view flag, std::string_view text, int min, int max) {
   int value = 0;
@@ -27,25 +19,35 @@ Result<int> parse_count(std::string_view flag, std::string_view text, int min, i
   return value;
 }
 
+struct NumericFlag {
+  std::string_view name;
+  int min;
+  int max;
+  void (*apply)(Options&, int);
+};
+
+constexpr NumericFlag kNumericFlags[] = {
+    {"--callback-port", 0, 65535, [](Options& o, int v) { o.callback_port = v; }},
+    {"--retry-seconds", 0, 3600, [](Options& o, int v) { o.retry_budget = std::chrono::seconds(v); }},
+    {"--auth-timeout", 1, 3600, [](Options& o, int v) { o.auth_timeout = std::chrono::seconds(v); }},
+};
+
+const NumericFlag* find_numeric_flag(std::string_view name) {
+  for (const auto& flag : kNumericFlags) {
+    if (flag.name == name) return &flag;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<std::string> mcp_endpoint_for(std::string_view server_url) {
-  std::unique_ptr<CURLU, UrlDeleter> url(curl_url());
-  const std::string text(server_url);
-  if (!url || curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
-    return fail(ErrorCode::invalid_input, fmt::format("--server: '{}' is not a URL", server_url));
-  }
-  char* raw = nullptr;
-  curl_url_get(url.get(), CURLUPART_SCHEME, &raw, 0);
-  const std::unique_ptr<char, CurlStringDeleter> scheme(raw);
-  if (!scheme || (std::string_view(scheme.get()) != "http" && std::string_view(scheme.get()) != "https")) {
+  auto url = parse_url(server_url);
+  if (!url) return fail(ErrorCode::invalid_input, fmt::format("--server: '{}' is not a URL", server_url));
+  if (url->scheme != "http" && url->scheme != "https") {
     return fail(ErrorCode::invalid_input, "--server: only http:// and https:// URLs");
   }
-  raw = nullptr;
-  curl_url_get(url.get(), CURLUPART_PATH, &raw, 0);
-  const std::unique_ptr<char, CurlStringDeleter> path(raw);
-  const bool no_path = !path || std::string_view(path.get()) == "/" || std::string_view(path.get()).empty();
-  return no_path ? text + "/mcp" : text;
+  return url->path.empty() ? url->origin + "/mcp" : std::string(server_url);
 }
 
 Result<Options> parse_arguments(std::span<const std::string_view> args, Getenv getenv) {
@@ -91,18 +93,10 @@ Result<Options> parse_arguments(std::span<const std::string_view> args, Getenv g
       options.config_dir = value;
     } else if (arg == "--client-metadata-url") {
       options.client_metadata_url = value;
-    } else if (arg == "--callback-port") {
-      auto port = parse_count(arg, value, 0, 65535);
-      if (!port) return std::unexpected(port.error());
-      options.callback_port = *port;
-    } else if (arg == "--retry-seconds") {
-      auto seconds = parse_count(arg, value, 0, 3600);
-      if (!seconds) return std::unexpected(seconds.error());
-      options.retry_budget = std::chrono::seconds(*seconds);
-    } else if (arg == "--auth-timeout") {
-      auto seconds = parse_count(arg, value, 1, 3600);
-      if (!seconds) return std::unexpected(seconds.error());
-      options.auth_timeout = std::chrono::seconds(*seconds);
+    } else if (const auto* numeric = find_numeric_flag(arg)) {
+      auto number = parse_count(arg, value, numeric->min, numeric->max);
+      if (!number) return std::unexpected(number.error());
+      numeric->apply(options, *number);
     } else {
       return fail(ErrorCode::invalid_input, fmt::format("unknown argument '{}' (see --help)", arg));
     }

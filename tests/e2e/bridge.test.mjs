@@ -18,7 +18,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,9 +27,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { authorize, setupUser, TEST_USER } from './lib/browser.mjs';
+import { authorizationServerMetadata, authorize, setupUser, TEST_USER } from './lib/browser.mjs';
 import { defineCommonClientTests } from './lib/client-tests.mjs';
-import { describeExit, startServer } from './lib/server.mjs';
+import { describeExit, freePort, startServer } from './lib/server.mjs';
 
 const TEST_TIMEOUT = { timeout: 90000 };
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,17 +47,6 @@ function bridgeBinary() {
 function binOf(pkgName, bin) {
   const pkgJson = require.resolve(`${pkgName}/package.json`);
   return path.join(path.dirname(pkgJson), JSON.parse(readFileSync(pkgJson, 'utf8')).bin[bin]);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The server on a SQLite file in a directory that outlives it, so `restart()` brings back the same server. */
@@ -214,8 +202,7 @@ function sharedScenario(label, makeBridge) {
     before(async () => {
       server = await restartableServer();
       await setupUser(server.current.baseUrl);
-      const metadata = await (await fetch(`${server.current.baseUrl}/.well-known/oauth-authorization-server`)).json();
-      authorizeEndpoint = metadata.authorization_endpoint;
+      authorizeEndpoint = (await authorizationServerMetadata(server.current.baseUrl)).authorization_endpoint;
       home = mkdtempSync(path.join(tmpdir(), `pierre-e2e-bridge-${label}-`));
       bridge = await makeBridge(home, server.current);
     });
@@ -339,7 +326,7 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     home = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-own-'));
     bridge = pierreBridge(home, server.current.baseUrl);
     // Log in once (SDK v1 on 2025-11-25); the tests below reuse the stored tokens.
-    const metadata = await (await fetch(`${server.current.baseUrl}/.well-known/oauth-authorization-server`)).json();
+    const metadata = await authorizationServerMetadata(server.current.baseUrl);
     const watcher = loginWatcher(metadata.authorization_endpoint);
     const client = await connectV1(bridge, watcher);
     await client.close();

@@ -1,5 +1,7 @@
 #include "pierre/mcp_client/options.hpp"
 
+#include "fake_environment.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,17 +11,11 @@
 namespace pierre::mcp_client {
 namespace {
 
-std::map<std::string, std::string>& environment() {
-  static std::map<std::string, std::string> values;
-  return values;
-}
-std::string_view fake_getenv(const char* name) {
-  const auto it = environment().find(name);
-  return it == environment().end() ? std::string_view{} : std::string_view(it->second);
-}
+using test_support::fake_environment;
+using test_support::fake_getenv;
 
 Result<Options> parse(std::vector<std::string_view> args, std::map<std::string, std::string> env = {}) {
-  environment() = std::move(env);
+  fake_environment() = std::move(env);
   return parse_arguments(args, fake_getenv);
 }
 

@@ -1,5 +1,7 @@
 #include "pierre/mcp_client/token_store.hpp"
 
+#include "fake_environment.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -120,14 +122,8 @@ TEST_F(TokenStoreTest, AFileNamingAnotherServerIsIgnored) {
   EXPECT_FALSE(loaded->has_value());
 }
 
-std::map<std::string, std::string>& fake_environment() {
-  static std::map<std::string, std::string> values;
-  return values;
-}
-std::string_view fake_getenv(const char* name) {
-  const auto it = fake_environment().find(name);
-  return it == fake_environment().end() ? std::string_view{} : std::string_view(it->second);
-}
+using test_support::fake_environment;
+using test_support::fake_getenv;
 
 TEST(DefaultConfigDir, XdgConfigHomeThenHomeDotConfig) {
   fake_environment() = {{"XDG_CONFIG_HOME", "/x/cfg"}, {"HOME", "/home/u"}};
