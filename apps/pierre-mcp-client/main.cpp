@@ -116,5 +116,6 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   for (std::string line; std::getline(std::cin, line);) bridge.handle_line(line);
   bridge.finish(std::chrono::seconds(5));
+  bridge.close_session();
   return 0;
 }

@@ -16,6 +16,7 @@ constexpr std::string_view kProtocolVersionMeta = "io.modelcontextprotocol/proto
 constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
 constexpr auto kPauseBeforeResponse = std::chrono::milliseconds(5);
+constexpr auto kCancellationPoll = std::chrono::milliseconds(20);
 
 const ExchangeLimits kRelayLimits{};  // no total bound: a streamed tool call may take minutes
 
@@ -110,30 +111,25 @@ void Bridge::handle_line(std::string_view line) {
     if (session().id.empty()) return;
   }
 
-  std::shared_ptr<InFlight> flight = std::make_shared<InFlight>();
-  if (!method.empty() && has_valid_id(message)) {
-    if (method == "initialize") {
-      const std::lock_guard lock(mutex_);
-      initialize_request_ = message;
-    }
-    const std::lock_guard lock(mutex_);
-    flights_[message["id"].dump()] = flight;
-  }
-  spawn(std::move(message), std::move(flight));
-}
-
-void Bridge::spawn(json message, std::shared_ptr<InFlight> flight) {
+  // Requests are found again by their id (cancellation); notifications and responses get a key no id can have, so
+  // that finish() can stop them too.
+  auto flight = std::make_shared<InFlight>();
+  std::string key;
   {
     const std::lock_guard lock(mutex_);
+    if (!method.empty() && has_valid_id(message)) {
+      key = message["id"].dump();
+      if (method == "initialize") initialize_request_ = message;
+    } else {
+      key = "#" + std::to_string(++unnumbered_messages_);
+    }
+    flights_[key] = flight;
     ++running_;
   }
-  std::thread([this, message = std::move(message), flight = std::move(flight)] {
+  std::thread([this, message = std::move(message), flight = std::move(flight), key = std::move(key)] {
     relay(message, *flight);
     const std::lock_guard lock(mutex_);
-    if (has_valid_id(message) && message.contains("method")) {
-      const auto it = flights_.find(message["id"].dump());
-      if (it != flights_.end() && it->second == flight) flights_.erase(it);
-    }
+    if (const auto it = flights_.find(key); it != flights_.end() && it->second == flight) flights_.erase(it);
     if (--running_ == 0) idle_.notify_all();
   }).detach();
 }
@@ -267,7 +263,10 @@ void Bridge::relay(const json& message, InFlight& flight) {
     const bool time_left = std::chrono::steady_clock::now() + backoff < deadline;
     const auto wait_and_retry = [&](std::string_view why) {
       diagnostics_.info("{}; retrying in {} ms", why, backoff.count());
-      std::this_thread::sleep_for(backoff);
+      const auto until = std::chrono::steady_clock::now() + backoff;
+      while (!flight.cancelled && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(kCancellationPoll);
+      }
       backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
     };
 
@@ -313,6 +312,22 @@ void Bridge::relay(const json& message, InFlight& flight) {
     }
     return answer_with(error_for_http_status(status));
   }
+}
+
+void Bridge::close_session() {
+  const auto current = session();
+  if (current.id.empty()) return;
+  auto auth = credentials_.current();
+  if (!auth) return;
+  HttpRequest request{.method = "DELETE",
+                      .url = settings_.mcp_url,
+                      .headers = {{auth->name, auth->value}, {"Mcp-Session-Id", current.id}},
+                      .body = {}};
+  if (!current.protocol_version.empty()) request.headers.emplace_back("MCP-Protocol-Version", current.protocol_version);
+  const ExchangeLimits brief{.connect_timeout = std::chrono::milliseconds(1000),
+                             .total_timeout = std::chrono::milliseconds(2000),
+                             .idle_timeout = std::chrono::seconds(2)};
+  if (auto ended = http_.perform(request, brief); ended) diagnostics_.debug("session ended (HTTP {})", ended->status);
 }
 
 Result<void> Bridge::reinitialize(const std::string& stale_session_id, const AuthHeader& auth) {

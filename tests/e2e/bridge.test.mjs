@@ -73,6 +73,13 @@ async function restartableServer() {
   };
 }
 
+/** A restartable server with TEST_USER, and a temporary HOME for the bridge under test. */
+async function serverAndHome(label) {
+  const server = await restartableServer();
+  await setupUser(server.current.baseUrl);
+  return { server, home: mkdtempSync(path.join(tmpdir(), `pierre-e2e-bridge-${label}-`)) };
+}
+
 /**
  * Watches a bridge's stderr for the authorization URL and completes the login like a user in a browser would.
  * `logins` counts the authorization URLs seen, so a test can assert that none was needed.
@@ -200,10 +207,8 @@ function sharedScenario(label, makeBridge) {
     let authorizeEndpoint;
 
     before(async () => {
-      server = await restartableServer();
-      await setupUser(server.current.baseUrl);
+      ({ server, home } = await serverAndHome(label));
       authorizeEndpoint = (await authorizationServerMetadata(server.current.baseUrl)).authorization_endpoint;
-      home = mkdtempSync(path.join(tmpdir(), `pierre-e2e-bridge-${label}-`));
       bridge = await makeBridge(home, server.current);
     });
 
@@ -321,9 +326,7 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
   let bridge;
 
   before(async () => {
-    server = await restartableServer();
-    await setupUser(server.current.baseUrl);
-    home = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-own-'));
+    ({ server, home } = await serverAndHome('own'));
     bridge = pierreBridge(home, server.current.baseUrl);
     // Log in once (SDK v1 on 2025-11-25); the tests below reuse the stored tokens.
     const metadata = await authorizationServerMetadata(server.current.baseUrl);

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -80,6 +81,8 @@ class Bridge {
   void handle_line(std::string_view line);
   // The client closed stdin: wait up to `grace` for requests in flight, then cancel the rest.
   void finish(std::chrono::milliseconds grace);
+  // Politely ends a 2025 session (DELETE with its Mcp-Session-Id), so the server frees it now; best effort, bounded.
+  void close_session();
 
  private:
   struct InFlight {
@@ -101,7 +104,6 @@ class Bridge {
   // known before the client sees that answer: its next requests follow at once).
   using Deliver = std::function<void(nlohmann::json, std::string_view session_id)>;
 
-  void spawn(nlohmann::json message, std::shared_ptr<InFlight> flight);
   void relay(const nlohmann::json& message, InFlight& flight);
   Result<Exchange> post(const nlohmann::json& message, const AuthHeader& auth, const Session& session, InFlight& flight,
                         const Deliver& deliver);
@@ -118,8 +120,9 @@ class Bridge {
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable idle_;
   std::size_t running_ = 0;
-  std::map<std::string, std::shared_ptr<InFlight>> flights_;  // by the request id's JSON text
-  std::optional<nlohmann::json> initialize_request_;          // kept to replay when the server loses the session
+  std::map<std::string, std::shared_ptr<InFlight>> flights_;  // by the request id's JSON text, or "#<n>"
+  std::uint64_t unnumbered_messages_ = 0;
+  std::optional<nlohmann::json> initialize_request_;  // kept to replay when the server loses the session
   Session session_;
   std::mutex reinitialize_mutex_;  // one replay at a time
   int reinitializations_ = 0;
