@@ -17,6 +17,7 @@ constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
 constexpr auto kPauseBeforeResponse = std::chrono::milliseconds(5);
 constexpr auto kCancellationPoll = std::chrono::milliseconds(20);
+constexpr int kHeaderMismatch = -32020;  // 2026-07-28 HeaderMismatch
 
 const ExchangeLimits kRelayLimits{};  // no total bound: a streamed tool call may take minutes
 
@@ -164,6 +165,7 @@ Result<Bridge::Exchange> Bridge::post(const json& message, const AuthHeader& aut
     if (const auto name = mcp_name_of(message, method); !name.empty()) {
       request.headers.emplace_back("Mcp-Name", header_safe(name));
     }
+    if (method == "tools/call") add_param_headers(message, request.headers);
   } else if (method != "initialize") {
     if (!session.id.empty()) request.headers.emplace_back("Mcp-Session-Id", session.id);
     if (!session.protocol_version.empty()) {
@@ -232,6 +234,7 @@ void Bridge::relay(const json& message, InFlight& flight) {
   auto backoff = kFirstBackoff;
   bool credentials_renewed = false;
   bool session_replayed = false;
+  bool param_headers_fetched = false;
   for (;;) {
     if (flight.cancelled) return;
     auto auth = credentials_.current();
@@ -255,6 +258,7 @@ void Bridge::relay(const json& message, InFlight& flight) {
         }
       }
       notified = notified || payload.contains("method");
+      if (method == "tools/list" && answered && payload.contains("result")) learn_param_headers(payload["result"]);
       sink_.send(payload);
     };
     auto exchange = post(message, *auth, session_used, flight, deliver);
@@ -299,6 +303,13 @@ void Bridge::relay(const json& message, InFlight& flight) {
       }
       return;
     }
+    if (exchange->error_body && method == "tools/call" && !param_headers_fetched &&
+        (*exchange->error_body)["error"].value("code", 0) == kHeaderMismatch &&
+        !modern_protocol_version(message).empty()) {
+      param_headers_fetched = true;
+      fetch_param_headers(message["params"]["_meta"], *auth, flight);
+      continue;
+    }
     if (exchange->error_body) {
       if (!is_request) return answer_with({ErrorCode::external_service_error, (*exchange->error_body)["error"].dump()});
       auto relayed = std::move(*exchange->error_body);
@@ -311,6 +322,65 @@ void Bridge::relay(const json& message, InFlight& flight) {
       continue;
     }
     return answer_with(error_for_http_status(status));
+  }
+}
+
+void Bridge::learn_param_headers(const json& result) {
+  const auto tools = result.find("tools");
+  if (tools == result.end() || !tools->is_array()) return;
+  const std::lock_guard lock(mutex_);
+  for (const auto& tool : *tools) {
+    if (!tool.is_object() || !tool.contains("name") || !tool["name"].is_string()) continue;
+    std::vector<std::pair<std::string, std::string>> headers;
+    const auto schema = tool.value("inputSchema", json::object());
+    const auto properties = schema.is_object() ? schema.value("properties", json::object()) : json::object();
+    if (properties.is_object()) {
+      for (const auto& [argument, property] : properties.items()) {
+        if (property.is_object() && property.contains("x-mcp-header") && property["x-mcp-header"].is_string()) {
+          headers.emplace_back(argument, property["x-mcp-header"].get<std::string>());
+        }
+      }
+    }
+    if (headers.empty()) {
+      param_headers_.erase(tool["name"].get<std::string>());
+    } else {
+      param_headers_[tool["name"].get<std::string>()] = std::move(headers);
+    }
+  }
+}
+
+void Bridge::add_param_headers(const json& message, Headers& headers) const {
+  const auto& params = message["params"];
+  const auto name = params.value("name", json());
+  if (!name.is_string()) return;
+  const auto arguments = params.value("arguments", json::object());
+  const std::lock_guard lock(mutex_);
+  const auto tool = param_headers_.find(name.get<std::string>());
+  if (tool == param_headers_.end() || !arguments.is_object()) return;
+  for (const auto& [argument, header] : tool->second) {
+    const auto value = arguments.find(argument);
+    if (value == arguments.end() || value->is_null() || value->is_structured()) continue;
+    headers.emplace_back("Mcp-Param-" + header,
+                         header_safe(value->is_string() ? value->get<std::string>() : value->dump()));
+  }
+}
+
+void Bridge::fetch_param_headers(const json& meta, const AuthHeader& auth, InFlight& flight) {
+  json cursor;
+  for (int page = 0; page < 100; ++page) {
+    json list = {{"jsonrpc", "2.0"},
+                 {"id", "pierre-mcp-client-tools-" + std::to_string(page)},
+                 {"method", "tools/list"},
+                 {"params", {{"_meta", meta}}}};
+    if (cursor.is_string()) list["params"]["cursor"] = cursor;
+    std::optional<json> result;
+    const auto exchange = post(list, auth, {}, flight, [&](json payload, std::string_view) {
+      if (is_response_to(payload, list["id"]) && payload.contains("result")) result = payload["result"];
+    });
+    if (!exchange || !result || !result->is_object()) return;
+    learn_param_headers(*result);
+    cursor = result->value("nextCursor", json());
+    if (!cursor.is_string()) return;
   }
 }
 

@@ -522,5 +522,30 @@ describe('pierre-mcp-client relays the common client suite', { timeout: 300000 }
       callTool: (params, options) => clients.v2.callTool(params, options),
       expectedTools: ['test_tool_with_progress'],
     });
+
+    it('mirrors x-mcp-header arguments in Mcp-Param-* headers (plain and base64)', TEST_TIMEOUT, async () => {
+      for (const region of ['eu-west-1', 'Zürich ']) {
+        const result = await clients.v2.callTool({ name: 'test_custom_header', arguments: { region } });
+        assert.notEqual(result.isError, true, JSON.stringify(result));
+        assert.equal(result.content[0].text, `region: ${region}`);
+      }
+    });
+  });
+
+  it('a tool called before any tools/list: the header mismatch makes the bridge learn the schema', TEST_TIMEOUT, async () => {
+    const raw = rawBridge(pierreBridge(home, server.baseUrl), ['--api-key', apiKey]);
+    try {
+      raw.send({
+        jsonrpc: '2.0',
+        id: 'h',
+        method: 'tools/call',
+        params: { name: 'test_custom_header', arguments: { region: 'ap-south' }, _meta: meta2026 },
+      });
+      const call = await raw.answer('h');
+      assert.equal(call.result?.content?.[0]?.text, 'region: ap-south', `${JSON.stringify(call)}\n${raw.stderr()}`);
+      assert.equal(raw.messages.length, 1, 'only the answer reaches the client');
+    } finally {
+      await raw.close();
+    }
   });
 });

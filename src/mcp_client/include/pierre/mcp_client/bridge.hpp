@@ -8,6 +8,8 @@
 //   * headers: credentials, Accept, and per era — 2025 sessions: Mcp-Session-Id + MCP-Protocol-Version from the
 //     initialize exchange; 2026-07-28 (a `_meta` protocol version in the request): MCP-Protocol-Version, Mcp-Method,
 //     Mcp-Name from the request itself, no session;
+//   * 2026-07-28 tools/call: arguments the tool marks with "x-mcp-header" are mirrored in Mcp-Param-<Name> headers,
+//     learnt from the tools/list answers the bridge relays (or fetched once when the server reports a mismatch);
 //   * a lost session (404 to a request carrying a session id): the client's initialize is replayed, then the request;
 //   * 401: the credentials refresh (or re-authorise) once, then the request is sent again;
 //   * unreachable server, dropped connection before an answer, 502/503/504 or a 5xx without JSON-RPC body: retried with
@@ -26,6 +28,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -108,6 +112,10 @@ class Bridge {
   Result<Exchange> post(const nlohmann::json& message, const AuthHeader& auth, const Session& session, InFlight& flight,
                         const Deliver& deliver);
   Result<void> reinitialize(const std::string& stale_session_id, const AuthHeader& auth);
+  void learn_param_headers(const nlohmann::json& tools_list_result);
+  // Lists the tools (every page) with the request's own _meta, only to learn their x-mcp-header arguments.
+  void fetch_param_headers(const nlohmann::json& meta, const AuthHeader& auth, InFlight& flight);
+  void add_param_headers(const nlohmann::json& message, Headers& headers) const;
   void cancel(const nlohmann::json& request_id);
   [[nodiscard]] Session session() const;
 
@@ -122,6 +130,8 @@ class Bridge {
   std::size_t running_ = 0;
   std::map<std::string, std::shared_ptr<InFlight>> flights_;  // by the request id's JSON text, or "#<n>"
   std::uint64_t unnumbered_messages_ = 0;
+  // tool name → (argument, header name without the Mcp-Param- prefix)
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> param_headers_;
   std::optional<nlohmann::json> initialize_request_;  // kept to replay when the server loses the session
   Session session_;
   std::mutex reinitialize_mutex_;  // one replay at a time
