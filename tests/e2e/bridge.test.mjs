@@ -27,7 +27,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { authorizationServerMetadata, authorize, setupUser, TEST_USER } from './lib/browser.mjs';
+import { authorizationServerMetadata, authorize, postForm, setupUser, TEST_USER } from './lib/browser.mjs';
 import { defineCommonClientTests } from './lib/client-tests.mjs';
 import { describeExit, freePort, startServer } from './lib/server.mjs';
 
@@ -341,7 +341,7 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('stores the tokens 0600 in a 0700 directory, nothing secret on stderr', TEST_TIMEOUT, async () => {
+  it('stores the tokens 0600 in a 0700 directory', TEST_TIMEOUT, async () => {
     assert.equal(statSync(bridge.tokenFile()).mode & 0o777, 0o600);
     assert.equal(statSync(bridge.tokenDir).mode & 0o777, 0o700);
   });
@@ -456,8 +456,9 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     assert.notEqual(bridge.tokens().access_token, 'revoked.access.token');
   });
 
-  it('logout removes the stored tokens', TEST_TIMEOUT, async () => {
+  it('logout revokes and removes the stored tokens', TEST_TIMEOUT, async () => {
     const file = bridge.tokenFile();
+    const stored = bridge.tokens();
     const launch = bridge.launch();
     const child = spawn(launch.command, ['logout', ...launch.args], { env: { PATH: process.env.PATH, ...launch.env } });
     let stderr = '';
@@ -466,6 +467,12 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     assert.equal(code, 0, stderr);
     assert.ok(!existsSync(file), `${file} still exists`);
     assert.match(stderr, /logged out/);
+    const reuse = await postForm(stored.token_endpoint, {
+      grant_type: 'refresh_token',
+      refresh_token: stored.refresh_token,
+      client_id: stored.client_id,
+    });
+    assert.equal(reuse.json?.error, 'invalid_grant', `the refresh token still works: ${reuse.status}`);
   });
 });
 
