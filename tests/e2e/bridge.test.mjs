@@ -147,6 +147,8 @@ function pierreBridge(home, serverUrl) {
   const tokenDir = path.join(configDir, 'pierre-mcp-client');
   return {
     name: 'pierre-mcp-client',
+    // The 2025 session died with the old process: the bridge replays the client's initialize.
+    restartEvidence: /the server lost the session; initializing again/,
     configDir,
     tokenDir,
     env,
@@ -236,6 +238,7 @@ function sharedScenario(label, makeBridge) {
       await server.start();
       await listAndCall(client, context);
       assert.equal(watcher.logins.length, 1, `asked for a new authorization\n${context()}`);
+      if (bridge.restartEvidence) assert.match(watcher.stderr, bridge.restartEvidence, context());
     });
 
     it('refreshes an expired access token without user action', TEST_TIMEOUT, async () => {
