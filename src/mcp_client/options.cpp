@@ -124,7 +124,7 @@ usage: pierre-mcp-client --server URL [options]
   --server URL               the Pierre server (http://localhost:8081) or its MCP endpoint (…/mcp)
   --api-key KEY              authenticate with an API key (X-API-Key) instead of OAuth
   --token JWT                authenticate with a bearer token instead of OAuth
-  --browser CMD              command that opens the authorization URL (default: xdg-open / open / start)
+  --browser CMD              command that opens the authorization URL (xdg-open, open on macOS; none = print only)
   --callback-port N          loopback port for the OAuth redirect (default: any free port)
   --client-metadata-url URL  use this client ID metadata document instead of dynamic registration
   --config-dir DIR           where tokens are stored (default: $XDG_CONFIG_HOME/pierre-mcp-client)
