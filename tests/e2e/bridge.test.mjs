@@ -16,6 +16,7 @@
 // --api-key, the token file's mode, and `logout`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import https from 'node:https';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { authorizationServerMetadata, authorize, postForm, setupUser, TEST_USER } from './lib/browser.mjs';
+import { makeCertificate } from './lib/certificate.mjs';
 import { defineCommonClientTests } from './lib/client-tests.mjs';
 import { describeExit, freePort, startServer } from './lib/server.mjs';
 
@@ -557,5 +559,61 @@ describe('pierre-mcp-client relays the common client suite', { timeout: 300000 }
     } finally {
       await raw.close();
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// A client ID metadata document instead of dynamic registration (--client-metadata-url): the document is served over
+// HTTPS on loopback with a throw-away certificate the server trusts (development mode allows a loopback host).
+
+describe('pierre-mcp-client with a client ID metadata document', { timeout: 120000 }, () => {
+  let server;
+  let host;
+  let home;
+  const documentUrl = () => `https://localhost:${host.address().port}/client.json`;
+
+  before(async () => {
+    home = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-cimd-'));
+    const certificate = makeCertificate(home);
+    host = https.createServer({ key: readFileSync(certificate.key), cert: readFileSync(certificate.cert) }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          client_id: documentUrl(),
+          client_name: 'pierre-mcp-client (CIMD e2e)',
+          redirect_uris: ['http://127.0.0.1/callback'],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'none',
+          application_type: 'native',
+        }),
+      );
+    });
+    await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+    server = await startServer({ mode: 'none', env: { PIERRE_OUTBOUND_CA_FILE: certificate.cert } });
+    await setupUser(server.baseUrl);
+  });
+
+  after(async () => {
+    await server?.stop();
+    await new Promise((resolve) => host?.close(resolve));
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('signs in with the document URL as client_id, no registration', TEST_TIMEOUT, async () => {
+    const metadata = await authorizationServerMetadata(server.baseUrl);
+    assert.equal(metadata.client_id_metadata_document_supported, true);
+    const bridge = pierreBridge(home, server.baseUrl);
+    const watcher = loginWatcher(metadata.authorization_endpoint);
+    const client = await connectV1({ launch: () => bridge.launch(['--client-metadata-url', documentUrl()]) }, watcher);
+    try {
+      await listAndCall(client, () => watcher.stderr);
+    } finally {
+      await client.close();
+    }
+    assert.deepEqual(watcher.errors, [], watcher.stderr);
+    assert.equal(watcher.logins.length, 1, watcher.stderr);
+    assert.equal(new URL(watcher.logins[0].url).searchParams.get('client_id'), documentUrl());
+    assert.equal(bridge.tokens().client_id, documentUrl());
   });
 });
