@@ -13,7 +13,8 @@
 // format, so step 3 edits its file; mcp-remote does not retry a server that is down, so the "call while the server is
 // down, answered once it is back" check is ours only. pierre-mcp-client only: 2026-07-28 through SDK v2 (pinned), the
 // raw stdio stream (only JSON-RPC lines on stdout, a malformed line answered with -32700 and the bridge still serving),
-// --api-key, the token file's mode, and `logout`.
+// --api-key, the token file's mode, `logout`, a client ID metadata document, Mcp-Param-* headers, and the common client
+// suite (progress, cancellation, resources, prompts) relayed for SDK v1 and v2.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import https from 'node:https';
