@@ -65,6 +65,44 @@ int logout(const Options& options, HttpClient& http, const Diagnostics& diagnost
   return 0;
 }
 
+// Runs the bridge (or logout) until stdin ends; the exit status.
+int serve(const Options& options) {
+  const Diagnostics diagnostics(options.verbose);
+  HttpClient http;
+  if (options.command == Command::logout) return logout(options, http, diagnostics);
+
+  OAuthClient oauth(http,
+                    {.browser = options.browser,
+                     .callback_port = options.callback_port,
+                     .timeout = options.auth_timeout,
+                     .client_metadata_url = options.client_metadata_url},
+                    diagnostics);
+  std::unique_ptr<Credentials> credentials;
+  if (!options.api_key.empty()) {
+    credentials = std::make_unique<FixedCredentials>(FixedCredentials::api_key(options.api_key));
+  } else if (!options.token.empty()) {
+    credentials = std::make_unique<FixedCredentials>(FixedCredentials::bearer(options.token));
+  } else {
+    auto store = token_store(options);
+    if (!store) {
+      diagnostics.info("{}", store.error().message);
+      return 2;
+    }
+    credentials = std::make_unique<OAuthCredentials>(std::move(*store), oauth, options.server_url, options.mcp_url,
+                                                     unix_now, diagnostics);
+  }
+
+  diagnostics.debug("bridging stdio to {}", options.mcp_url);
+  LineSink stdout_sink(stdout);
+  Bridge bridge({.mcp_url = options.mcp_url, .retry_budget = options.retry_budget}, http, *credentials, stdout_sink,
+                diagnostics);
+  std::ios::sync_with_stdio(false);
+  for (std::string line; std::getline(std::cin, line);) bridge.handle_line(line);
+  bridge.finish(std::chrono::seconds(5));
+  bridge.close_session();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,39 +121,9 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // libcurl's global state outlives every handle: the work runs in serve(), whose HttpClient is gone before cleanup.
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  const Diagnostics diagnostics(options->verbose);
-  HttpClient http;
-  if (options->command == Command::logout) return logout(*options, http, diagnostics);
-
-  OAuthClient oauth(http,
-                    {.browser = options->browser,
-                     .callback_port = options->callback_port,
-                     .timeout = options->auth_timeout,
-                     .client_metadata_url = options->client_metadata_url},
-                    diagnostics);
-  std::unique_ptr<Credentials> credentials;
-  if (!options->api_key.empty()) {
-    credentials = std::make_unique<FixedCredentials>(FixedCredentials::api_key(options->api_key));
-  } else if (!options->token.empty()) {
-    credentials = std::make_unique<FixedCredentials>(FixedCredentials::bearer(options->token));
-  } else {
-    auto store = token_store(*options);
-    if (!store) {
-      diagnostics.info("{}", store.error().message);
-      return 2;
-    }
-    credentials = std::make_unique<OAuthCredentials>(std::move(*store), oauth, options->server_url, options->mcp_url,
-                                                     unix_now, diagnostics);
-  }
-
-  diagnostics.debug("bridging stdio to {}", options->mcp_url);
-  LineSink stdout_sink(stdout);
-  Bridge bridge({.mcp_url = options->mcp_url, .retry_budget = options->retry_budget}, http, *credentials, stdout_sink,
-                diagnostics);
-  std::ios::sync_with_stdio(false);
-  for (std::string line; std::getline(std::cin, line);) bridge.handle_line(line);
-  bridge.finish(std::chrono::seconds(5));
-  bridge.close_session();
-  return 0;
+  const int status = serve(*options);
+  curl_global_cleanup();
+  return status;
 }
