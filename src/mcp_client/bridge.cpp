@@ -235,10 +235,26 @@ void Bridge::relay(const json& message, InFlight& flight) {
   bool credentials_renewed = false;
   bool session_replayed = false;
   bool param_headers_fetched = false;
+  const auto wait_and_retry = [&](std::string_view why) {
+    diagnostics_.info("{}; retrying in {} ms", why, backoff.count());
+    const auto until = std::chrono::steady_clock::now() + backoff;
+    while (!flight.cancelled && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(kCancellationPoll);
+    }
+    backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+  };
   for (;;) {
     if (flight.cancelled) return;
     auto auth = credentials_.current();
-    if (!auth) return answer_with(auth.error());
+    if (!auth) {
+      // Discovery or a refresh could not reach the server (it may be restarting): the same backoff as a request.
+      if (auth.error().code == ErrorCode::external_service_unavailable &&
+          std::chrono::steady_clock::now() + backoff < deadline) {
+        wait_and_retry(auth.error().message);
+        continue;
+      }
+      return answer_with(auth.error());
+    }
     const auto session_used = session();
 
     bool answered = false;
@@ -265,14 +281,6 @@ void Bridge::relay(const json& message, InFlight& flight) {
     if (flight.cancelled) return;  // the client no longer wants an answer
 
     const bool time_left = std::chrono::steady_clock::now() + backoff < deadline;
-    const auto wait_and_retry = [&](std::string_view why) {
-      diagnostics_.info("{}; retrying in {} ms", why, backoff.count());
-      const auto until = std::chrono::steady_clock::now() + backoff;
-      while (!flight.cancelled && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(kCancellationPoll);
-      }
-      backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
-    };
 
     if (!exchange) {
       // Re-sending is safe enough when nothing came back: the server restarting drops connections before answering.

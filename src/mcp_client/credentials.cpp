@@ -14,7 +14,13 @@ Result<AuthHeader> OAuthCredentials::current() {
     if (auto authorized = authorize_locked({}); !authorized) return std::unexpected(authorized.error());
   } else if (stored_->expires_at != 0 && stored_->expires_at - kRefreshMarginSeconds <= clock_()) {
     diagnostics_.debug("access token expires soon: refreshing");
-    if (auto renewed = refresh_or_authorize_locked({}); !renewed) return std::unexpected(renewed.error());
+    if (auto renewed = refresh_or_authorize_locked({}); !renewed) {
+      // Unreachable, not refused: a token that has not expired yet is still worth sending.
+      const bool still_valid = stored_->expires_at > clock_();
+      if (!(still_valid && renewed.error().code == ErrorCode::external_service_unavailable)) {
+        return std::unexpected(renewed.error());
+      }
+    }
   }
   return header_locked();
 }
@@ -42,6 +48,8 @@ Result<void> OAuthCredentials::refresh_or_authorize_locked(std::string_view reso
       diagnostics_.debug("access token refreshed");
       return adopt_locked(std::move(*refreshed));
     }
+    // A server that cannot be reached has not refused anything: no browser for a network problem.
+    if (refreshed.error().code == ErrorCode::external_service_unavailable) return std::unexpected(refreshed.error());
     diagnostics_.info("token refresh failed ({}); authorizing again", refreshed.error().message);
   }
   return authorize_locked(resource_metadata_hint);
