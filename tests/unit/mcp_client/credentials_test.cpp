@@ -1,9 +1,10 @@
 #include "pierre/mcp_client/credentials.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
+
+#include "temporary_directory.hpp"
 
 namespace pierre::mcp_client {
 namespace {
@@ -15,13 +16,6 @@ constexpr std::int64_t kNow = 1'800'000'000;
 // A token endpoint nobody listens on: every refresh fails as "unreachable".
 class UnreachableServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pierre-credentials-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   OAuthCredentials credentials_expiring_at(std::int64_t expires_at) {
     StoredCredentials stored;
     stored.server_url = "http://127.0.0.1:9";
@@ -35,7 +29,8 @@ class UnreachableServerTest : public ::testing::Test {
         TokenStore(root_), oauth_, stored.server_url, stored.server_url + "/mcp", [] { return kNow; }, diagnostics_);
   }
 
-  fs::path root_;
+  test_support::TemporaryDirectory directory_;
+  const fs::path& root_ = directory_.path();
   HttpClient http_;
   Diagnostics diagnostics_{false};
   OAuthClient oauth_{

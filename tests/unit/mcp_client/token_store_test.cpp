@@ -1,16 +1,14 @@
 #include "pierre/mcp_client/token_store.hpp"
 
-#include "fake_environment.hpp"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <string>
+
+#include "fake_environment.hpp"
+#include "temporary_directory.hpp"
 
 namespace pierre::mcp_client {
 namespace {
@@ -19,13 +17,6 @@ namespace fs = std::filesystem;
 
 class TokenStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pierre-token-store-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   static StoredCredentials sample(std::string server_url) {
     StoredCredentials c;
     c.server_url = std::move(server_url);
@@ -45,7 +36,8 @@ class TokenStoreTest : public ::testing::Test {
     return st.st_mode & 0777U;
   }
 
-  fs::path root_;
+  test_support::TemporaryDirectory directory_;
+  const fs::path& root_ = directory_.path();
 };
 
 TEST_F(TokenStoreTest, RoundTripsWithPrivatePermissions) {
