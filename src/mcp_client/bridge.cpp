@@ -292,6 +292,7 @@ void Bridge::relay(const json& message, InFlight& flight) {
       return;
     }
     const long status = exchange->status;
+    diagnostics_.debug("{} {} → HTTP {}", method.empty() ? "response" : method, is_request ? id.dump() : "", status);
     if (status == 401 && !credentials_renewed) {
       credentials_renewed = true;
       if (auto renewed = credentials_.rejected(*auth, exchange->www_authenticate); !renewed) {
