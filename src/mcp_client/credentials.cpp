@@ -14,7 +14,7 @@ Result<AuthHeader> OAuthCredentials::current() {
     if (auto authorized = authorize_locked({}); !authorized) return std::unexpected(authorized.error());
   } else if (stored_->expires_at != 0 && stored_->expires_at - kRefreshMarginSeconds <= clock_()) {
     diagnostics_.debug("access token expires soon: refreshing");
-    if (auto renewed = refresh_or_authorize_locked({}); !renewed) {
+    if (auto renewed = refresh_or_authorize_locked({}, {}); !renewed) {
       // Unreachable, not refused: a token that has not expired yet is still worth sending.
       const bool still_valid = stored_->expires_at > clock_();
       if (!(still_valid && renewed.error().code == ErrorCode::external_service_unavailable)) {
@@ -29,7 +29,8 @@ Result<void> OAuthCredentials::rejected(const AuthHeader& sent, std::string_view
   const std::lock_guard lock(mutex_);
   if (stored_ && header_locked() != sent) return {};  // another request already renewed the token
   diagnostics_.debug("the server refused the access token: refreshing");
-  return refresh_or_authorize_locked(resource_metadata_from_challenge(www_authenticate));
+  return refresh_or_authorize_locked(resource_metadata_from_challenge(www_authenticate),
+                                     stored_ ? std::string_view(stored_->access_token) : std::string_view{});
 }
 
 Result<void> OAuthCredentials::load_locked() {
@@ -41,7 +42,21 @@ Result<void> OAuthCredentials::load_locked() {
   return {};
 }
 
-Result<void> OAuthCredentials::refresh_or_authorize_locked(std::string_view resource_metadata_hint) {
+Result<void> OAuthCredentials::refresh_or_authorize_locked(std::string_view resource_metadata_hint,
+                                                           std::string_view refused_access_token) {
+  auto file_lock = store_.lock(server_url_);
+  if (!file_lock) diagnostics_.info("{}", file_lock.error().message);  // still better to try than to fail
+  // Another process may have renewed the tokens since we read them: take its result rather than spend our (now
+  // rotated, so revoked) refresh token.
+  if (auto on_disk = store_.load(server_url_);
+      on_disk && *on_disk && stored_ && (*on_disk)->refresh_token != stored_->refresh_token) {
+    stored_ = std::move(**on_disk);
+    const bool fresh = stored_->expires_at == 0 || stored_->expires_at - kRefreshMarginSeconds > clock_();
+    if (fresh && stored_->access_token != refused_access_token) {
+      diagnostics_.debug("using the tokens another process renewed");
+      return {};
+    }
+  }
   if (stored_ && !stored_->refresh_token.empty()) {
     auto refreshed = oauth_.refresh(*stored_, clock_());
     if (refreshed) {

@@ -1,6 +1,7 @@
 #include "pierre/mcp_client/token_store.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,9 +140,31 @@ Result<void> TokenStore::save(const StoredCredentials& credentials) const {
 
 Result<bool> TokenStore::remove(std::string_view server_url) const {
   const auto path = path_for(server_url);
+  auto lock_path = path;
+  lock_path += ".lock";
+  ::unlink(lock_path.c_str());  // only ever empty; a missing one is fine
   if (::unlink(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
   return storage_failure(path, "cannot remove", errno);
+}
+
+TokenStore::Lock::~Lock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+}
+
+Result<TokenStore::Lock> TokenStore::lock(std::string_view server_url) const {
+  if (auto dir = ensure_private_directory(directory_); !dir) return std::unexpected(dir.error());
+  auto path = path_for(server_url);
+  path += ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return storage_failure(path, "cannot open", errno);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int err = errno;
+    ::close(fd);
+    return storage_failure(path, "cannot lock", err);
+  }
+  return Lock(fd);
 }
 
 }  // namespace pierre::mcp_client

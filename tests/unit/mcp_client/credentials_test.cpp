@@ -56,6 +56,19 @@ TEST_F(UnreachableServerTest, AnExpiredTokenIsAnUnavailableErrorNotABrowserLogin
   EXPECT_EQ(stderr_text.find("authoriz"), std::string::npos) << stderr_text;
 }
 
+TEST_F(UnreachableServerTest, TokensAnotherProcessRenewedAreAdoptedInsteadOfRefreshingAgain) {
+  auto credentials = credentials_expiring_at(kNow + 30);  // loaded now, due for an early refresh
+  ASSERT_TRUE(credentials.current());                     // (the refresh cannot reach the server: old token)
+  StoredCredentials renewed = *TokenStore(root_).load("http://127.0.0.1:9").value();
+  renewed.access_token = "renewed-elsewhere";
+  renewed.refresh_token = "rotated";
+  renewed.expires_at = kNow + 3600;
+  ASSERT_TRUE(TokenStore(root_).save(renewed));
+  auto header = credentials.current();
+  ASSERT_TRUE(header) << header.error().message;
+  EXPECT_EQ(header->value, "Bearer renewed-elsewhere");
+}
+
 TEST(FixedCredentials, HeadersAndFinalRefusal) {
   auto key = FixedCredentials::api_key("pk_x");
   EXPECT_EQ(*key.current(), (AuthHeader{"X-API-Key", "pk_x"}));

@@ -75,6 +75,21 @@ TEST_F(TokenStoreTest, OneFilePerServerUrl) {
   EXPECT_EQ((*store.load("http://localhost:8082"))->access_token, "other");
 }
 
+TEST_F(TokenStoreTest, TheCrossProcessLockIsAPrivateFileRemovedWithTheTokens) {
+  const TokenStore store(root_ / "pierre-mcp-client");
+  {
+    auto lock = store.lock("http://a");
+    ASSERT_TRUE(lock) << lock.error().message;
+    ASSERT_TRUE(store.save(sample("http://a")));  // saving under the lock does not need it again
+  }
+  auto lock_file = store.path_for("http://a");
+  lock_file += ".lock";
+  EXPECT_EQ(mode_of(lock_file), 0600U);
+  ASSERT_TRUE(store.lock("http://a"));  // released when its owner went
+  ASSERT_TRUE(store.remove("http://a"));
+  EXPECT_FALSE(fs::exists(lock_file));
+}
+
 TEST_F(TokenStoreTest, NothingStoredIsNotAnError) {
   const TokenStore store(root_ / "absent");
   auto loaded = store.load("http://localhost:8081");

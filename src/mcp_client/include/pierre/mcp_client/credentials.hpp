@@ -68,7 +68,9 @@ class OAuthCredentials final : public Credentials {
 
  private:
   Result<void> load_locked();
-  Result<void> refresh_or_authorize_locked(std::string_view resource_metadata_hint);
+  // `refused_access_token`: the token the server just refused ("" when renewing early).
+  Result<void> refresh_or_authorize_locked(std::string_view resource_metadata_hint,
+                                           std::string_view refused_access_token);
   Result<void> authorize_locked(std::string_view resource_metadata_hint);
   Result<void> adopt_locked(StoredCredentials credentials);
   [[nodiscard]] AuthHeader header_locked() const { return {"Authorization", "Bearer " + stored_->access_token}; }

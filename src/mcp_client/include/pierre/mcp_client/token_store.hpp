@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -48,6 +49,23 @@ class TokenStore {
   [[nodiscard]] Result<void> save(const StoredCredentials& credentials) const;
   // true when a file was removed.
   [[nodiscard]] Result<bool> remove(std::string_view server_url) const;
+
+  // An exclusive advisory lock (flock) on the server's entry across processes, held while the owner lives: two
+  // desktop clients running the bridge for one server share its file, and refresh tokens rotate — whoever refreshes
+  // must see what the other wrote, or the reused refresh token makes the server revoke the whole grant.
+  class Lock {
+   public:
+    explicit Lock(int fd) noexcept : fd_(fd) {}
+    ~Lock();
+    Lock(Lock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    Lock& operator=(Lock&&) = delete;
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    int fd_;
+  };
+  [[nodiscard]] Result<Lock> lock(std::string_view server_url) const;
 
  private:
   std::filesystem::path directory_;
