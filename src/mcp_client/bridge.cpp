@@ -147,6 +147,7 @@ void Bridge::finish(std::chrono::milliseconds grace) {
   std::unique_lock lock(mutex_);
   if (!idle_.wait_for(lock, grace, [this] { return running_ == 0; })) {
     for (auto& [id, flight] : flights_) flight->cancelled = true;
+    credentials_.abandon();  // a request may be waiting for a browser login that will never come now
   }
   // Cancelled transfers stop at libcurl's next progress callback (about once a second); notifications in flight
   // finish on their own within their timeouts.
@@ -246,6 +247,7 @@ void Bridge::relay(const json& message, InFlight& flight) {
   for (;;) {
     if (flight.cancelled) return;
     auto auth = credentials_.current();
+    if (!auth && flight.cancelled) return;
     if (!auth) {
       // Discovery or a refresh could not reach the server (it may be restarting): the same backoff as a request.
       if (auth.error().code == ErrorCode::external_service_unavailable &&

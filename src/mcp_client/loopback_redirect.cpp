@@ -32,6 +32,7 @@ struct LoopbackRedirect::State {
 namespace {
 
 constexpr std::string_view kCallbackPath = "/callback";
+constexpr auto kWaitSlice = std::chrono::milliseconds(200);
 
 std::string page(std::string_view title, std::string_view text) {
   return fmt::format(
@@ -116,27 +117,37 @@ const std::string& LoopbackRedirect::redirect_uri() const noexcept {
   return state_->redirect_uri;
 }
 
-Result<RedirectParams> LoopbackRedirect::wait(std::chrono::seconds timeout) {
+Result<RedirectParams> LoopbackRedirect::wait(std::chrono::seconds timeout, const std::atomic<bool>* abandoned) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto given_up = [&] {
+    return std::chrono::steady_clock::now() >= deadline || (abandoned != nullptr && abandoned->load());
+  };
   std::optional<RedirectParams> params;
-  while (!params) {
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) break;
+  while (!params && !given_up()) {
     tcp::socket socket(state_->io);
+    bool completed = false;
     bool accepted = false;
-    state_->acceptor.async_accept(socket, [&](const beast::error_code& ec) { accepted = !ec; });
-    state_->io.restart();
-    state_->io.run_for(left);
-    if (!accepted) {
+    state_->acceptor.async_accept(socket, [&](const beast::error_code& ec) {
+      completed = true;
+      accepted = !ec;
+    });
+    // Short slices, so that a bridge being shut down (abandoned) does not wait out the whole timeout.
+    while (!completed && !given_up()) {
+      state_->io.restart();
+      state_->io.run_for(kWaitSlice);
+    }
+    if (!completed) {
       state_->acceptor.cancel();
       state_->io.restart();
       state_->io.run();  // let the cancelled accept complete before its handler's captures go away
-      break;
     }
+    if (!accepted) break;
     params = serve(socket);
   }
-  if (!params) return fail(ErrorCode::request_timeout, "nobody came back from the browser in time");
-  return std::move(*params);
+  if (params) return std::move(*params);
+  if (abandoned != nullptr && abandoned->load())
+    return fail(ErrorCode::resource_unavailable, "authorization abandoned");
+  return fail(ErrorCode::request_timeout, "nobody came back from the browser in time");
 }
 
 }  // namespace pierre::mcp_client

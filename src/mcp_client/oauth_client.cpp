@@ -241,7 +241,7 @@ Result<StoredCredentials> OAuthClient::authorize(const AuthorizationServer& serv
   diagnostics_.info("authorize this client in your browser: {}", *url);
   open_browser(*url);
 
-  auto params = redirect->wait(settings_.timeout);
+  auto params = redirect->wait(settings_.timeout, &abandoned_);
   if (!params) return std::unexpected(params.error());
   if (params->state != state)
     return fail(ErrorCode::external_auth_failed, "the authorization answer has a wrong state");

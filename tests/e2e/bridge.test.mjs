@@ -462,6 +462,18 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     assert.notEqual(bridge.tokens().access_token, 'revoked.access.token');
   });
 
+  it('closing stdin while a browser login is pending ends the bridge promptly', TEST_TIMEOUT, async () => {
+    const fresh = pierreBridge(mkdtempSync(path.join(home, 'pending-')), server.current.baseUrl);
+    const raw = rawBridge(fresh);
+    raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta2026 } });
+    for (let i = 0; i < 100 && !/authorize this client/.test(raw.stderr()); ++i) await new Promise((r) => setTimeout(r, 100));
+    assert.match(raw.stderr(), /authorize this client/);
+    const started = Date.now();
+    const exit = await raw.close();
+    assert.equal(exit.code, 0, raw.stderr());
+    assert.ok(Date.now() - started < 9000, `took ${Date.now() - started} ms to exit`);
+  });
+
   it('logout revokes and removes the stored tokens', TEST_TIMEOUT, async () => {
     const file = bridge.tokenFile();
     const stored = bridge.tokens();

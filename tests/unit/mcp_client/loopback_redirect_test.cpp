@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "pierre/mcp_client/http_exchange.hpp"
@@ -62,6 +63,22 @@ TEST(LoopbackRedirect, NobodyComingBackIsATimeout) {
   auto params = redirect->wait(1s);
   ASSERT_FALSE(params);
   EXPECT_EQ(params.error().code, ErrorCode::request_timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST(LoopbackRedirect, AbandoningEndsTheWaitAtOnce) {
+  auto redirect = LoopbackRedirect::listen(0);
+  ASSERT_TRUE(redirect);
+  std::atomic<bool> abandoned{false};
+  std::thread shutdown([&] {
+    std::this_thread::sleep_for(300ms);
+    abandoned = true;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  auto params = redirect->wait(60s, &abandoned);
+  shutdown.join();
+  ASSERT_FALSE(params);
+  EXPECT_EQ(params.error().code, ErrorCode::resource_unavailable);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 

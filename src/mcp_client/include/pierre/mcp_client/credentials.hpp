@@ -32,6 +32,8 @@ class Credentials {
   virtual Result<AuthHeader> current() = 0;
   // The server answered 401 to a request that carried `sent`: obtain better credentials, or fail.
   virtual Result<void> rejected(const AuthHeader& sent, std::string_view www_authenticate) = 0;
+  // The bridge is shutting down: stop waiting for anything interactive (a browser login). Any thread.
+  virtual void abandon() noexcept {}
 };
 
 class FixedCredentials final : public Credentials {
@@ -65,6 +67,7 @@ class OAuthCredentials final : public Credentials {
 
   Result<AuthHeader> current() override;
   Result<void> rejected(const AuthHeader& sent, std::string_view www_authenticate) override;
+  void abandon() noexcept override { oauth_.abandon(); }
 
  private:
   Result<void> load_locked();

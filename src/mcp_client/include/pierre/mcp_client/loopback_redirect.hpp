@@ -2,6 +2,7 @@
 // The OAuth redirect target of a native app (RFC 8252 §7.3): a one-shot HTTP listener on 127.0.0.1 that waits for
 // the browser to come back with `?code=…&state=…&iss=…` (or `?error=…`) and shows a page saying the window can close.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -29,8 +30,8 @@ class LoopbackRedirect {
   // http://127.0.0.1:<port>/callback
   [[nodiscard]] const std::string& redirect_uri() const noexcept;
   // The first GET /callback carrying code or error; other requests (favicon…) get 404 and waiting goes on.
-  // request_timeout when nobody comes back in time.
-  Result<RedirectParams> wait(std::chrono::seconds timeout);
+  // request_timeout when nobody comes back in time; resource_unavailable as soon as `abandoned` turns true.
+  Result<RedirectParams> wait(std::chrono::seconds timeout, const std::atomic<bool>* abandoned = nullptr);
 
  private:
   struct State;

@@ -5,6 +5,7 @@
 // on the authorization URL with PKCE S256, `state` and `resource` (RFC 8707) → the code on a loopback redirect,
 // `iss` checked (RFC 9207) → tokens. Refresh and revocation use what was stored with the tokens.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -59,6 +60,8 @@ class OAuthClient {
   Result<StoredCredentials> refresh(const StoredCredentials& stored, std::int64_t now_seconds);
   // RFC 7009, best effort (logout): the refresh token, which ends the grant.
   Result<void> revoke(const StoredCredentials& stored);
+  // Ends a browser wait in progress (and any later one) at once: the bridge is shutting down. Any thread.
+  void abandon() noexcept { abandoned_ = true; }
 
  private:
   Result<nlohmann::json> get_json(const std::string& url);
@@ -68,6 +71,7 @@ class OAuthClient {
   HttpClient& http_;
   AuthorizeSettings settings_;
   const Diagnostics& diagnostics_;
+  std::atomic<bool> abandoned_{false};
 };
 
 }  // namespace pierre::mcp_client
