@@ -40,7 +40,7 @@ class UnreachableServerTest : public ::testing::Test {
 };
 
 TEST_F(UnreachableServerTest, ATokenNotYetExpiredIsUsedWhenTheEarlyRefreshCannotReachTheServer) {
-  auto credentials = credentials_expiring_at(kNow + 30);  // inside the refresh margin, not expired
+  auto credentials = credentials_expiring_at(kNow + 20);  // inside the refresh margin, not expired
   auto header = credentials.current();
   ASSERT_TRUE(header) << header.error().message;
   EXPECT_EQ(header->value, "Bearer still-good");
@@ -57,7 +57,7 @@ TEST_F(UnreachableServerTest, AnExpiredTokenIsAnUnavailableErrorNotABrowserLogin
 }
 
 TEST_F(UnreachableServerTest, TokensAnotherProcessRenewedAreAdoptedInsteadOfRefreshingAgain) {
-  auto credentials = credentials_expiring_at(kNow + 30);  // loaded now, due for an early refresh
+  auto credentials = credentials_expiring_at(kNow + 20);  // loaded now, due for an early refresh
   ASSERT_TRUE(credentials.current());                     // (the refresh cannot reach the server: old token)
   StoredCredentials renewed = *TokenStore(root_).load("http://127.0.0.1:9").value();
   renewed.access_token = "renewed-elsewhere";

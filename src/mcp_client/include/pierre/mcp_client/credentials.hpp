@@ -53,8 +53,10 @@ using Clock = std::function<std::int64_t()>;  // Unix seconds
 
 class OAuthCredentials final : public Credentials {
  public:
-  // Tokens within this many seconds of expiry are refreshed before use.
-  static constexpr std::int64_t kRefreshMarginSeconds = 60;
+  // Tokens within this many seconds of expiry are refreshed before use: enough for a request to reach the server,
+  // and well under the shortest lifetime the server issues (PIERRE_OAUTH_ACCESS_TOKEN_SECS ≥ 60), so short-lived
+  // tokens are not refreshed on every request.
+  static constexpr std::int64_t kRefreshMarginSeconds = 30;
 
   OAuthCredentials(TokenStore store, OAuthClient& oauth, std::string server_url, std::string mcp_url, Clock clock,
                    const Diagnostics& diagnostics)
