@@ -14,7 +14,8 @@
 // down, answered once it is back" check is ours only. pierre-mcp-client only: 2026-07-28 through SDK v2 (pinned), the
 // raw stdio stream (only JSON-RPC lines on stdout, a malformed line answered with -32700 and the bridge still serving),
 // --api-key, the token file's mode, `logout`, a client ID metadata document, Mcp-Param-* headers, and the common client
-// suite (progress, cancellation, resources, prompts) relayed for SDK v1 and v2.
+// suite (progress, cancellation, resources, prompts) relayed for SDK v1 and v2, and a real 60 s token renewed by a
+// running bridge before it expires (no file edited).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import https from 'node:https';
@@ -53,9 +54,9 @@ function binOf(pkgName, bin) {
 }
 
 /** The server on a SQLite file in a directory that outlives it, so `restart()` brings back the same server. */
-async function restartableServer() {
+async function restartableServer(env = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-bridge-server-'));
-  const options = { mode: 'none', dataDir, databaseUrl: `sqlite:${path.join(dataDir, 'pierre.db')}` };
+  const options = { mode: 'none', env, dataDir, databaseUrl: `sqlite:${path.join(dataDir, 'pierre.db')}` };
   let server = await startServer(options);
   const port = server.port;
   return {
@@ -77,8 +78,8 @@ async function restartableServer() {
 }
 
 /** A restartable server with TEST_USER, and a temporary HOME for the bridge under test. */
-async function serverAndHome(label) {
-  const server = await restartableServer();
+async function serverAndHome(label, env = {}) {
+  const server = await restartableServer(env);
   await setupUser(server.current.baseUrl);
   return { server, home: mkdtempSync(path.join(tmpdir(), `pierre-e2e-bridge-${label}-`)) };
 }
@@ -628,5 +629,47 @@ describe('pierre-mcp-client with a client ID metadata document', { timeout: 1200
     assert.equal(watcher.logins.length, 1, watcher.stderr);
     assert.equal(new URL(watcher.logins[0].url).searchParams.get('client_id'), documentUrl());
     assert.equal(bridge.tokens().client_id, documentUrl());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// A real expiry, nothing edited: the server issues 60 s access tokens; a running bridge renews its token by itself
+// shortly before it expires (30 s ahead), so a call made after that point carries a fresh token and the stored
+// refresh token has rotated — without a 401 and without a login.
+
+describe('pierre-mcp-client renews a short-lived token while it runs', { timeout: 150000 }, () => {
+  let server;
+  let home;
+
+  before(async () => {
+    ({ server, home } = await serverAndHome('expiry', { PIERRE_OAUTH_ACCESS_TOKEN_SECS: '60' }));
+  });
+
+  after(async () => {
+    await server?.dispose();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('refreshes before expiry with no user action', { timeout: 120000 }, async () => {
+    const bridge = pierreBridge(home, server.current.baseUrl);
+    const watcher = loginWatcher((await authorizationServerMetadata(server.current.baseUrl)).authorization_endpoint);
+    const client = await connectV1({ launch: () => bridge.launch(['--verbose']) }, watcher);
+    try {
+      await listAndCall(client, () => watcher.stderr);
+      const first = bridge.tokens();
+      assert.ok(first.expires_at - Date.now() / 1000 <= 61, `expires_at ${first.expires_at}`);
+      const renewAt = (first.expires_at - 30) * 1000 + 1000;
+      await new Promise((r) => setTimeout(r, Math.max(0, renewAt - Date.now())));
+      await listAndCall(client, () => watcher.stderr);
+      const second = bridge.tokens();
+      assert.notEqual(second.access_token, first.access_token, 'the access token was not renewed');
+      assert.notEqual(second.refresh_token, first.refresh_token, 'the refresh token did not rotate');
+      assert.ok(second.expires_at > first.expires_at);
+    } finally {
+      await client.close();
+    }
+    assert.equal(watcher.logins.length, 1, watcher.stderr);
+    assert.match(watcher.stderr, /expires soon: refreshing/);
+    assert.doesNotMatch(watcher.stderr, /refused the access token/);
   });
 });
