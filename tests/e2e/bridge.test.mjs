@@ -463,9 +463,10 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     assert.notEqual(bridge.tokens().access_token, 'revoked.access.token');
   });
 
-  it('closing stdin while a browser login is pending ends the bridge promptly', TEST_TIMEOUT, async () => {
+  it('the browser\'s output stays off stdout; closing stdin while its login is pending ends the bridge', TEST_TIMEOUT, async () => {
     const fresh = pierreBridge(mkdtempSync(path.join(home, 'pending-')), server.current.baseUrl);
-    const raw = rawBridge(fresh);
+    // `echo URL` as the browser: what it prints must land on stderr, never on the protocol channel.
+    const raw = rawBridge(fresh, [], { PIERRE_BROWSER: 'echo' });
     raw.send({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: meta2026 } });
     for (let i = 0; i < 100 && !/authorize this client/.test(raw.stderr()); ++i) await new Promise((r) => setTimeout(r, 100));
     assert.match(raw.stderr(), /authorize this client/);
@@ -473,6 +474,9 @@ describe('pierre-mcp-client: protocol eras, stdio hygiene, API keys, logout', { 
     const exit = await raw.close();
     assert.equal(exit.code, 0, raw.stderr());
     assert.ok(Date.now() - started < 9000, `took ${Date.now() - started} ms to exit`);
+    assert.deepEqual(raw.lines, [], 'nothing may reach stdout before an answer');
+    const urls = raw.stderr().match(/http:\/\/127\.0\.0\.1:\d+\/oauth2\/authorize\?\S+/g) ?? [];
+    assert.equal(urls.length, 2, `the URL once from the bridge, once from the "browser":\n${raw.stderr()}`);
   });
 
   it('logout revokes and removes the stored tokens', TEST_TIMEOUT, async () => {
