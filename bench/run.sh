@@ -41,7 +41,11 @@
 #         server (bench/notify_bench): the server's RSS before/after and per stream, the latency of one real event
 #         (the Strava OAuth callback's oauth_complete, against the fake Strava) to all streams — from the callback
 #         request, and first-to-last arrival — and the in-process broker's publish cost to N queues.
-#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers|a2a|notify]  (default all; `make bench` builds the release preset
+#   bridge: pierre-mcp-client start-up to first response with stored tokens (bench/bridge_startup_probe: spawn → the
+#         answer to `initialize` on stdout, against a running server; target < 50 ms), its peak RSS, and the binary's
+#         size as built and stripped.
+#   BENCH_BRIDGE_BIN=build/dev/apps/pierre-mcp-client/pierre-mcp-client BENCH_BRIDGE_RUNS=30 bench/run.sh bridge
+#   bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers|a2a|notify|bridge]  (default all; `make bench` builds the release preset
 #         first and runs all)
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=64 BENCH_ROUNDS=2 bench/run.sh
 #   BENCH_NODE=/path/to/node BENCH_TS_WORKERS=1 bench/run.sh mcp     (node for the SDK server; its process count)
@@ -56,8 +60,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 mode="${1:-all}"
-case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools | providers | a2a | notify) ;;
-  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers|a2a|notify]" >&2; exit 2 ;;
+case "$mode" in all | http | mcp | jwt | auth | oauth | activity | tools | providers | a2a | notify | bridge) ;;
+  *) echo "usage: bench/run.sh [all|http|mcp|jwt|auth|oauth|activity|tools|providers|a2a|notify|bridge]" >&2; exit 2 ;;
 esac
 server_bin="${BENCH_SERVER_BIN:-$root/build/release/apps/pierre-mcp-server/pierre-mcp-server}"
 a2a_bin="${BENCH_A2A_BIN:-$root/build/release/bench/a2a_bench}"
@@ -894,6 +898,77 @@ bench_notify() {
 JSON
 }
 
+# ======================= bridge: pierre-mcp-client start-up to first response, RSS, size ======================
+bench_bridge() {
+  local load_start bridge_bin probe port data config url jwt token_dir token_file runs line size stripped
+  load_start=$(loadavg)
+  bridge_bin="${BENCH_BRIDGE_BIN:-$root/build/release/apps/pierre-mcp-client/pierre-mcp-client}"
+  [[ -x "$bridge_bin" ]] || die "no bridge binary at $bridge_bin (build pierre-mcp-client or set BENCH_BRIDGE_BIN)"
+  probe="$root/build/release/bench/bridge_startup_probe"
+  if [[ ! -x "$probe" ]]; then  # one dependency-free file: build it here rather than require the release tree
+    probe="$work/bridge_startup_probe"
+    c++ -std=c++23 -O2 -o "$probe" "$root/bench/bridge_startup_probe.cpp" || die "cannot build bridge_startup_probe"
+  fi
+  runs="${BENCH_BRIDGE_RUNS:-30}"
+
+  port=$(free_port)
+  data="$work/bridge-server"
+  mkdir -p "$data"
+  "$server_bin" --dev --host 127.0.0.1 --port "$port" --database-url "sqlite:$data/pierre.db" --data-dir "$data" \
+    --log-level warn >"$work/bridge-server.log" 2>&1 &
+  pids+=($!)
+  wait_http "$port"
+  url="http://127.0.0.1:$port"
+  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"email":"bench-bridge@example.com","password":"bench bridge password","display_name":"Bench"}' \
+    "$url/admin/setup" || die "POST /admin/setup failed"
+  jwt=$(curl -fsS -H 'Content-Type: application/json' \
+    -d '{"email":"bench-bridge@example.com","password":"bench bridge password"}' "$url/auth/login" |
+    sed -E 's/.*"jwt_token":"([^"]+)".*/\1/')
+  [[ -n "$jwt" ]] || die "POST /auth/login gave no token"
+
+  # Stored tokens, exactly where and how the bridge keeps them (src/mcp_client/token_store.hpp): a session JWT is a
+  # valid bearer for /mcp, so no browser is involved.
+  config="$work/bridge-config"
+  token_dir="$config/pierre-mcp-client"
+  mkdir -p "$token_dir" && chmod 700 "$token_dir"
+  token_file="$token_dir/$(printf '%s' "$url" | sha256sum | cut -c1-32).json"
+  printf '{"server_url":"%s","access_token":"%s","refresh_token":"","expires_at":%d}\n' \
+    "$url" "$jwt" "$(($(date +%s) + 3600))" >"$token_file"
+  chmod 600 "$token_file"
+
+  local request='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}'
+  # One warm-up run so the page cache holds the binary and its libraries, as it does on a desktop after the first use.
+  XDG_CONFIG_HOME="$config" "$probe" 1 "$request" -- "$bridge_bin" --server "$url" >/dev/null || true
+  line=$(XDG_CONFIG_HOME="$config" "$probe" "$runs" "$request" -- "$bridge_bin" --server "$url") ||
+    die "bridge_startup_probe: $line"
+  size=$(stat -c %s "$bridge_bin")
+  cp "$bridge_bin" "$work/bridge-stripped" && strip "$work/bridge-stripped"
+  stripped=$(stat -c %s "$work/bridge-stripped")
+
+  local median p95 rss_kb size_mb stripped_mb rss_mb
+  median=$(sed -E 's/.*startup_ms_median=([0-9.]+).*/\1/' <<<"$line")
+  p95=$(sed -E 's/.*startup_ms_p95=([0-9.]+).*/\1/' <<<"$line")
+  rss_kb=$(sed -E 's/.*rss_kb_peak=([0-9-]+).*/\1/' <<<"$line")
+  size_mb=$(awk -v b="$size" 'BEGIN{printf "%.2f", b/1048576}')
+  stripped_mb=$(awk -v b="$stripped" 'BEGIN{printf "%.2f", b/1048576}')
+  rss_mb=$(awk -v k="$rss_kb" 'BEGIN{printf "%.1f", k/1024}')
+  cat <<REPORT
+
+pierre-mcp-client ($bridge_bin), stored tokens, initialize over stdio → server on loopback, $runs runs
+  start-up to first response   median ${median} ms   p95 ${p95} ms   target < 50 ms   $(verdict "$median" 50 "<")
+  peak RSS (VmHWM at the answer)   ${rss_mb} MB
+  binary size                  ${size_mb} MB as built, ${stripped_mb} MB stripped
+  ($line)
+$(load_note "$load_start")
+
+REPORT
+  cat > "$results_dir/bridge.json" <<JSON
+{"benchmark":"bridge","runs":$runs,"startup_ms_median":$median,"startup_ms_p95":$p95,"rss_kb_peak":$rss_kb,
+ "binary_bytes":$size,"binary_bytes_stripped":$stripped}
+JSON
+}
+
 [[ "$mode" == all || "$mode" == http ]] && bench_http
 [[ "$mode" == all || "$mode" == mcp ]] && bench_mcp
 [[ "$mode" == all || "$mode" == jwt ]] && bench_jwt
@@ -904,4 +979,5 @@ JSON
 [[ "$mode" == all || "$mode" == providers ]] && bench_providers
 [[ "$mode" == all || "$mode" == a2a ]] && bench_a2a
 [[ "$mode" == all || "$mode" == notify ]] && bench_notify
+[[ "$mode" == all || "$mode" == bridge ]] && bench_bridge
 exit 0

@@ -12,12 +12,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { authorize, authorizationServerMetadata, setupUser } from './lib/browser.mjs';
-import { describeExit, startServer } from './lib/server.mjs';
+import { describeExit, freePort, startServer } from './lib/server.mjs';
 
 const TEST_TIMEOUT = { timeout: 90000 };
 
@@ -33,17 +32,6 @@ const inspectorBin = binOf('@modelcontextprotocol/inspector', 'mcp-inspector');
 const home = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-mcp-remote-'));
 const configDir = path.join(home, 'mcp-auth');
 const childEnv = { ...process.env, HOME: home, MCP_REMOTE_CONFIG_DIR: configDir, BROWSER: 'true' };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a node script to completion; `onOutput(all)` sees stdout+stderr as they grow. */
 function run(script, args, { onOutput = () => {}, timeoutMs = 75000, env = {} } = {}) {

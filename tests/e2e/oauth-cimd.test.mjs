@@ -9,7 +9,6 @@
 //      literal, by decimal or IPv4-mapped spelling — are refused before any connection is made (the document host
 //      counts zero requests), and quickly.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -24,22 +23,11 @@ import {
   postForm,
   setupUser,
 } from './lib/browser.mjs';
+import { makeCertificate } from './lib/certificate.mjs';
 import { describeExit, startServer } from './lib/server.mjs';
 
 const TIMEOUT = { timeout: 60000 };
 const REDIRECT_URL = 'http://127.0.0.1:47614/callback';
-
-/** A self-signed certificate for localhost / 127.0.0.1 / ::1, valid for a day. */
-function makeCertificate(dir) {
-  const key = path.join(dir, 'key.pem');
-  const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key,
-    '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
-  ], { stdio: 'ignore' });
-  return { key, cert };
-}
 
 /** An HTTPS server publishing client metadata documents; every request is recorded. */
 async function startDocumentHost({ key, cert }) {

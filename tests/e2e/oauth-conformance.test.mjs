@@ -10,12 +10,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { authorize, authorizationServerMetadata, registerClient, setupUser } from './lib/browser.mjs';
-import { describeExit, startServer } from './lib/server.mjs';
+import { describeExit, freePort, startServer } from './lib/server.mjs';
 
 const TEST_TIMEOUT = { timeout: 120000 };
 
@@ -25,17 +24,6 @@ const pkg = JSON.parse(readFileSync(pkgJson, 'utf8'));
 const cli = path.join(path.dirname(pkgJson), typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin)[0]);
 
 /** A loopback port nobody listens on right now (for the suite's callback server). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('conformance authorization (the server as OAuth authorization server)', { timeout: 240000 }, () => {
   let server;
   let metadata;

@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,21 +64,32 @@ function saveServerLog(pid, stderr) {
 /**
  * Starts the server and resolves once it printed its "listening on http://HOST:PORT" line.
  * `dev: false` runs it in production mode (PIERRE_ENV=production), with a random master key unless `env` sets one.
+ * A restart "of the same server" passes the first run's `port` and `dataDir` (kept: the caller removes it) with a
+ * `databaseUrl` inside it, so keys, users and OAuth grants survive.
  * @param {{mode?: 'fixtures'|'anonymous'|'none', args?: string[], env?: Record<string,string>, logLevel?: string,
- *          dev?: boolean}} options
+ *          dev?: boolean, port?: number, dataDir?: string, databaseUrl?: string}} options
  */
-export async function startServer({ mode = 'fixtures', args = [], env = {}, logLevel = 'warn', dev = true } = {}) {
+export async function startServer({
+  mode = 'fixtures',
+  args = [],
+  env = {},
+  logLevel = 'warn',
+  dev = true,
+  port: fixedPort = 0,
+  dataDir: keptDataDir,
+  databaseUrl = 'sqlite::memory:',
+} = {}) {
   if (!(mode in MODES)) throw new Error(`unknown server mode ${mode}`);
   const bin = serverBinary();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pierre-e2e-'));
+  const dataDir = keptDataDir ?? mkdtempSync(path.join(tmpdir(), 'pierre-e2e-'));
   if (!dev) {
     env = { PIERRE_MASTER_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...env, PIERRE_ENV: 'production' };
   }
   const argv = [
     ...(dev ? ['--dev'] : []),
     '--host', '127.0.0.1',
-    '--port', '0',
-    '--database-url', 'sqlite::memory:',
+    '--port', String(fixedPort),
+    '--database-url', databaseUrl,
     '--data-dir', dataDir,
     '--log-level', logLevel,
     ...MODES[mode],
@@ -112,7 +124,9 @@ export async function startServer({ mode = 'fixtures', args = [], env = {}, logL
     });
   });
 
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const cleanup = () => {
+    if (!keptDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
 
   let port;
   try {
@@ -182,6 +196,18 @@ export async function startServer({ mode = 'fixtures', args = [], env = {}, logL
       return stopped;
     },
   };
+}
+
+/** A loopback port nothing listens on right now (for a client's own callback server, or a server restarted on it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** A readable description of how the server ended, for assertion messages. */
