@@ -5,12 +5,15 @@
 // the fake Strava of tests/support running in this process on loopback):
 //   1. BENCH_NOTIFY_STREAMS (default 10 000) idle GET /notifications/sse streams of one user, opened with the user's
 //      JWT, all kept open; the server's VmRSS (/proc/<pid>/status) before and after, and the cost per stream.
-//   2. Fan-out: BENCH_NOTIFY_ROUNDS (default 5) times, the user connects Strava again — the real OAuth callback
-//      (code exchange with the fake, tokens encrypted and stored) publishes one oauth_complete — and every stream's
-//      arrival of that event is timed from the moment the callback request was sent. That latency therefore
-//      includes the callback's own work (one token exchange on loopback, a database write); the spread (first to
-//      last arrival) is the fan-out alone. This process reads all N sockets on one thread with epoll, so the
-//      client's own reading is in the numbers too, on the same 2 cores as the server.
+//   2. Fan-out, BENCH_NOTIFY_ROUNDS (default 5) times per source, every stream's arrival of one event timed from the
+//      moment the request that causes it was sent:
+//      a. the user connects Strava again — the real OAuth callback (code exchange with the fake, tokens encrypted and
+//         stored) publishes oauth_complete, and the sync it starts publishes sync events right behind it;
+//      b. an A2A SendMessage running get_configuration_catalog — its completion publishes one a2a_message and
+//         nothing else.
+//      The latency therefore includes the request's own work; the spread (first to last arrival) is the fan-out
+//      alone. This process reads all N sockets on one thread with epoll, so the client's own reading is in the
+//      numbers too, on the same 2 cores as the server.
 //   3. The broker alone, in process: notify::Broker over an events::LocalHub with N attached http::EventStreams;
 //      the time for one publish() to queue the event on all N streams (what a publisher thread pays), median of
 //      rounds.
@@ -311,29 +314,26 @@ int main() {
               static_cast<double>(rss_after - rss_before) / static_cast<double>(n_streams));
   std::fflush(stdout);
 
-  // ---- fan-out of a real event: the Strava callback's oauth_complete ----
-  for (long round = 1; round <= rounds; ++round) {
-    // Drain what earlier rounds' syncs published, so only this round's oauth_complete is timed.
+  // ---- fan-out of real events ----
+  // Times `event` reaching every stream after `trigger` sent the request that causes it (from a socket of its own,
+  // so the clock starts when the request leaves and this thread reads the streams meanwhile).
+  const auto fan_out = [&](const char* source, long round, const std::string& event,
+                           const std::function<int()>& trigger) {
+    // Drain what earlier rounds published, so only this round's event is timed.
     while (true) {
       const int n = ::epoll_wait(epoll, events, 512, 300);
       if (n <= 0) break;
       for (int i = 0; i < n; ++i) (void)::recv(conns[events[i].data.u64].fd, buffer, sizeof buffer, 0);
     }
     for (auto& c : conns) c.got_event = false;
-    const auto started = http_request(server.port, "POST", "/api/providers/strava/connect", token);
-    if (started.status != 200) die("connect failed: " + started.body);
-    const auto [fake_port, authorize] = split_loopback(json::parse(started.body).value("authorization_url", ""));
-    const auto redirect = http_request(fake_port, "GET", authorize);
-    const auto [our_port, callback] = split_loopback(redirect.location);
-    // The callback is sent from here so the clock starts when the request leaves.
-    const int fd = connect_loopback(our_port);
+    const std::string marker = "event: " + event;
     const auto t0 = Clock::now();
-    send_all(fd, "GET " + callback + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const int fd = trigger();
     long received = 0;
     const auto deadline = Clock::now() + std::chrono::seconds(30);
     while (received < n_streams && Clock::now() < deadline) {
       pump(1000, [&](StreamConn& c, std::string_view data, Clock::time_point at) {
-        if (!c.got_event && data.find("event: oauth_complete") != std::string_view::npos) {
+        if (!c.got_event && data.find(marker) != std::string_view::npos) {
           c.got_event = true;
           c.arrived = at;
           ++received;
@@ -341,16 +341,56 @@ int main() {
       });
     }
     ::close(fd);
-    if (received < n_streams)
-      die(fmt::format("round {}: only {} of {} streams got the event", round, received, n_streams));
+    if (received < n_streams) {
+      die(fmt::format("{} round {}: only {} of {} streams got the event", source, round, received, n_streams));
+    }
     std::vector<double> latencies;
     latencies.reserve(conns.size());
     for (const auto& c : conns) latencies.push_back(ms_between(t0, c.arrived));
     const double first = *std::min_element(latencies.begin(), latencies.end());
     const double last = *std::max_element(latencies.begin(), latencies.end());
-    std::printf("notify_fanout round=%ld p50_ms=%.2f p99_ms=%.2f max_ms=%.2f first_ms=%.2f spread_ms=%.2f\n", round,
-                quantile(latencies, 0.5), quantile(latencies, 0.99), last, first, last - first);
+    std::printf("notify_fanout source=%s round=%ld p50_ms=%.2f p99_ms=%.2f max_ms=%.2f first_ms=%.2f spread_ms=%.2f\n",
+                source, round, quantile(latencies, 0.5), quantile(latencies, 0.99), last, first, last - first);
     std::fflush(stdout);
+  };
+  const auto send_request = [](std::uint16_t port, const std::string& request) {
+    const int fd = connect_loopback(port);
+    send_all(fd, request);
+    return fd;
+  };
+
+  // 1. The Strava OAuth callback's oauth_complete (the sync it starts publishes sync events right after).
+  for (long round = 1; round <= rounds; ++round) {
+    const auto started = http_request(server.port, "POST", "/api/providers/strava/connect", token);
+    if (started.status != 200) die("connect failed: " + started.body);
+    const auto [fake_port, authorize] = split_loopback(json::parse(started.body).value("authorization_url", ""));
+    const auto redirect = http_request(fake_port, "GET", authorize);
+    const auto [our_port, callback] = split_loopback(redirect.location);
+    fan_out("oauth_callback", round, "oauth_complete", [&, port = our_port, target = callback] {
+      return send_request(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    });
+  }
+  // 2. One event alone: an A2A task (the pure get_configuration_catalog tool) whose completion publishes one
+  //    a2a_message to its user.
+  for (long round = 1; round <= rounds; ++round) {
+    const json call{{"jsonrpc", "2.0"},
+                    {"id", round},
+                    {"method", "SendMessage"},
+                    {"params",
+                     {{"message",
+                       {{"messageId", fmt::format("bench-{}", round)},
+                        {"role", "ROLE_USER"},
+                        {"parts", json::array({{{"data", {{"tool", "get_configuration_catalog"}}}}})}}}}}};
+    const auto body = call.dump();
+    fan_out("a2a_task", round, "a2a_message", [&] {
+      return send_request(server.port,
+                          "POST /a2a/jsonrpc HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                          "Authorization: Bearer " +
+                              token +
+                              "\r\nContent-Type: application/json\r\nA2A-Version: 1.0\r\n"
+                              "Content-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body);
+    });
   }
   const long rss_end = rss_kb(server.pid);
   std::printf("notify_rss_end kb=%ld\n", rss_end);

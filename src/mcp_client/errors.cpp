@@ -29,9 +29,7 @@ int jsonrpc_code_for(ErrorCode code) noexcept {
 nlohmann::json error_response(const nlohmann::json& id, const Error& error) {
   nlohmann::json data = {{"reason", code_name(error.code)}};
   if (error.details.is_object()) data.update(error.details);
-  return {{"jsonrpc", "2.0"},
-          {"id", id},
-          {"error", {{"code", jsonrpc_code_for(error.code)}, {"message", error.message}, {"data", std::move(data)}}}};
+  return jsonrpc::make_error(id, {jsonrpc_code_for(error.code), error.message, std::move(data)});
 }
 
 Error error_for_http_status(long status) {

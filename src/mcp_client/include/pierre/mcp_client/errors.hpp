@@ -8,13 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "pierre/core/error.hpp"
+#include "pierre/core/jsonrpc.hpp"
 
 namespace pierre::mcp_client {
 
 namespace rpc_code {
-inline constexpr int parse_error = -32700;
-inline constexpr int invalid_request = -32600;
-inline constexpr int internal_error = -32603;
+using namespace pierre::jsonrpc::code;  // JSON-RPC 2.0's own codes
 // Implementation-defined range (-32000..-32019, kept by 2026-07-28 for existing uses).
 inline constexpr int server_unavailable = -32000;
 inline constexpr int unauthorized = -32001;
