@@ -14,9 +14,10 @@ namespace pierre::http {
 
 struct Metrics::Impl {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
-  prometheus::Family<prometheus::Counter>& requests =
-      prometheus::BuildCounter().Name("pierre_http_requests_total").Help("HTTP requests by route, method and status")
-          .Register(*registry);
+  prometheus::Family<prometheus::Counter>& requests = prometheus::BuildCounter()
+                                                          .Name("pierre_http_requests_total")
+                                                          .Help("HTTP requests by route, method and status")
+                                                          .Register(*registry);
   prometheus::Family<prometheus::Histogram>& latency = prometheus::BuildHistogram()
                                                            .Name("pierre_http_request_duration_seconds")
                                                            .Help("HTTP request latency by route and method")
@@ -45,9 +46,8 @@ struct ThreadCache {
 };
 
 const prometheus::Histogram::BucketBoundaries& latency_buckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                               0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
-                                                               1,      2.5,     5,      10};
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
   return buckets;
 }
 
@@ -84,8 +84,12 @@ void Metrics::observe(std::string_view route, std::string_view method, unsigned 
   it->second.second->Observe(std::chrono::duration<double>(latency).count());
 }
 
-void Metrics::connection_opened() { impl_->connections.Increment(); }
-void Metrics::connection_closed() { impl_->connections.Decrement(); }
+void Metrics::connection_opened() {
+  impl_->connections.Increment();
+}
+void Metrics::connection_closed() {
+  impl_->connections.Decrement();
+}
 
 std::string Metrics::render() const {
   std::ostringstream out;
@@ -93,6 +97,8 @@ std::string Metrics::render() const {
   return out.str();
 }
 
-prometheus::Registry& Metrics::registry() { return *impl_->registry; }
+prometheus::Registry& Metrics::registry() {
+  return *impl_->registry;
+}
 
 }  // namespace pierre::http

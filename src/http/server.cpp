@@ -456,7 +456,8 @@ struct Server::Impl {
         co_await write_all("0\r\n\r\n");  // the last chunk
         break;
       }
-      if (stream->pending_bytes() > 0) continue;  // queued while we wrote (that wake-up found us busy)
+      // Queued or closed while we wrote: that wake-up found us busy, so nothing else will come for it.
+      if (stream->has_work()) continue;
       // Idle streams carry an SSE comment now and then, so proxies keep them open and dead peers are noticed.
       writer->parked = true;
       writer->timer.expires_after(kStreamKeepAlive);

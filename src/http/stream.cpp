@@ -62,6 +62,11 @@ std::size_t EventStream::pending_bytes() const {
   return pending_bytes_;
 }
 
+bool EventStream::has_work() const {
+  std::lock_guard lock(mutex_);
+  return !pending_.empty() || (closed_ && !gone_);
+}
+
 EventStream::Drained EventStream::drain() {
   std::lock_guard lock(mutex_);
   Drained out;

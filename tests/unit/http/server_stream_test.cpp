@@ -83,8 +83,8 @@ class ServerStreamTest : public ::testing::Test {
   }
 
   // Everything until the server closes the connection, decoded (chunked transfer coding undone by Beast).
-  static std::string read_body(tcp::socket& socket) {
-    std::string raw;
+  // `raw` holds what the test already read of the response.
+  static std::string read_body(tcp::socket& socket, std::string raw = {}) {
     beast::error_code ec;
     asio::read(socket, asio::dynamic_buffer(raw), ec);
     EXPECT_EQ(ec, asio::error::eof) << ec.message();
@@ -128,6 +128,30 @@ TEST_F(ServerStreamTest, AClientThatStopsReadingGetsTheWholeBodyInOrderLater) {
   stream->close();
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(read_body(*client), expected);
+}
+
+// The end of the body arrives while the connection's coroutine is still busy writing everything queued before it
+// (the client is not reading): the coroutine must notice the close itself once its write completes, not wait for
+// the next keep-alive (15 s) to find out.
+TEST_F(ServerStreamTest, ClosingWhileTheWriterIsBusyEndsTheBodyAtOnce) {
+  auto client = open_client();
+  auto stream = open_.wait_for(1).at(0);
+  // Two 8 MB chunks while the client does not read: the first goes out partly by the worker's direct write and the
+  // rest by the coroutine; the second waits in the queue (its wake-up found the coroutine busy).
+  const std::string first(8U * 1024 * 1024, 'a');
+  const std::string second(8U * 1024 * 1024, 'b');
+  ASSERT_TRUE(stream->send(first));
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(stream->send(second));
+  // Reading 8 MB lets the coroutine finish the first chunk and drain the second into a write that fills the socket
+  // again: the queue is empty and the coroutine busy when the stream closes.
+  std::string raw(8U * 1024 * 1024, '\0');
+  asio::read(*client, asio::buffer(raw));
+  std::this_thread::sleep_for(300ms);
+  stream->close();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(read_body(*client, std::move(raw)), first + second);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST_F(ServerStreamTest, OneEventSentToManyStreamsReachesEveryOne) {

@@ -34,6 +34,9 @@ class EventStream {
   [[nodiscard]] std::size_t pending_bytes() const;
 
   // ---- server side ----
+  // Whether drain() would give the writer something to do: queued bytes, or the end of the body to write.
+  [[nodiscard]] bool has_work() const;
+
   struct Drained {
     std::vector<std::string> chunks;
     bool closed = false;
