@@ -33,15 +33,8 @@ json user_json(const auth::User& u) {
 // The caller, re-checked against the database: the account must still be active, and its current role (not the
 // one in the token, which may be stale) must be an administrator's.
 Result<auth::Identity> require_admin(const http::RequestContext& ctx, auth::UserService& users) {
-  auto identity = caller(ctx);
+  auto identity = current_account(ctx, users);
   if (!identity) return identity;
-  auto user = users.get_user(identity->tenant_id, identity->user_id);
-  if (!user) {
-    if (user.error().code == ErrorCode::resource_not_found) return fail(ErrorCode::auth_invalid, "account not found");
-    return std::unexpected(user.error());
-  }
-  if (user->status != "active") return fail(ErrorCode::auth_invalid, "account is not active");
-  identity->role = user->role;
   if (auto ok = require_role(*identity, {"admin", "super_admin"}); !ok) return std::unexpected(ok.error());
   return identity;
 }
