@@ -48,6 +48,16 @@ export function field(label: string, control: HTMLInputElement | HTMLSelectEleme
   return wrap;
 }
 
+// A form of labelled fields and one submit button; `onSubmit` runs instead of the browser's own submission.
+export function inlineForm(fields: HTMLElement[], submitText: string, onSubmit: (form: HTMLFormElement) => void): HTMLFormElement {
+  const form = h('form', { class: 'inline-form' }, ...fields, h('button', { type: 'submit', class: 'primary' }, submitText));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    onSubmit(form);
+  });
+  return form;
+}
+
 export function select(name: string, options: [string, string][], value?: string): HTMLSelectElement {
   const s = h('select', { name });
   for (const [v, text] of options) s.appendChild(h('option', { value: v }, text));

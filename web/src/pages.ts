@@ -1,7 +1,7 @@
 // The dashboard's pages. Each renders into <main> (which already holds its <h1>) and may return a cleanup function.
 // What a page may show is decided by the server (403 for what the caller may not see); the UI only hides links.
 import { api, ApiError, isAdmin, streamEvents, type User } from './api';
-import { field, formatTime, h, message, percent, select, table } from './dom';
+import { field, formatTime, h, inlineForm, message, percent, select, table } from './dom';
 import { drawDailyChart } from './chart';
 
 export interface Page {
@@ -126,16 +126,13 @@ function tenantsSection(): HTMLElement {
       ),
     );
   });
-  const form = h(
-    'form',
-    { class: 'inline-form' },
+  auto.id = 'tenant-auto';
+  const fields = [
     field('Tenant name', name),
     field('Slug (optional)', slug),
-    h('div', { class: 'field checkbox' }, auto, h('label', { for: (auto.id = 'tenant-auto') }, 'Approve sign-ups')),
-    h('button', { type: 'submit', class: 'primary' }, 'Create tenant'),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
+    h('div', { class: 'field checkbox' }, auto, h('label', { for: auto.id }, 'Approve sign-ups')),
+  ];
+  const form = inlineForm(fields, 'Create tenant', () => {
     feedback.replaceChildren();
     api
       .post<Tenant>('/admin/tenants', { name: name.value, slug: slug.value || undefined, auto_approve: auto.checked })
@@ -240,15 +237,7 @@ function keysPage(main: HTMLElement): undefined {
       detail.append(message('error', errorText(e)));
     }
   };
-  const form = h(
-    'form',
-    { class: 'inline-form' },
-    field('Key name', name),
-    field('Tier', tier),
-    h('button', { type: 'submit', class: 'primary' }, 'Create key'),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
+  const form = inlineForm([field('Key name', name), field('Tier', tier)], 'Create key', () => {
     created.replaceChildren();
     if (!name.value.trim()) {
       created.append(message('error', 'Give the key a name.'));
@@ -564,15 +553,7 @@ function a2aPage(main: HTMLElement): undefined {
   });
   const name = h('input', { type: 'text', name: 'agent-name', required: true, maxlength: 100 });
   const description = h('input', { type: 'text', name: 'agent-description', maxlength: 500 });
-  const form = h(
-    'form',
-    { class: 'inline-form' },
-    field('Agent name', name),
-    field('Description', description),
-    h('button', { type: 'submit', class: 'primary' }, 'Register agent'),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
+  const form = inlineForm([field('Agent name', name), field('Description', description)], 'Register agent', () => {
     feedback.replaceChildren();
     api
       .post<A2aClient & { client_secret: string; token_url: string }>('/a2a/clients', {
