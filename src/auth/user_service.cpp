@@ -328,6 +328,21 @@ Result<void> UserService::suspend(std::string_view tenant_id, std::string_view u
   return set_status(tenant_id, user_id, "suspended");
 }
 
+Result<void> UserService::set_role(std::string_view tenant_id, std::string_view user_id, std::string_view role) {
+  if (role != "admin" && role != "user") {
+    return fail(ErrorCode::invalid_input, "role must be admin or user", {{"field", "role"}});
+  }
+  auto user = get_user(tenant_id, user_id);
+  if (!user) return std::unexpected(user.error());
+  if (user->role == "super_admin") return fail(ErrorCode::permission_denied, "the super admin's role cannot change");
+  auto scope = db_.tenant(store::TenantId(std::string(tenant_id)));
+  auto r = scope.execute("UPDATE users SET role = ?1, updated_at = ?2 WHERE tenant_id = :tenant AND id = ?3",
+                         {std::string(role), now_epoch_ms(), std::string(user_id)});
+  if (!r) return std::unexpected(r.error());
+  if (*r == 0) return fail(ErrorCode::resource_not_found, "user not found");
+  return {};
+}
+
 Result<User> UserService::get_user(std::string_view tenant_id, std::string_view user_id) {
   auto scope = db_.tenant(store::TenantId(std::string(tenant_id)));
   auto row =

@@ -192,7 +192,8 @@ http::Response summary(const http::Request& req, http::RequestContext& ctx, auth
         {{"from", usage::day_string(range->first_day)},
          {"to", usage::day_string(range->last_day)},
          {"days", range->last_day - range->first_day + 1}}},
-       {"scope", {{"tenant_id", query->tenant_id}, {"user_id", query->user_id ? json(*query->user_id) : json(nullptr)}}},
+       {"scope",
+        {{"tenant_id", query->tenant_id}, {"user_id", query->user_id ? json(*query->user_id) : json(nullptr)}}},
        {"totals",
         {{"requests", t.requests},
          {"errors", t.errors},
@@ -257,7 +258,7 @@ http::Middleware request_log_middleware(usage::RequestLog& log) {
       r.name = mcp_name(req);
     } else {
       r.kind = ctx.route.starts_with("/a2a") ? "a2a" : "rest";
-      r.name = ctx.route;
+      r.name = fmt::format("{} {}", req.method_string(), ctx.route);
     }
     r.status = static_cast<int>(res.result_int());
     r.latency_us =

@@ -85,8 +85,7 @@ Result<Totals> Analytics::totals(const Query& q, bool with_percentiles) const {
   if (!with_percentiles || t.requests == 0) return t;
   // Nearest rank: the ceil(p/100 · n)-th smallest latency.
   const auto sql = fmt::format("SELECT latency_us{} ORDER BY latency_us LIMIT 1 OFFSET ?4", kWhere);
-  const std::array<std::pair<int, std::int64_t*>, 3> wanted{
-      {{50, &t.p50_us}, {95, &t.p95_us}, {99, &t.p99_us}}};
+  const std::array<std::pair<int, std::int64_t*>, 3> wanted{{{50, &t.p50_us}, {95, &t.p95_us}, {99, &t.p99_us}}};
   for (const auto& [p, out] : wanted) {
     const auto rank = (t.requests * p + 99) / 100;
     auto params = params_of(q);

@@ -110,8 +110,8 @@ Result<std::int64_t> RequestLog::purge_expired() {
   for (const auto& row : tenants->rows) {
     auto id = row.get<std::string>("id");
     if (!id) return std::unexpected(id.error());
-    auto n = db_.tenant(store::TenantId(*id)).execute(
-        "DELETE FROM request_log WHERE tenant_id = :tenant AND at_ms < ?1", {cutoff});
+    auto n = db_.tenant(store::TenantId(*id))
+                 .execute("DELETE FROM request_log WHERE tenant_id = :tenant AND at_ms < ?1", {cutoff});
     if (!n) return std::unexpected(n.error());
     deleted += *n;
   }

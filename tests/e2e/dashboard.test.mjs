@@ -2,7 +2,7 @@
 // (/usr/bin/chromium, installed by scripts/install-deps.sh) headless against the real server (`--demo`: the demo
 // athlete is the super-admin).
 //
-//   admin signs in → approves a pending user → creates an API key and copies it (read back from the clipboard) → the
+//   admin signs in → approves a pending user (and rejects another) → creates an API key and copies it (read back from the clipboard) → the
 //   key is used for an MCP call (plain fetch to /mcp) → the call appears in Live requests within 2 s and in Usage
 //   (aggregated by the server) → the key is revoked → the next call with it is refused (401); the approved user signs
 //   in and cannot reach the admin pages (the UI refuses, and the API answers 403).
@@ -27,6 +27,7 @@ const CHROMIUM = process.env.PIERRE_CHROMIUM || '/usr/bin/chromium';
 const ADMIN = { email: 'demo@pierre.dev', password: 'pierre-demo-athlete' };
 // The password the log scan knows (tests/logscan/known-secrets.txt).
 const USER = { email: 'dashboard-user@example.com', password: 'another long password', display_name: 'Dashboard User' };
+const REJECTED = { email: 'dashboard-rejected@example.com', password: 'another long password', display_name: 'Rejected' };
 const TOOL = 'get_athlete';
 const KEY_NAME = 'e2e dashboard key';
 
@@ -94,7 +95,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(who.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
   }
 
   before(async () => {
@@ -106,6 +107,8 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     const body = await json(registered);
     assert.equal(registered.status, 201, JSON.stringify(body));
     assert.equal(body.status, 'pending');
+    const other = await post(server.baseUrl, '/auth/register', REJECTED);
+    assert.equal(other.status, 201);
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -170,6 +173,10 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     await shot('02-users-pending');
     await approve.click();
     await page.getByText(`${USER.email} approved.`).waitFor();
+    await page.getByRole('button', { name: `Reject ${REJECTED.email}` }).click();
+    await page.getByText(`${REJECTED.email} rejected.`).waitFor();
+    const refusedLogin = await post(server.baseUrl, '/auth/login', { email: REJECTED.email, password: REJECTED.password });
+    assert.equal(refusedLogin.status, 401);
 
     // Create an API key and copy it.
     await open('API keys', 'API keys');

@@ -122,7 +122,7 @@ TEST_P(DashboardTest, SummaryAggregatesPerDayToolAndLatency) {
   EXPECT_EQ((*tool)["requests"], 3);
   EXPECT_EQ((*tool)["errors"], 0);
   EXPECT_EQ(s["per_tool"][0]["name"], "get_athlete");  // busiest first
-  const auto* missing = find_tool(s, "/api/keys/{id}/usage");
+  const auto* missing = find_tool(s, "GET /api/keys/{id}/usage");
   ASSERT_NE(missing, nullptr) << s.dump();
   EXPECT_EQ((*missing)["kind"], "rest");
   EXPECT_EQ((*missing)["errors"], 1);
@@ -183,14 +183,47 @@ TEST_P(DashboardTest, EachRoleSeesOnlyWhatItMay) {
   EXPECT_EQ(unknown.result_int(), 404) << unknown.body();
 }
 
+TEST_P(DashboardTest, AdminsChangeRolesInTheirTenantOnly) {
+  const auto other = create_tenant("Role Club");
+  auto [b_admin_id, b_admin] = account(other, "admin@role.example", "admin");
+  auto [user_id, user] = account(tenant_, "role@a.example", "user");
+  auto promote = authed(c(), verb::post, "/admin/users/" + user_id + "/role", super_, json{{"role", "admin"}}.dump());
+  ASSERT_EQ(promote.result_int(), 200) << promote.body();
+  EXPECT_EQ(body_json(promote)["user"]["role"], "admin");
+  // The promoted account administers at once (roles are re-read from the database, not the token).
+  EXPECT_EQ(authed(c(), verb::get, "/admin/users", user).result_int(), 200);
+  auto bad = authed(c(), verb::post, "/admin/users/" + user_id + "/role", super_, json{{"role", "root"}}.dump());
+  EXPECT_EQ(bad.result_int(), 400);
+  EXPECT_EQ(body_json(bad)["error"]["details"].value("field", ""), "role");
+  // Another tenant's user is not found; your own role and the super_admin's do not change.
+  EXPECT_EQ(
+      authed(c(), verb::post, "/admin/users/" + user_id + "/role", b_admin, json{{"role", "user"}}.dump()).result_int(),
+      404);
+  EXPECT_EQ(authed(c(), verb::post, "/admin/users/" + b_admin_id + "/role", b_admin, json{{"role", "user"}}.dump())
+                .result_int(),
+            403);
+  const auto listed = body_json(authed(c(), verb::get, "/admin/users?limit=100", super_));
+  std::string super_id;
+  for (const auto& u : listed["users"]) {
+    if (u["role"] == "super_admin") super_id = u["id"];
+  }
+  ASSERT_FALSE(super_id.empty()) << listed.dump();
+  EXPECT_EQ(
+      authed(c(), verb::post, "/admin/users/" + super_id + "/role", user, json{{"role", "user"}}.dump()).result_int(),
+      403);
+}
+
 TEST_P(DashboardTest, RefusesMissingCredentialsAndBadRanges) {
   auto anonymous = c().get("/api/usage/summary");
   EXPECT_EQ(anonymous.result_int(), 401);
   EXPECT_EQ(c().get("/api/usage/live").result_int(), 401);
   const std::pair<std::string, std::string> bad[] = {
-      {"?from=yesterday", "from"},          {"?from=2026-13-01", "from"},
-      {"?to=2026-02-30", "to"},             {"?from=2026-03-02&to=2026-03-01", "to"},
-      {"?from=2020-01-01&to=2026-01-01", "from"}, {"?from=2026-1-01", "from"},
+      {"?from=yesterday", "from"},
+      {"?from=2026-13-01", "from"},
+      {"?to=2026-02-30", "to"},
+      {"?from=2026-03-02&to=2026-03-01", "to"},
+      {"?from=2020-01-01&to=2026-01-01", "from"},
+      {"?from=2026-1-01", "from"},
   };
   for (const auto& [query, field] : bad) {
     auto r = authed(c(), verb::get, "/api/usage/summary" + query, super_);
@@ -216,7 +249,7 @@ TEST_P(DashboardTest, LiveStreamShowsAUserOnlyTheirOwnRequests) {
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->type, "request");
   const auto event = json::parse(seen->data);
-  EXPECT_EQ(event["name"], "/api/keys");
+  EXPECT_EQ(event["name"], "GET /api/keys");
   EXPECT_EQ(event["user_id"], user_id);
   EXPECT_EQ(event["status"], 200);
   EXPECT_EQ(seen->data.find("@"), std::string::npos) << "no emails: " << seen->data;
@@ -228,8 +261,8 @@ TEST_P(DashboardTest, LiveStreamShowsAUserOnlyTheirOwnRequests) {
     names.push_back(json::parse(e->data).value("name", ""));
   }
   ASSERT_GE(names.size(), 2U);
-  EXPECT_EQ(names[names.size() - 2], "/admin/users");
-  EXPECT_EQ(names.back(), "/api/keys");
+  EXPECT_EQ(names[names.size() - 2], "GET /admin/users");
+  EXPECT_EQ(names.back(), "GET /api/keys");
 }
 
 TEST_P(DashboardTest, ServesTheAppWithStrictHeadersAndSpaFallback) {

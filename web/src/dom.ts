@@ -60,8 +60,8 @@ export function inlineForm(fields: HTMLElement[], submitText: string, onSubmit: 
 
 export function select(name: string, options: [string, string][], value?: string): HTMLSelectElement {
   const s = h('select', { name });
-  for (const [v, text] of options) s.appendChild(h('option', { value: v }, text));
-  if (value !== undefined) s.value = value;
+  // The initial value is the `selected` option, so that form.reset() returns to it.
+  for (const [v, text] of options) s.appendChild(h('option', { value: v, selected: v === value }, text));
   return s;
 }
 

@@ -58,15 +58,40 @@ function usersPage(main: HTMLElement, user: User): undefined {
     ['suspended', 'Suspended'],
   ]);
   const feedback = h('div', { 'aria-live': 'polite' });
-  const act = (u: AdminUser, action: 'approve' | 'suspend', reload: () => void) => async () => {
+  // Rejecting a registration suspends the pending account: it can never sign in unless an administrator approves it.
+  const done = { approve: 'approved', suspend: 'suspended', reject: 'rejected' } as const;
+  const act = (u: AdminUser, action: keyof typeof done, reload: () => void) => async () => {
     feedback.replaceChildren();
     try {
-      await api.post(`/admin/users/${encodeURIComponent(u.id)}/${action}`);
-      feedback.append(message('success', `${u.email} ${action === 'approve' ? 'approved' : 'suspended'}.`));
+      await api.post(`/admin/users/${encodeURIComponent(u.id)}/${action === 'reject' ? 'suspend' : action}`);
+      feedback.append(message('success', `${u.email} ${done[action]}.`));
       reload();
     } catch (e) {
       feedback.append(message('error', errorText(e)));
     }
+  };
+  const roleControl = (u: AdminUser, reload: () => void) => {
+    if (u.role === 'super_admin' || u.id === user.id) return u.role.replace('_', ' ');
+    const s = select('role', [
+      ['user', 'user'],
+      ['admin', 'admin'],
+    ]);
+    s.value = u.role;
+    s.setAttribute('aria-label', `Role of ${u.email}`);
+    s.addEventListener('change', () => {
+      feedback.replaceChildren();
+      api
+        .post(`/admin/users/${encodeURIComponent(u.id)}/role`, { role: s.value })
+        .then(() => {
+          feedback.append(message('success', `${u.email} is now ${s.value}.`));
+          reload();
+        })
+        .catch((e: unknown) => {
+          s.value = u.role;
+          feedback.append(message('error', errorText(e)));
+        });
+    });
+    return s;
   };
   const list = section('Accounts', async (into) => {
     const q = status.value ? `?status=${status.value}&limit=100` : '?limit=100';
@@ -78,7 +103,7 @@ function usersPage(main: HTMLElement, user: User): undefined {
         users.map((u) => [
           u.email,
           u.display_name,
-          u.role.replace('_', ' '),
+          roleControl(u, list.reload),
           h('span', { class: `badge badge-${u.status}` }, u.status),
           formatTime(u.created_at),
           h(
@@ -86,7 +111,9 @@ function usersPage(main: HTMLElement, user: User): undefined {
             { class: 'actions' },
             u.status === 'pending' &&
               button('Approve', () => void act(u, 'approve', list.reload)(), `Approve ${u.email}`, 'primary'),
-            u.status !== 'suspended' &&
+            u.status === 'pending' &&
+              button('Reject', () => void act(u, 'reject', list.reload)(), `Reject ${u.email}`, 'danger'),
+            u.status === 'active' &&
               u.role !== 'super_admin' &&
               u.id !== user.id &&
               button('Suspend', () => void act(u, 'suspend', list.reload)(), `Suspend ${u.email}`, 'danger'),

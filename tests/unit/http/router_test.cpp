@@ -58,7 +58,9 @@ TEST_F(RouterTest, TailCaptureTakesTheRestOfThePath) {
   EXPECT_EQ(call(Method::get, "/health"), "health");
 }
 
-TEST_F(RouterTest, HeadIsServedByGet) { EXPECT_EQ(call(Method::head, "/health"), "health"); }
+TEST_F(RouterTest, HeadIsServedByGet) {
+  EXPECT_EQ(call(Method::head, "/health"), "health");
+}
 
 TEST_F(RouterTest, UnknownPathIsNotFound) {
   EXPECT_EQ(call(Method::get, "/nope"), "ROUTE_NOT_FOUND");

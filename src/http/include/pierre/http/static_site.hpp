@@ -19,9 +19,9 @@
 namespace pierre::http {
 
 struct StaticSite {
-  std::string mount;      // "/dashboard"
-  std::string directory;  // absolute or relative to the working directory
-  std::string build_hint; // shown in the 503 when the app is not built ("run `make run`…")
+  std::string mount;       // "/dashboard"
+  std::string directory;   // absolute or relative to the working directory
+  std::string build_hint;  // shown in the 503 when the app is not built ("run `make run`…")
 };
 
 inline constexpr const char* kStrictContentSecurityPolicy =

@@ -19,8 +19,9 @@
 //       ≤ 50 visible requests first, then each new one as it completes. No emails, paths or arguments.
 //
 // request_log_middleware (Router::use, outside the authentication middleware so it sees ctx.auth): records every
-// authenticated request in the log — MCP calls by tool name (tools/call) or method, A2A and REST requests by route
-// pattern — except the dashboard's own assets and usage routes and the operational ones (/health, /ready, /metrics).
+// authenticated request in the log — MCP calls by tool name (tools/call) or method, A2A and REST requests by method
+// and route pattern ("GET /api/keys/{id}/usage") — except the dashboard's own assets and usage routes and the
+// operational ones (/health, /ready, /metrics).
 
 #include "pierre/auth/user_service.hpp"
 #include "pierre/http/router.hpp"
