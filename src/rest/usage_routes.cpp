@@ -216,30 +216,31 @@ http::Response live(const http::Request& req, http::RequestContext& ctx, auth::U
   if (!me) return http::error_response(me.error(), req, ctx);
   const usage::Viewer viewer{me->tenant_id, me->user_id, me->role};
   auto stream = ctx.open_stream();
-  stream->send("retry: 3000\n\n");
-  for (const auto& r : log.recent(viewer, kLiveReplay)) stream->send_event(record_json(r).dump(), "request");
   std::weak_ptr<http::EventStream> weak = stream;
   const auto id = log.subscribe(
       viewer,
       [weak](const usage::Record& r) {
         const auto s = weak.lock();
-        if (!s) return;
+        if (!s || s->client_gone()) return false;
         if (s->pending_bytes() > kMaxLivePendingBytes) {
           s->close();
-          return;
+          return false;
         }
-        s->send_event(record_json(r).dump(), "request");
+        return s->send_event(record_json(r).dump(), "request");
       },
       [weak] {
         if (const auto s = weak.lock()) s->close();
       });
-  stream->on_client_gone([&log, id] { log.unsubscribe(id); });
-
-  http::Response head{http::Status::ok, req.version()};
-  head.set(field::field::content_type, "text/event-stream");
-  head.set(field::field::cache_control, "no-cache, no-transform");
-  head.set("X-Accel-Buffering", "no");
-  return head;
+  if (!id) {
+    ctx.stream.reset();  // answered as an ordinary error response, not a stream
+    auto res = http::error_response(id.error(), req, ctx);
+    res.set(field::field::retry_after, "5");
+    return res;
+  }
+  stream->on_client_gone([&log, id = *id] { log.unsubscribe(id); });
+  stream->send("retry: 3000\n\n");
+  for (const auto& r : log.recent(viewer, kLiveReplay)) stream->send_event(record_json(r).dump(), "request");
+  return detail::event_stream_head(req);
 }
 
 }  // namespace

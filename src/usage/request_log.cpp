@@ -63,14 +63,16 @@ void RequestLog::record(Record r) {
   }
   if (wake) wake_.notify_one();
   // Copies of the subscribers, called without the lock: one may unsubscribe (or a new one subscribe) meanwhile.
-  std::vector<std::shared_ptr<Subscriber>> targets;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<Subscriber>>> targets;
   {
     std::lock_guard lock(subscribers_mutex_);
     for (const auto& [id, subscription] : subscribers_) {
-      if (subscription.viewer.may_see(r)) targets.push_back(subscription.deliver);
+      if (subscription.viewer.may_see(r)) targets.emplace_back(id, subscription.deliver);
     }
   }
-  for (const auto& target : targets) (*target)(r);
+  for (const auto& [id, target] : targets) {
+    if (!(*target)(r)) unsubscribe(id);
+  }
 }
 
 Result<void> RequestLog::flush() {
@@ -128,8 +130,17 @@ std::vector<Record> RequestLog::recent(const Viewer& viewer, std::size_t limit) 
   return out;
 }
 
-std::uint64_t RequestLog::subscribe(Viewer viewer, Subscriber subscriber, std::function<void()> on_end) {
+Result<std::uint64_t> RequestLog::subscribe(Viewer viewer, Subscriber subscriber, std::function<void()> on_end) {
   std::lock_guard lock(subscribers_mutex_);
+  if (subscribers_.size() >= options_.max_subscribers) {
+    return fail(ErrorCode::resource_unavailable, "too many live request streams are open; try again later");
+  }
+  const auto same_user = std::count_if(subscribers_.begin(), subscribers_.end(), [&](const auto& entry) {
+    return entry.second.viewer.tenant_id == viewer.tenant_id && entry.second.viewer.user_id == viewer.user_id;
+  });
+  if (static_cast<std::size_t>(same_user) >= options_.max_subscribers_per_user) {
+    return fail(ErrorCode::rate_limit_exceeded, "too many live request streams open for this user");
+  }
   const auto id = next_subscriber_++;
   subscribers_.emplace(
       id, Subscription{std::move(viewer), std::make_shared<Subscriber>(std::move(subscriber)), std::move(on_end)});

@@ -56,10 +56,14 @@ class RequestLog {
     // Records waiting beyond this are dropped (counted, logged once per flush): a slow database never grows memory.
     std::size_t max_pending = 50'000;
     std::chrono::hours retention{24 * 30};
+    // Live subscriptions (each is an open stream): per user and in all.
+    std::size_t max_subscribers_per_user = 8;
+    std::size_t max_subscribers = 1'000;
   };
   static constexpr std::size_t kRecent = 200;
 
-  using Subscriber = std::function<void(const Record&)>;
+  // Returns false when it wants no more records (its stream is gone): the subscription ends.
+  using Subscriber = std::function<bool(const Record&)>;
 
   RequestLog(store::Database& db, Options options);
   RequestLog(const RequestLog&) = delete;
@@ -79,8 +83,9 @@ class RequestLog {
   // The most recent records `viewer` may see, oldest first, at most `limit`.
   [[nodiscard]] std::vector<Record> recent(const Viewer& viewer, std::size_t limit) const;
   // Every record from now on that `viewer` may see goes to `subscriber`; `on_end` runs if end_subscriptions() ends
-  // the subscription first (server shutdown).
-  std::uint64_t subscribe(Viewer viewer, Subscriber subscriber, std::function<void()> on_end = {});
+  // the subscription first (server shutdown). RATE_LIMIT_EXCEEDED when the viewer already has
+  // max_subscribers_per_user, RESOURCE_UNAVAILABLE beyond max_subscribers.
+  Result<std::uint64_t> subscribe(Viewer viewer, Subscriber subscriber, std::function<void()> on_end = {});
   void unsubscribe(std::uint64_t id);
   // Ends every subscription (each on_end runs once), e.g. so that live streams close on shutdown.
   void end_subscriptions();
