@@ -34,6 +34,21 @@ function section(title: string, load: (into: HTMLElement) => Promise<void>): { e
   return { el, reload };
 }
 
+// A section listing what `load` returns as a table (or the `empty` sentence).
+function tableSection<T>(
+  title: string,
+  load: () => Promise<T[]>,
+  caption: string,
+  headers: string[],
+  row: (item: T) => Parameters<typeof table>[2][number],
+  empty: string,
+): { el: HTMLElement; reload: () => void } {
+  return section(title, async (into) => {
+    const items = await load();
+    into.replaceChildren(table(caption, headers, items.map(row), empty));
+  });
+}
+
 function button(text: string, onClick: () => void, label?: string, kind = ''): HTMLButtonElement {
   return h('button', { type: 'button', class: kind, 'aria-label': label, onclick: onClick }, text);
 }
@@ -142,17 +157,14 @@ function tenantsSection(): HTMLElement {
   const slug = h('input', { type: 'text', name: 'tenant-slug', pattern: '[a-z0-9-]+', maxlength: 64 });
   const auto = h('input', { type: 'checkbox', name: 'auto-approve' });
   const feedback = h('div', { 'aria-live': 'polite' });
-  const list = section('Tenants', async (into) => {
-    const { tenants } = await api.get<{ tenants: Tenant[] }>('/admin/tenants');
-    into.replaceChildren(
-      table(
-        'All tenants',
-        ['Name', 'Slug', 'Auto-approve', 'Created'],
-        tenants.map((t) => [t.name, t.slug, t.auto_approve ? 'yes' : 'no', formatTime(t.created_at)]),
-        'No tenants yet.',
-      ),
-    );
-  });
+  const list = tableSection(
+    'Tenants',
+    async () => (await api.get<{ tenants: Tenant[] }>('/admin/tenants')).tenants,
+    'All tenants',
+    ['Name', 'Slug', 'Auto-approve', 'Created'],
+    (t) => [t.name, t.slug, t.auto_approve ? 'yes' : 'no', formatTime(t.created_at)],
+    'No tenants yet.',
+  );
   auto.id = 'tenant-auto';
   const fields = [
     field('Tenant name', name),
@@ -201,30 +213,27 @@ function keysPage(main: HTMLElement): undefined {
   );
   const created = h('div', { 'aria-live': 'polite' });
   const detail = h('div', { 'aria-live': 'polite' });
-  const list = section('Your keys', async (into) => {
-    const { api_keys: keys } = await api.get<{ api_keys: KeyInfo[] }>('/api/keys');
-    into.replaceChildren(
-      table(
-        'Your API keys',
-        ['Name', 'Prefix', 'Tier', 'Status', 'Requests this month', 'Last used', 'Actions'],
-        keys.map((k) => [
-          k.name,
-          h('code', {}, k.key_prefix),
-          k.tier,
-          h('span', { class: `badge badge-${k.is_active ? 'active' : 'suspended'}` }, k.is_active ? 'active' : 'revoked'),
-          `${k.usage?.requests_this_month ?? 0}${k.usage?.limits.requests_per_month ? ' / ' + k.usage.limits.requests_per_month : ''}`,
-          formatTime(k.last_used_at),
-          h(
-            'span',
-            { class: 'actions' },
-            button('Usage', () => void showUsage(k), `Usage of ${k.name}`),
-            k.is_active && button('Revoke', () => void revoke(k), `Revoke ${k.name}`, 'danger'),
-          ),
-        ]),
-        'You have no API keys yet. Create one above to connect an MCP client.',
+  const list = tableSection(
+    'Your keys',
+    async () => (await api.get<{ api_keys: KeyInfo[] }>('/api/keys')).api_keys,
+    'Your API keys',
+    ['Name', 'Prefix', 'Tier', 'Status', 'Requests this month', 'Last used', 'Actions'],
+    (k) => [
+      k.name,
+      h('code', {}, k.key_prefix),
+      k.tier,
+      h('span', { class: `badge badge-${k.is_active ? 'active' : 'suspended'}` }, k.is_active ? 'active' : 'revoked'),
+      `${k.usage?.requests_this_month ?? 0}${k.usage?.limits.requests_per_month ? ' / ' + k.usage.limits.requests_per_month : ''}`,
+      formatTime(k.last_used_at),
+      h(
+        'span',
+        { class: 'actions' },
+        button('Usage', () => void showUsage(k), `Usage of ${k.name}`),
+        k.is_active && button('Revoke', () => void revoke(k), `Revoke ${k.name}`, 'danger'),
       ),
-    );
-  });
+    ],
+    'You have no API keys yet. Create one above to connect an MCP client.',
+  );
   const showUsage = async (k: KeyInfo) => {
     detail.replaceChildren(message('info', 'Loading…'));
     try {
@@ -509,25 +518,22 @@ interface ProviderStatus {
 }
 
 function connectionsPage(main: HTMLElement): undefined {
-  const s = section('Providers', async (into) => {
-    const { providers } = await api.get<{ providers: ProviderStatus[] }>('/api/providers');
-    into.replaceChildren(
-      table(
-        'Your provider connections',
-        ['Provider', 'Configured on this server', 'Connected', 'Sync status', 'Last sync', 'Activities synced', 'Last error'],
-        providers.map((p) => [
-          p.provider,
-          p.configured ? 'yes' : 'no',
-          p.connected ? 'yes' : 'no',
-          p.status ?? '—',
-          formatTime(p.last_sync_at),
-          p.activities_synced ?? 0,
-          p.last_sync_error ?? '—',
-        ]),
-        'No providers are available on this server.',
-      ),
-    );
-  });
+  const s = tableSection(
+    'Providers',
+    async () => (await api.get<{ providers: ProviderStatus[] }>('/api/providers')).providers,
+    'Your provider connections',
+    ['Provider', 'Configured on this server', 'Connected', 'Sync status', 'Last sync', 'Activities synced', 'Last error'],
+    (p) => [
+      p.provider,
+      p.configured ? 'yes' : 'no',
+      p.connected ? 'yes' : 'no',
+      p.status ?? '—',
+      formatTime(p.last_sync_at),
+      p.activities_synced ?? 0,
+      p.last_sync_error ?? '—',
+    ],
+    'No providers are available on this server.',
+  );
   main.append(h('p', { class: 'lead' }, 'Your fitness-provider connections and their sync status.'), s.el);
   return undefined;
 }
@@ -548,36 +554,33 @@ interface A2aClient {
 
 function a2aPage(main: HTMLElement): undefined {
   const feedback = h('div', { 'aria-live': 'polite' });
-  const list = section('Registered agents', async (into) => {
-    const { clients } = await api.get<{ clients: A2aClient[] }>('/a2a/clients');
-    into.replaceChildren(
-      table(
-        'A2A clients of your tenant',
-        ['Name', 'Client id', 'Scopes', 'Tier', 'Status', 'Created', 'Actions'],
-        clients.map((c) => [
-          c.name,
-          h('code', {}, c.client_id),
-          c.scopes.join(' ') || '—',
-          c.rate_limit_tier,
-          c.is_active ? 'active' : 'deactivated',
-          formatTime(c.created_at),
-          c.is_active &&
-            button(
-              'Deactivate',
-              () => {
-                api
-                  .del(`/a2a/clients/${encodeURIComponent(c.id)}`)
-                  .then(() => list.reload())
-                  .catch((e: unknown) => feedback.replaceChildren(message('error', errorText(e))));
-              },
-              `Deactivate ${c.name}`,
-              'danger',
-            ),
-        ]),
-        'No A2A clients are registered.',
-      ),
-    );
-  });
+  const list = tableSection(
+    'Registered agents',
+    async () => (await api.get<{ clients: A2aClient[] }>('/a2a/clients')).clients,
+    'A2A clients of your tenant',
+    ['Name', 'Client id', 'Scopes', 'Tier', 'Status', 'Created', 'Actions'],
+    (c) => [
+      c.name,
+      h('code', {}, c.client_id),
+      c.scopes.join(' ') || '—',
+      c.rate_limit_tier,
+      c.is_active ? 'active' : 'deactivated',
+      formatTime(c.created_at),
+      c.is_active &&
+        button(
+          'Deactivate',
+          () => {
+            api
+              .del(`/a2a/clients/${encodeURIComponent(c.id)}`)
+              .then(() => list.reload())
+              .catch((e: unknown) => feedback.replaceChildren(message('error', errorText(e))));
+          },
+          `Deactivate ${c.name}`,
+          'danger',
+        ),
+    ],
+    'No A2A clients are registered.',
+  );
   const name = h('input', { type: 'text', name: 'agent-name', required: true, maxlength: 100 });
   const description = h('input', { type: 'text', name: 'agent-description', maxlength: 500 });
   const form = inlineForm([field('Agent name', name), field('Description', description)], 'Register agent', () => {
