@@ -309,8 +309,9 @@ int main(int argc, char** argv) {
                                        events.publish({e.owner.tenant_id, e.owner.user_id, e.type, e.data, 0, 0});
                                      });
   sync.start();
-  pierre::rest::register_provider_routes(router, {connections, sync, events, cfg.strava_webhook_verify_token,
-                                                  cfg.strava_webhook_subscription_id, cfg.fitbit_webhook_secret});
+  pierre::rest::register_provider_routes(
+      router, {connections, sync, events, cfg.strava_webhook_verify_token, cfg.strava_webhook_subscription_id,
+               cfg.fitbit_webhook_secret, &users});
   // Live notifications: every event of the hub, per user, as Server-Sent Events (GET /notifications/sse).
   pierre::notify::Broker notifications(events, {.heartbeat = cfg.notifications.heartbeat,
                                                 .max_lifetime = cfg.notifications.max_lifetime,

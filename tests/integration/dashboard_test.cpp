@@ -3,6 +3,7 @@
 //     tenant isolation (admins see their tenant, users themselves, the super-admin any tenant), 401/403, structured
 //     400 errors for bad ranges;
 //   - GET /api/usage/live: a user's stream carries only that user's requests, an admin's the whole tenant;
+//   - GET /admin/connections: the provider connections of a tenant's users, for its administrators only;
 //   - the static app at /dashboard (PIERRE_DASHBOARD_DIR): CSP and caching headers, Content-Type, SPA fallback, and
 //     path traversal (dot segments, encoded dots and slashes, backslashes, NUL, symbolic links) refused.
 // Each case runs on SQLite (file) and PostgreSQL (a fresh schema; PIERRE_TEST_POSTGRES_URL, see
@@ -17,7 +18,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "fake_strava.hpp"
 #include "identity_support.hpp"
+#include "provider_flow.hpp"
 #include "server_backend_fixture.hpp"
 #include "sse_client.hpp"
 
@@ -46,9 +49,15 @@ class DashboardTest : public ServerBackendTest {
     write_file(root / "site/robots.txt", "User-agent: *");
     write_file(root / "secret.txt", kSecret);
     fs::create_symlink(root / "secret.txt", root / "site/linked.txt");
-    ::setenv("PIERRE_DASHBOARD_DIR", (root / "site").c_str(), 1);
+    // The server inherits these (ServerProcess adds to the environment); Strava is the fake.
+    const std::map<std::string, std::string> env{{"PIERRE_DASHBOARD_DIR", (root / "site").string()},
+                                                 {"STRAVA_CLIENT_ID", FakeProvider::kClientId},
+                                                 {"STRAVA_CLIENT_SECRET", FakeProvider::kClientSecret},
+                                                 {"STRAVA_API_BASE_URL", strava_.api_base_url()},
+                                                 {"STRAVA_OAUTH_BASE_URL", strava_.oauth_base_url()}};
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
     ServerBackendTest::SetUp();
-    ::unsetenv("PIERRE_DASHBOARD_DIR");
+    for (const auto& [name, value] : env) ::unsetenv(name.c_str());
     if (IsSkipped() || HasFatalFailure()) return;
     auto s = post_json(c(), "/admin/setup",
                        {{"email", kAdminEmail}, {"password", kAdminPassword}, {"display_name", "Admin"}});
@@ -87,6 +96,7 @@ class DashboardTest : public ServerBackendTest {
   }
 
   TempDir files_;
+  FakeStrava strava_;
   std::string tenant_;
   std::string super_;
 };
@@ -211,6 +221,36 @@ TEST_P(DashboardTest, AdminsChangeRolesInTheirTenantOnly) {
   EXPECT_EQ(
       authed(c(), verb::post, "/admin/users/" + super_id + "/role", user, json{{"role", "user"}}.dump()).result_int(),
       403);
+}
+
+TEST_P(DashboardTest, AdminsSeeTheProviderConnectionsOfTheirTenantOnly) {
+  const auto other = create_tenant("Connected Club");
+  auto [b_admin_id, b_admin] = account(other, "admin@conn.example", "admin");
+  auto [user_id, user] = account(tenant_, "runner@a.example", "user");
+  auto page = connect_provider(server_->port(), user, "strava");
+  ASSERT_EQ(page.result_int(), 200) << page.body();
+
+  auto seen = authed(c(), verb::get, "/admin/connections", super_);
+  ASSERT_EQ(seen.result_int(), 200) << seen.body();
+  const auto list = body_json(seen)["connections"];
+  ASSERT_EQ(list.size(), 1U) << seen.body();
+  EXPECT_EQ(list[0]["user_id"], user_id);
+  EXPECT_EQ(list[0]["tenant_id"], tenant_);
+  EXPECT_EQ(list[0]["provider"], "strava");
+  EXPECT_EQ(list[0]["status"], "connected");
+  EXPECT_FALSE(list[0].contains("account_id"));
+  EXPECT_EQ(seen.body().find("token"), std::string::npos) << seen.body();
+
+  // Tenant B's admin sees none of it and cannot ask for tenant A; the super-admin can ask for B (empty).
+  auto b = authed(c(), verb::get, "/admin/connections", b_admin);
+  ASSERT_EQ(b.result_int(), 200) << b.body();
+  EXPECT_TRUE(body_json(b)["connections"].empty());
+  EXPECT_EQ(authed(c(), verb::get, "/admin/connections?tenant_id=" + tenant_, b_admin).result_int(), 403);
+  auto b_by_super = authed(c(), verb::get, "/admin/connections?tenant_id=" + other, super_);
+  EXPECT_TRUE(body_json(b_by_super)["connections"].empty());
+  // Users: 403; nobody: 401.
+  EXPECT_EQ(authed(c(), verb::get, "/admin/connections", user).result_int(), 403);
+  EXPECT_EQ(c().get("/admin/connections").result_int(), 401);
 }
 
 TEST_P(DashboardTest, RefusesMissingCredentialsAndBadRanges) {

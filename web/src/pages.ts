@@ -517,7 +517,7 @@ interface ProviderStatus {
   last_sync_error?: string | null;
 }
 
-function connectionsPage(main: HTMLElement): undefined {
+function connectionsPage(main: HTMLElement, user: User): undefined {
   const s = tableSection(
     'Providers',
     async () => (await api.get<{ providers: ProviderStatus[] }>('/api/providers')).providers,
@@ -535,7 +535,41 @@ function connectionsPage(main: HTMLElement): undefined {
     'No providers are available on this server.',
   );
   main.append(h('p', { class: 'lead' }, 'Your fitness-provider connections and their sync status.'), s.el);
+  if (isAdmin(user)) main.append(tenantConnections(user).el);
   return undefined;
+}
+
+interface TenantConnection extends ProviderStatus {
+  tenant_id: string;
+  user_id: string;
+}
+
+// Administrators: every user's connections (the super-admin: every tenant's), owners by email where the account list
+// of the administrator's tenant knows them.
+function tenantConnections(user: User): { el: HTMLElement; reload: () => void } {
+  let emails = new Map<string, string>();
+  return tableSection(
+    user.role === 'super_admin' ? 'Connections of all users' : 'Connections of your tenant',
+    async () => {
+      const [{ connections }, { users }] = await Promise.all([
+        api.get<{ connections: TenantConnection[] }>('/admin/connections'),
+        api.get<{ users: AdminUser[] }>('/admin/users?limit=100'),
+      ]);
+      emails = new Map(users.map((u) => [u.id, u.email]));
+      return connections;
+    },
+    'Provider connections per user',
+    ['User', 'Provider', 'Sync status', 'Last sync', 'Activities synced', 'Last error'],
+    (c) => [
+      emails.get(c.user_id) ?? h('code', {}, c.user_id),
+      c.provider,
+      c.status ?? '—',
+      formatTime(c.last_sync_at),
+      c.activities_synced ?? 0,
+      c.last_sync_error ?? '—',
+    ],
+    'No user has connected a provider yet.',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
