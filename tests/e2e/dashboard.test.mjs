@@ -162,7 +162,13 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     await page.getByRole('heading', { name: 'Sign in to Pierre' }).waitFor();
     await checkLabels('sign-in');
     await shot('01-signin');
-    await signIn(ADMIN);
+    // Keyboard only: the email field has focus on arrival; Tab to the password, Enter submits.
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'email');
+    await page.keyboard.type(ADMIN.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
     // Approve the pending user.
     await open('Users', 'Users');
@@ -218,6 +224,19 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     assert.ok(seen, 'the MCP call is listed in usage analytics');
     await checkLabels('usage');
     await shot('05-usage');
+    // Another range is another aggregation by the server: a past month has no requests.
+    await page.getByLabel('From', { exact: true }).fill('2020-01-01');
+    await page.getByLabel('From', { exact: true }).dispatchEvent('change');
+    await page.getByLabel('To', { exact: true }).fill('2020-01-31');
+    await page.getByLabel('To', { exact: true }).dispatchEvent('change');
+    await page.getByText('No requests in this range yet.').waitFor();
+    assert.equal(await page.getByTestId('total-requests').textContent(), '0');
+    // The same page on a phone-sized screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open('Usage', 'Usage');
+    await page.locator('main [aria-busy="false"]').first().waitFor();
+    await shot('05-usage-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await open('Connections', 'Connections');
     await page.locator('main [aria-busy="false"]').first().waitFor();

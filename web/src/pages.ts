@@ -352,6 +352,10 @@ function usagePage(main: HTMLElement, user: User): () => void {
   const tenant = select('tenant', [['', 'My tenant']]);
   let destroyChart: (() => void) | undefined;
   const results = section('Requests', async (into) => {
+    // Checked here too (the server answers 400 for the same), so that a half-edited range is not requested.
+    const days = (Date.parse(to.value) - Date.parse(from.value)) / 86_400_000 + 1;
+    if (!(days >= 1)) throw new Error('Choose a "From" day on or before the "To" day.');
+    if (days > 366) throw new Error('Choose a range of at most 366 days.');
     const q = new URLSearchParams({ from: from.value, to: to.value });
     if (tenant.value) q.set('tenant_id', tenant.value);
     const s = await api.get<Summary>(`/api/usage/summary?${q}`);
