@@ -224,6 +224,11 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     assert.ok(seen, 'the MCP call is listed in usage analytics');
     await checkLabels('usage');
     await shot('05-usage');
+    // One user's requests: the approved user has made none yet.
+    await page.getByLabel('User', { exact: true }).selectOption({ label: USER.email });
+    await page.getByText('No requests in this range yet.').waitFor();
+    await page.getByLabel('User', { exact: true }).selectOption({ label: 'All users' });
+    await page.getByRole('region', { name: 'Requests per tool and route' }).waitFor();
     // Another range is another aggregation by the server: a past month has no requests.
     await page.getByLabel('From', { exact: true }).fill('2020-01-01');
     await page.getByLabel('From', { exact: true }).dispatchEvent('change');

@@ -350,6 +350,7 @@ function usagePage(main: HTMLElement, user: User): () => void {
     '7',
   );
   const tenant = select('tenant', [['', 'My tenant']]);
+  const who = select('user', [['', 'All users']]);
   let destroyChart: (() => void) | undefined;
   const results = section('Requests', async (into) => {
     // Checked here too (the server answers 400 for the same), so that a half-edited range is not requested.
@@ -358,6 +359,8 @@ function usagePage(main: HTMLElement, user: User): () => void {
     if (days > 366) throw new Error('Choose a range of at most 366 days.');
     const q = new URLSearchParams({ from: from.value, to: to.value });
     if (tenant.value) q.set('tenant_id', tenant.value);
+    else if (who.value) q.set('user_id', who.value);
+    who.disabled = tenant.value !== '';
     const s = await api.get<Summary>(`/api/usage/summary?${q}`);
     destroyChart?.();
     const canvas = h('canvas', { role: 'img', 'aria-label': `Requests and errors per day from ${s.range.from} to ${s.range.to}` });
@@ -416,8 +419,18 @@ function usagePage(main: HTMLElement, user: User): () => void {
     });
   }
   tenant.addEventListener('change', results.reload);
+  who.addEventListener('change', results.reload);
   const controls = h('form', { class: 'toolbar', 'aria-label': 'Range' }, field('Range', preset), field('From', from), field('To', to));
   controls.addEventListener('submit', (ev) => ev.preventDefault());
+  if (isAdmin(user)) {
+    controls.append(field('User', who));
+    api
+      .get<{ users: AdminUser[] }>('/admin/users?limit=100')
+      .then(({ users }) => {
+        for (const u of users) who.append(h('option', { value: u.id }, u.email));
+      })
+      .catch(() => undefined);
+  }
   if (user.role === 'super_admin') {
     controls.append(field('Tenant', tenant));
     api
