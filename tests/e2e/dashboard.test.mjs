@@ -6,7 +6,7 @@
 //   key is used for an MCP call (plain fetch to /mcp) → the call appears in Live requests within 2 s and in Usage
 //   (aggregated by the server) → the key is revoked → the next call with it is refused (401); the approved user signs
 //   in and cannot reach the admin pages (the UI refuses, and the API answers 403).
-// Along the way: no console errors, every form control has a label, a screenshot of every page (saved under
+// Along the way: no console errors, every form control has a label, text contrast meets WCAG AA, a screenshot of every page (saved under
 // $PIERRE_E2E_ARTIFACTS_DIR, which ctest sets to <build>/tests/e2e/dashboard-artifacts), and the gzipped size of the
 // dashboard bundle is reported (target < 300 KB).
 //
@@ -70,6 +70,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
   let page;
   const consoleErrors = [];
   const unlabelled = [];
+  const lowContrast = [];
 
   async function shot(name) {
     await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
@@ -84,6 +85,39 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
         .map((el) => el.outerHTML.slice(0, 120)),
     );
     for (const m of missing) unlabelled.push(`${where}: ${m}`);
+  }
+
+  // WCAG 2 AA text contrast: every visible text against the first opaque background behind it (4.5:1, 3:1 for large
+  // text). Canvas (the chart) is not text and is not checked.
+  async function checkContrast(where) {
+    const failures = await page.evaluate(() => {
+      const rgb = (css) => (css.match(/[\d.]+/g) || []).map(Number);
+      const luminance = ([r, g, b]) => {
+        const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length >= 3 && (c.length === 3 || c[3] > 0.5)) return c;
+        }
+        return [255, 255, 255];
+      };
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const text = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent.trim());
+        if (text.length === 0 || el.closest('[hidden]') || el.disabled || el.getClientRects().length === 0) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+        const [l1, l2] = [luminance(rgb(style.color)), luminance(background(el))].sort((a, b) => b - a);
+        const ratio = (l1 + 0.05) / (l2 + 0.05);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) out.push(`${text.join(' ').slice(0, 40)} (${ratio.toFixed(2)}:1)`);
+      }
+      return out;
+    });
+    for (const f of failures) lowContrast.push(`${where}: ${f}`);
   }
 
   async function open(linkText, heading) {
@@ -161,6 +195,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     await page.goto(`${server.baseUrl}/dashboard`);
     await page.getByRole('heading', { name: 'Sign in to Pierre' }).waitFor();
     await checkLabels('sign-in');
+    await checkContrast('sign-in');
     await shot('01-signin');
     // Keyboard only: the email field has focus on arrival; Tab to the password, Enter submits.
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'email');
@@ -176,6 +211,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     const approve = page.getByRole('button', { name: `Approve ${USER.email}` });
     await approve.waitFor();
     await checkLabels('users');
+    await checkContrast('users');
     await shot('02-users-pending');
     await approve.click();
     await page.getByText(`${USER.email} approved.`).waitFor();
@@ -197,6 +233,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     assert.match(copied, /^pk_/);
     assert.equal(copied, await shown.inputValue());
     await checkLabels('api-keys');
+    await checkContrast('api-keys');
     await shot('03-api-keys');
 
     // Live requests: the MCP call made with the key shows up within 2 s.
@@ -207,6 +244,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     const sent = Date.now();
     await page.locator('#live-rows tr', { hasText: TOOL }).first().waitFor({ timeout: 2000 });
     assert.ok(Date.now() - sent <= 2000);
+    await checkContrast('live');
     await shot('04-live-requests');
 
     // Usage analytics: aggregated by the database once the log's batch is written (every 0.5 s).
@@ -223,6 +261,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     }
     assert.ok(seen, 'the MCP call is listed in usage analytics');
     await checkLabels('usage');
+    await checkContrast('usage');
     await shot('05-usage');
     // One user's requests: the approved user has made none yet.
     await page.getByLabel('User', { exact: true }).selectOption({ label: USER.email });
@@ -249,6 +288,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     await open('A2A clients', 'A2A clients');
     await page.locator('main [aria-busy="false"]').first().waitFor();
     await checkLabels('a2a');
+    await checkContrast('a2a');
     await shot('07-a2a-clients');
 
     // Revoke the key: the next call with it fails.
@@ -272,6 +312,7 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
       dispatchEvent(new PopStateEvent('popstate'));
     });
     await page.getByRole('alert').filter({ hasText: 'Access denied' }).waitFor();
+    await checkContrast('refused');
     await shot('09-user-refused');
 
     const login = await post(server.baseUrl, '/auth/login', { email: USER.email, password: USER.password });
@@ -287,8 +328,9 @@ describe('web dashboard in Chromium', { timeout: 240000 }, () => {
     assert.equal(other.status, 403);
   });
 
-  it('no console errors and every form control labelled', () => {
+  it('no console errors, every form control labelled, text contrast at least WCAG AA', () => {
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(unlabelled, []);
+    assert.deepEqual(lowContrast, []);
   });
 });
