@@ -1,6 +1,8 @@
 #include "pierre/rest/usage_routes.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 
@@ -29,6 +31,16 @@ bool logged_route(std::string_view route) {
     if (route.starts_with(prefix)) return false;
   }
   return true;
+}
+
+// What a client wrote as a tool or method name is kept only when it looks like one (letters, digits, "_-./", at most
+// 64 bytes): anything else — an email typed as a tool name, say — is not stored.
+std::string identifier_or_invalid(std::string_view name) {
+  constexpr std::size_t kMaxName = 64;
+  const bool ok = !name.empty() && name.size() <= kMaxName && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.' || c == '/';
+  });
+  return ok ? std::string(name) : std::string("(invalid)");
 }
 
 // The MCP request's name: the tool of a tools/call, else the JSON-RPC method. 2026-07-28 clients say it in headers;
@@ -256,7 +268,7 @@ http::Middleware request_log_middleware(usage::RequestLog& log) {
     r.api_key_id = ctx.auth->api_key_id;
     if (ctx.route == "/mcp") {
       r.kind = "mcp";
-      r.name = mcp_name(req);
+      r.name = identifier_or_invalid(mcp_name(req));
     } else {
       r.kind = ctx.route.starts_with("/a2a") ? "a2a" : "rest";
       r.name = fmt::format("{} {}", req.method_string(), ctx.route);

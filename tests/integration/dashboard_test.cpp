@@ -156,6 +156,14 @@ TEST_P(DashboardTest, SummaryAggregatesPerDayToolAndLatency) {
   EXPECT_EQ(body_json(today)["totals"]["requests"], 6);
 }
 
+TEST_P(DashboardTest, NamesThatAreNotIdentifiersAreNotStored) {
+  auto call = mcp_tool_call(c(), super_, "someone@example.com", json::object());
+  EXPECT_LT(call.result_int(), 500) << call.body();
+  const auto s = summary(super_, "", 1);
+  EXPECT_NE(find_tool(s, "(invalid)"), nullptr) << s.dump();
+  EXPECT_EQ(s.dump().find('@'), std::string::npos) << s.dump();
+}
+
 TEST_P(DashboardTest, EachRoleSeesOnlyWhatItMay) {
   const auto other = create_tenant("Other Club");
   auto [b_admin_id, b_admin] = account(other, "admin@b.example", "admin");
