@@ -19,7 +19,6 @@ namespace {
 using nlohmann::json;
 namespace field = boost::beast::http;
 
-constexpr std::int64_t kMsPerDay = 86'400'000;
 constexpr std::int64_t kDefaultDays = 7;
 constexpr std::int64_t kMaxDays = 366;
 constexpr std::size_t kLiveReplay = 50;
@@ -90,7 +89,7 @@ struct Range {
 };
 
 Result<Range> range_of(const detail::QueryParams& params) {
-  const auto today = now_epoch_ms() / kMsPerDay;
+  const auto today = now_epoch_ms() / usage::kMsPerDay;
   Range r{today - (kDefaultDays - 1), today};
   if (const auto it = params.find("to"); it != params.end()) {
     const auto day = usage::parse_day(it->second);
@@ -175,8 +174,8 @@ http::Response summary(const http::Request& req, http::RequestContext& ctx, auth
   if (!range) return http::error_response(range.error(), req, ctx);
   auto query = scope_of(*me, params, users);
   if (!query) return http::error_response(query.error(), req, ctx);
-  query->from_ms = range->first_day * kMsPerDay;
-  query->to_ms = (range->last_day + 1) * kMsPerDay;
+  query->from_ms = range->first_day * usage::kMsPerDay;
+  query->to_ms = (range->last_day + 1) * usage::kMsPerDay;
   auto s = analytics.summary(*query);
   if (!s) return http::error_response(s.error(), req, ctx);
   auto tenants = per_tenant(*me, *query, users, analytics);

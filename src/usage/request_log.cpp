@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "pierre/core/time.hpp"
+#include "pierre/usage/analytics.hpp"
 
 namespace pierre::usage {
 namespace {
 
-constexpr std::int64_t kMsPerDay = 86'400'000;
 constexpr auto kPurgeEvery = std::chrono::hours(1);
 
 constexpr std::string_view kInsert =

@@ -16,7 +16,7 @@ namespace {
 using pierre::testing::add_tenant;
 using pierre::testing::describe;
 
-constexpr std::int64_t kDay = 86'400'000;
+constexpr std::int64_t kDay = kMsPerDay;
 
 Record at(std::int64_t at_ms, std::string tenant, std::string user, std::string name, int status,
           std::int64_t latency_us) {

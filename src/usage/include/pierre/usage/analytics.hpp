@@ -65,6 +65,8 @@ class Analytics {
   store::Database& db_;
 };
 
+inline constexpr std::int64_t kMsPerDay = 86'400'000;
+
 // "YYYY-MM-DD" of a UTC day number (days since 1970-01-01), and back (nullopt unless a valid calendar date).
 std::string day_string(std::int64_t day);
 std::optional<std::int64_t> parse_day(std::string_view text);
