@@ -5,10 +5,11 @@ JOBS ?= $(shell nproc)
 SERVICES_DIR := $(CURDIR)/build/services
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: help deps build build-dev build-asan run test test-unit test-asan bench fuzz fmt lint clean docs
+.PHONY: help deps build build-dev build-asan dashboard run test test-unit test-asan bench fuzz fmt lint clean docs
 
 help:
-	@echo "make run      build (Release) and start pierre-mcp-server on http://127.0.0.1:8081 (SQLite, dev key)"
+	@echo "make run      build (Release) and start pierre-mcp-server on http://127.0.0.1:8081 (SQLite, dev key;"
+	@echo "              dashboard at http://127.0.0.1:8081/dashboard)"
 	@echo "make test     build, start PostgreSQL+Redis, run every test (unit, integration, sanitizers, fuzz smoke)"
 	@echo "make bench    benchmarks in one run (wrk on loopback): GET /health vs nginx; MCP tools/list + tools/call vs the TS SDK"
 	@echo "make fmt      clang-format the sources;   make lint   clang-tidy + format check"
@@ -29,10 +30,19 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
-run: build
+# The dashboard (web/ → web/dist, served at /dashboard): rebuilt only when its sources changed.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json web/package-lock.json \
+               web/vite.config.ts web/tsconfig.json
+dashboard: deps web/dist/index.html
+web/dist/index.html: $(WEB_SOURCES)
+	@echo "Building the dashboard (web/dist)"
+	@cd web && npm run build --silent
+
+run: build dashboard
 	@mkdir -p data
 	@echo "Starting pierre-mcp-server (development mode: generated master key under ./data, SQLite ./data/pierre.db,"
-	@echo "MCP without credentials on loopback: point your MCP client at http://127.0.0.1:8081/mcp)"
+	@echo "MCP without credentials on loopback: point your MCP client at http://127.0.0.1:8081/mcp;"
+	@echo "dashboard: http://127.0.0.1:8081/dashboard, sign in as demo@pierre.dev / pierre-demo-athlete)"
 	@exec build/release/apps/pierre-mcp-server/pierre-mcp-server --dev --demo --mcp-allow-anonymous $(ARGS)
 
 # Every test, with the services they need; services are stopped whatever the outcome. Exit status is the truth.

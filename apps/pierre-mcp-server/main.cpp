@@ -27,6 +27,7 @@
 #include "pierre/http/metrics.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/http/server.hpp"
+#include "pierre/http/static_site.hpp"
 #include "pierre/mcp/endpoint.hpp"
 #include "pierre/mcp/fixtures.hpp"
 #include "pierre/notify/broker.hpp"
@@ -43,9 +44,12 @@
 #include "pierre/rest/notification_routes.hpp"
 #include "pierre/rest/provider_routes.hpp"
 #include "pierre/rest/request_auth.hpp"
+#include "pierre/rest/usage_routes.hpp"
 #include "pierre/store/database.hpp"
 #include "pierre/tools/builtin.hpp"
 #include "pierre/tools/catalog.hpp"
+#include "pierre/usage/analytics.hpp"
+#include "pierre/usage/request_log.hpp"
 #include "pierre/weather/client.hpp"
 #include "routes.hpp"
 
@@ -305,8 +309,9 @@ int main(int argc, char** argv) {
                                        events.publish({e.owner.tenant_id, e.owner.user_id, e.type, e.data, 0, 0});
                                      });
   sync.start();
-  pierre::rest::register_provider_routes(router, {connections, sync, events, cfg.strava_webhook_verify_token,
-                                                  cfg.strava_webhook_subscription_id, cfg.fitbit_webhook_secret});
+  pierre::rest::register_provider_routes(
+      router, {connections, sync, events, cfg.strava_webhook_verify_token, cfg.strava_webhook_subscription_id,
+               cfg.fitbit_webhook_secret, &users});
   // Live notifications: every event of the hub, per user, as Server-Sent Events (GET /notifications/sse).
   pierre::notify::Broker notifications(events, {.heartbeat = cfg.notifications.heartbeat,
                                                 .max_lifetime = cfg.notifications.max_lifetime,
@@ -316,16 +321,31 @@ int main(int argc, char** argv) {
   pierre::notify::StreamTokens stream_tokens(
       pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre notify stream-token v1")));
   pierre::rest::register_notification_routes(router, notifications, stream_tokens);
-  server.on_shutdown([&notifications] {
-    notifications.broadcast("system_status", {{"status", "shutting_down"}});
-    notifications.close_all();
-  });
+
   pierre::rest::register_admin_routes(
       router, users, api_keys, [&as = **authorization_server](std::string_view tenant_id, std::string_view user_id) {
         if (auto revoked = as.revoke_user_grants(tenant_id, user_id); !revoked) {
           spdlog::error("revoking a suspended user's OAuth grants failed: {}", revoked.error().message);
         }
       });
+  // Usage analytics and live requests for the dashboard: every authenticated request is logged (written in batches
+  // by the log's thread, PII-free), aggregated by the database for /api/usage/summary and streamed on /api/usage/live.
+  pierre::usage::RequestLog request_log(**database, {.retention = cfg.request_log_retention});
+  request_log.start();
+  const pierre::usage::Analytics analytics(**database);
+  pierre::rest::register_usage_routes(router, users, request_log, analytics);
+  server.on_shutdown([&notifications, &request_log] {
+    notifications.broadcast("system_status", {{"status", "shutting_down"}});
+    notifications.close_all();
+    request_log.end_subscriptions();
+  });
+  // The dashboard (web/, built by `make run`) as static files at /dashboard.
+  pierre::http::register_static_site(
+      router, {.mount = "/dashboard",
+               .directory = cfg.dashboard_dir.empty() ? std::string(PIERRE_DEFAULT_DASHBOARD_DIR) : cfg.dashboard_dir,
+               .build_hint = "run `make run` (or `npm ci && npm run build` in web/), or set PIERRE_DASHBOARD_DIR"});
+  // Outermost, so it sees the identity the next middleware resolves and the final status.
+  router.use(pierre::rest::request_log_middleware(request_log));
   // One middleware resolves every request's JWT or API key (and enforces API-key quotas) before its handler.
   router.use(pierre::rest::authentication_middleware(
       **tokens, api_keys,

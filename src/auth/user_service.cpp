@@ -76,6 +76,17 @@ Result<NewAccount> validate_new_account(std::string_view email, std::string_view
   return NewAccount{std::move(*normalized), std::move(*name)};
 }
 
+// One column of one account changed (`sql` sets ?1 and stamps ?2, the account is ?3); RESOURCE_NOT_FOUND when the
+// tenant has no such account.
+Result<void> update_account(store::Database& db, std::string_view tenant_id, std::string_view user_id,
+                            std::string_view sql, std::string_view value) {
+  auto r = db.tenant(store::TenantId(std::string(tenant_id)))
+               .execute(sql, {std::string(value), now_epoch_ms(), std::string(user_id)});
+  if (!r) return std::unexpected(r.error());
+  if (*r == 0) return fail(ErrorCode::resource_not_found, "user not found");
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> normalize_email(std::string_view email) {
@@ -308,12 +319,8 @@ Result<Identity> UserService::login(std::string_view email, std::string_view pas
 }
 
 Result<void> UserService::set_status(std::string_view tenant_id, std::string_view user_id, std::string_view status) {
-  auto scope = db_.tenant(store::TenantId(std::string(tenant_id)));
-  auto r = scope.execute("UPDATE users SET status = ?1, updated_at = ?2 WHERE tenant_id = :tenant AND id = ?3",
-                         {std::string(status), now_epoch_ms(), std::string(user_id)});
-  if (!r) return std::unexpected(r.error());
-  if (*r == 0) return fail(ErrorCode::resource_not_found, "user not found");
-  return {};
+  return update_account(db_, tenant_id, user_id,
+                        "UPDATE users SET status = ?1, updated_at = ?2 WHERE tenant_id = :tenant AND id = ?3", status);
 }
 
 Result<void> UserService::approve(std::string_view tenant_id, std::string_view user_id) {
@@ -325,6 +332,17 @@ Result<void> UserService::suspend(std::string_view tenant_id, std::string_view u
   if (!user) return std::unexpected(user.error());
   if (user->role == "super_admin") return fail(ErrorCode::permission_denied, "the super admin cannot be suspended");
   return set_status(tenant_id, user_id, "suspended");
+}
+
+Result<void> UserService::set_role(std::string_view tenant_id, std::string_view user_id, std::string_view role) {
+  if (role != "admin" && role != "user") {
+    return fail(ErrorCode::invalid_input, "role must be admin or user", {{"field", "role"}});
+  }
+  auto user = get_user(tenant_id, user_id);
+  if (!user) return std::unexpected(user.error());
+  if (user->role == "super_admin") return fail(ErrorCode::permission_denied, "the super admin's role cannot change");
+  return update_account(db_, tenant_id, user_id,
+                        "UPDATE users SET role = ?1, updated_at = ?2 WHERE tenant_id = :tenant AND id = ?3", role);
 }
 
 Result<User> UserService::get_user(std::string_view tenant_id, std::string_view user_id) {

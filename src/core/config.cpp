@@ -413,6 +413,21 @@ const std::vector<Setting>& settings() {
          cfg.notifications.max_streams = static_cast<std::size_t>(*n);
          return {};
        }},
+      {"PIERRE_DASHBOARD_DIR", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         if (value.empty() || value.size() > 4096) {
+           return fail(ErrorCode::config_invalid, fmt::format("{}: expected the path of a directory", name));
+         }
+         cfg.dashboard_dir = value;
+         return {};
+       }},
+      {"PIERRE_REQUEST_LOG_RETENTION_DAYS", nullptr, nullptr,
+       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+         auto n = parse_unsigned(name, value, 1, 3'650, "a number of days");
+         if (!n) return std::unexpected(n.error());
+         cfg.request_log_retention = std::chrono::hours(24 * static_cast<long>(*n));
+         return {};
+       }},
       {"PIERRE_PUBLIC_URL", "public-url", "external base URL (behind a proxy)",
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          if (!value.starts_with("http://") && !value.starts_with("https://")) {

@@ -28,6 +28,22 @@ bool is_capture(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// "{name*}": the last segment of a pattern that captures the rest of the path (zero or more segments).
+bool is_tail_capture(std::string_view segment) {
+  return is_capture(segment) && segment.size() > 3 && segment[segment.size() - 2] == '*';
+}
+
+// The path after its first `count` segments, without the separating '/': "/a/b/c/" after 1 → "b/c/".
+std::string_view after_segments(std::string_view path, std::size_t count) {
+  std::size_t at = 0;
+  for (std::size_t seen = 0; seen < count; ++seen) {
+    while (at < path.size() && path[at] == '/') ++at;
+    while (at < path.size() && path[at] != '/') ++at;
+  }
+  while (at < path.size() && path[at] == '/') ++at;
+  return path.substr(at);
+}
+
 }  // namespace
 
 std::string_view path_of(std::string_view target) noexcept {
@@ -48,9 +64,11 @@ Result<Router::Match> Router::match(Method method, std::string_view target, Requ
   const bool trailing_slash = path.size() > 1 && path.back() == '/';
   std::set<std::string> allowed;
   for (const auto& route : routes_) {
-    if (trailing_slash || route.segments.size() != parts.size()) continue;
+    const bool tail = !route.segments.empty() && is_tail_capture(route.segments.back());
+    const std::size_t fixed = tail ? route.segments.size() - 1 : route.segments.size();
+    if (tail ? parts.size() < fixed : (trailing_slash || fixed != parts.size())) continue;
     bool same = true;
-    for (std::size_t i = 0; i < parts.size() && same; ++i) {
+    for (std::size_t i = 0; i < fixed && same; ++i) {
       same = is_capture(route.segments[i]) ? !parts[i].empty() : route.segments[i] == parts[i];
     }
     if (!same) continue;
@@ -61,11 +79,15 @@ Result<Router::Match> Router::match(Method method, std::string_view target, Requ
       continue;
     }
     context.path_params.clear();
-    for (std::size_t i = 0; i < parts.size(); ++i) {
+    for (std::size_t i = 0; i < fixed; ++i) {
       if (is_capture(route.segments[i])) {
         const auto& seg = route.segments[i];
         context.path_params.emplace(seg.substr(1, seg.size() - 2), std::string(parts[i]));
       }
+    }
+    if (tail) {
+      const auto& seg = route.segments.back();
+      context.path_params.emplace(seg.substr(1, seg.size() - 3), std::string(after_segments(path, fixed)));
     }
     context.route = route.pattern;
     return Match{&route.handler, route.pattern};

@@ -34,15 +34,8 @@ json user_json(const auth::User& u) {
 // The caller, re-checked against the database: the account must still be active, and its current role (not the
 // one in the token, which may be stale) must be an administrator's.
 Result<auth::Identity> require_admin(const http::RequestContext& ctx, auth::UserService& users) {
-  auto identity = caller(ctx);
+  auto identity = current_account(ctx, users);
   if (!identity) return identity;
-  auto user = users.get_user(identity->tenant_id, identity->user_id);
-  if (!user) {
-    if (user.error().code == ErrorCode::resource_not_found) return fail(ErrorCode::auth_invalid, "account not found");
-    return std::unexpected(user.error());
-  }
-  if (user->status != "active") return fail(ErrorCode::auth_invalid, "account is not active");
-  identity->role = user->role;
   if (auto ok = require_role(*identity, {"admin", "super_admin"}); !ok) return std::unexpected(ok.error());
   return identity;
 }
@@ -90,6 +83,29 @@ http::Response change_status(const http::Request& req, http::RequestContext& ctx
     api_keys.forget_owner(caller->tenant_id, id);
     if (on_suspended) on_suspended(caller->tenant_id, id);
   }
+  auto user = users.get_user(caller->tenant_id, id);
+  if (!user) return http::error_response(user.error(), req, ctx);
+  return http::json_response(http::Status::ok, {{"user", user_json(*user)}}, req);
+}
+
+// POST /admin/users/{id}/role {role: "admin"|"user"}: within the caller's tenant; not the caller's own role (an
+// administrator cannot lock themselves out) nor the super_admin's.
+http::Response change_role(const http::Request& req, http::RequestContext& ctx, auth::UserService& users,
+                           auth::ApiKeyService& api_keys) {
+  auto caller = require_admin(ctx, users);
+  if (!caller) return http::error_response(caller.error(), req, ctx);
+  const auto& id = ctx.path_params.at("id");
+  auto body = detail::json_body(req);
+  if (!body) return http::error_response(body.error(), req, ctx);
+  auto role = detail::string_field(*body, "role");
+  if (!role) return http::error_response(role.error(), req, ctx);
+  if (id == caller->user_id) {
+    return http::error_response(Error{ErrorCode::permission_denied, "you cannot change your own role"}, req, ctx);
+  }
+  if (auto done = users.set_role(caller->tenant_id, id, *role); !done) {
+    return http::error_response(done.error(), req, ctx);
+  }
+  api_keys.forget_owner(caller->tenant_id, id);  // cached keys carry the old role
   auto user = users.get_user(caller->tenant_id, id);
   if (!user) return http::error_response(user.error(), req, ctx);
   return http::json_response(http::Status::ok, {{"user", user_json(*user)}}, req);
@@ -268,6 +284,13 @@ void register_admin_routes(http::Router& router, auth::UserService& users, auth:
         return change_status(req, ctx, users, api_keys, on_suspended, Action::suspend);
       },
       "suspend a user (admin)");
+
+  router.add(
+      http::Method::post, "/admin/users/{id}/role",
+      [&users, &api_keys](const http::Request& req, http::RequestContext& ctx) {
+        return change_role(req, ctx, users, api_keys);
+      },
+      "change a user's role: admin or user (admin)");
 
   router.add(
       http::Method::post, "/admin/tenants",

@@ -58,12 +58,7 @@ http::Response open_stream(const http::Request& req, http::RequestContext& ctx, 
     res.set(field::field::retry_after, "5");
     return res;
   }
-  http::Response head{http::Status::ok, req.version()};
-  head.set(field::field::content_type, "text/event-stream");
-  head.set(field::field::cache_control, "no-cache, no-transform");
-  // Reverse proxies (nginx) would otherwise buffer the stream.
-  head.set("X-Accel-Buffering", "no");
-  return head;
+  return detail::event_stream_head(req);
 }
 
 http::Response issue_stream_token(const http::Request& req, http::RequestContext& ctx, notify::StreamTokens& tokens) {

@@ -103,6 +103,46 @@ http::Response list_connections(ProviderRoutes& r, const http::Request& req, htt
   return http::json_response(http::Status::ok, *status, req);
 }
 
+// Every connection in force in the administrator's tenant (the super-admin: every tenant, or `tenant_id`), with its
+// owner's ids; each owner's connections come from list(), so a second provider needing re-authorisation shows too.
+http::Response admin_connections(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
+  auto admin = current_account(ctx, *r.users);
+  if (!admin) return http::error_response(admin.error(), req, ctx);
+  if (auto ok = require_role(*admin, {"admin", "super_admin"}); !ok) return http::error_response(ok.error(), req, ctx);
+  const auto query = detail::query_params(req.target());
+  std::optional<std::string> tenant;
+  if (admin->role != "super_admin") tenant = admin->tenant_id;
+  if (const auto it = query.find("tenant_id"); it != query.end()) {
+    if (tenant && it->second != *tenant) {
+      return http::error_response(
+          Error{ErrorCode::permission_denied, "only the super-admin sees other tenants", {{"field", "tenant_id"}}}, req,
+          ctx);
+    }
+    tenant = it->second;
+  }
+  auto connected = r.connections.all_connected();
+  if (!connected) return http::error_response(connected.error(), req, ctx);
+  std::set<std::pair<std::string, std::string>> owners;
+  for (const auto& [owner, provider] : *connected) {
+    if (!tenant || owner.tenant_id == *tenant) owners.emplace(owner.tenant_id, owner.user_id);
+  }
+  json list = json::array();
+  for (const auto& [tenant_id, user_id] : owners) {
+    auto theirs = r.connections.list({tenant_id, user_id});
+    if (!theirs) return http::error_response(theirs.error(), req, ctx);
+    for (const auto& c : *theirs) {
+      auto item = c.to_json();
+      item.erase("account_id");  // the provider's id of the person: not needed to administer
+      item["tenant_id"] = tenant_id;
+      item["user_id"] = user_id;
+      list.push_back(std::move(item));
+    }
+  }
+  auto res = http::json_response(http::Status::ok, {{"connections", std::move(list)}}, req);
+  res.set(field::field::cache_control, "no-store");
+  return res;
+}
+
 http::Response connect(ProviderRoutes& r, const http::Request& req, http::RequestContext& ctx) {
   auto owner = connection_owner(ctx);
   if (!owner) return http::error_response(owner.error(), req, ctx);
@@ -342,6 +382,10 @@ void register_provider_routes(http::Router& router, ProviderRoutes routes) {
   router.add(http::Method::post, "/api/providers/{provider}/connect", bind(&connect), "start connecting a provider");
   router.add(http::Method::post, "/api/providers/{provider}/sync", bind(&sync_now), "sync a provider now");
   router.add(http::Method::delete_, "/api/providers/{provider}", bind(&disconnect), "disconnect a provider");
+  if (r->users != nullptr) {
+    router.add(http::Method::get, "/admin/connections", bind(&admin_connections),
+               "provider connections of the tenant's users (admin)");
+  }
   router.add(http::Method::get, "/oauth/callback/{provider}", bind(&callback), "provider OAuth callback");
   router.add(http::Method::get, "/api/webhooks/strava", bind(&strava_validation), "Strava webhook validation");
   router.add(http::Method::post, "/api/webhooks/strava", bind(&strava_event), "Strava webhook events");

@@ -99,6 +99,19 @@ Result<auth::Identity> caller(const http::RequestContext& ctx) {
               "authentication required: send Authorization: Bearer <jwt_token>, or X-API-Key: <api key>");
 }
 
+Result<auth::Identity> current_account(const http::RequestContext& ctx, auth::UserService& users) {
+  auto identity = caller(ctx);
+  if (!identity) return identity;
+  auto user = users.get_user(identity->tenant_id, identity->user_id);
+  if (!user) {
+    if (user.error().code == ErrorCode::resource_not_found) return fail(ErrorCode::auth_invalid, "account not found");
+    return std::unexpected(user.error());
+  }
+  if (user->status != "active") return fail(ErrorCode::auth_invalid, "account is not active");
+  identity->role = user->role;
+  return identity;
+}
+
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles) {
   if (std::find(roles.begin(), roles.end(), std::string_view(identity.role)) != roles.end()) return {};
   return fail(ErrorCode::permission_denied, "this operation requires an administrator");

@@ -97,4 +97,13 @@ Result<std::size_t> parse_limit(const QueryParams& params, std::size_t default_l
   return value;
 }
 
+http::Response event_stream_head(const http::Request& req) {
+  http::Response head{http::Status::ok, req.version()};
+  head.set(boost::beast::http::field::content_type, "text/event-stream");
+  head.set(boost::beast::http::field::cache_control, "no-cache, no-transform");
+  // Reverse proxies (nginx) would otherwise buffer the stream.
+  head.set("X-Accel-Buffering", "no");
+  return head;
+}
+
 }  // namespace pierre::rest::detail

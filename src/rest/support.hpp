@@ -31,4 +31,7 @@ QueryParams query_params(std::string_view target);
 // An optional `limit` query parameter: 1..max, default when absent; INVALID_INPUT otherwise.
 Result<std::size_t> parse_limit(const QueryParams& params, std::size_t default_limit, std::size_t max_limit);
 
+// The head of a Server-Sent Events response: text/event-stream, not cached or transformed, not buffered by proxies.
+http::Response event_stream_head(const http::Request& req);
+
 }  // namespace pierre::rest::detail

@@ -42,7 +42,25 @@ TEST_F(RouterTest, MatchesLiteralsAndCaptures) {
   EXPECT_EQ(call(Method::delete_, "/api/keys/k42"), "delete-key");
 }
 
-TEST_F(RouterTest, HeadIsServedByGet) { EXPECT_EQ(call(Method::head, "/health"), "health"); }
+TEST_F(RouterTest, TailCaptureTakesTheRestOfThePath) {
+  router.add(Method::get, "/dashboard/{path*}", named("dashboard"));
+  EXPECT_EQ(call(Method::get, "/dashboard"), "dashboard");
+  EXPECT_EQ(ctx.path_params.at("path"), "");
+  EXPECT_EQ(call(Method::get, "/dashboard/"), "dashboard");
+  EXPECT_EQ(ctx.path_params.at("path"), "");
+  EXPECT_EQ(call(Method::get, "/dashboard/assets/a%2Eb.js?x=1"), "dashboard");
+  EXPECT_EQ(ctx.path_params.at("path"), "assets/a%2Eb.js");
+  EXPECT_EQ(ctx.route, "/dashboard/{path*}");
+  EXPECT_EQ(call(Method::get, "/dashboard/users/"), "dashboard");
+  EXPECT_EQ(ctx.path_params.at("path"), "users/");
+  EXPECT_EQ(call(Method::get, "/dashboardx"), "ROUTE_NOT_FOUND");
+  // Routes registered before it still win for their own paths.
+  EXPECT_EQ(call(Method::get, "/health"), "health");
+}
+
+TEST_F(RouterTest, HeadIsServedByGet) {
+  EXPECT_EQ(call(Method::head, "/health"), "health");
+}
 
 TEST_F(RouterTest, UnknownPathIsNotFound) {
   EXPECT_EQ(call(Method::get, "/nope"), "ROUTE_NOT_FOUND");

@@ -101,6 +101,8 @@ class UserService {
   // Status changes within a tenant; resource_not_found when the user is not in that tenant.
   Result<void> approve(std::string_view tenant_id, std::string_view user_id);
   Result<void> suspend(std::string_view tenant_id, std::string_view user_id);
+  // "admin" or "user" (INVALID_INPUT otherwise); the super_admin's role cannot be changed (PERMISSION_DENIED).
+  Result<void> set_role(std::string_view tenant_id, std::string_view user_id, std::string_view role);
   Result<User> get_user(std::string_view tenant_id, std::string_view user_id);
   // The account with this email, in whichever tenant holds it (emails are unique across the server, so there is at
   // most one); nullopt when there is none. invalid_input for a malformed email. For offline tools (pierre-admin):

@@ -143,6 +143,11 @@ struct Config {
   std::size_t cache_max_entries = 10'000;
   std::chrono::seconds cache_cleanup_interval{300};
   Notifications notifications;
+  // The dashboard's built assets (web/dist), served at /dashboard (PIERRE_DASHBOARD_DIR); empty: the build tree's
+  // default, chosen by the server binary.
+  std::string dashboard_dir;
+  // Request-log rows (usage analytics) older than this are deleted (PIERRE_REQUEST_LOG_RETENTION_DAYS).
+  std::chrono::hours request_log_retention{24 * 30};
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".

@@ -1,5 +1,7 @@
 #pragma once
-// Maps (method, path) to a handler. Patterns are literal segments and `{name}` captures ("/api/keys/{id}").
+// Maps (method, path) to a handler. Patterns are literal segments and `{name}` captures ("/api/keys/{id}"); a last
+// segment `{name*}` captures the rest of the path, raw (still percent-encoded), zero or more segments and a trailing
+// slash included ("/dashboard/{path*}" matches "/dashboard", "/dashboard/" and "/dashboard/a/b.js" → path "a/b.js").
 // Routes are registered at start-up, then the table is only read: lookups need no lock.
 
 #include <string>

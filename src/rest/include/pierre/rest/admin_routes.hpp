@@ -12,7 +12,10 @@
 //        another list/filter/tenant 400 INVALID_CURSOR.
 //   GET  /admin/pending-users                 (Pierre's path) = /admin/users?status=pending (same query params).
 //   POST /admin/users/{id}/approve            → 200 {user}; also at Pierre's POST /admin/approve-user/{id}.
-//   POST /admin/users/{id}/suspend            → 200 {user}; the super_admin cannot be suspended (403).
+//   POST /admin/users/{id}/suspend            → 200 {user}; the super_admin cannot be suspended (403). The dashboard
+//                                             also uses it to reject a pending registration.
+//   POST /admin/users/{id}/role {role}        → 200 {user}; role "admin" or "user" (400 INVALID_INPUT otherwise);
+//                                             your own role and the super_admin's cannot change (403).
 //
 // Tenants — super_admin only (403 PERMISSION_DENIED for admins and users):
 //   POST /admin/tenants {name, slug?, auto_approve?}

@@ -9,6 +9,10 @@
 //   POST   /api/providers/{provider}/sync          → 202 {provider, status:"queued"} (a run in the background)
 //   DELETE /api/providers/{provider}[?delete_data=true] → {provider, disconnected, revoked_at_provider,
 //                                                    activities_deleted, data}
+//   GET    /admin/connections[?tenant_id=ID]       administrators: {connections:[{tenant_id, user_id, provider, status,
+//                                                    last_sync_at, last_sync_error, activities_synced…}]} of every
+//                                                    user who has a connection in force — an admin's tenant, every
+//                                                    tenant for the super-admin (or the one named; others → 403)
 //   GET    /oauth/callback/{provider}?code&state   public: verifies the single-use state, exchanges the code, stores
 //                                                    the tokens encrypted, starts the first sync, publishes
 //                                                    oauth_complete (oauth_error when the user refused); a small HTML
@@ -33,6 +37,7 @@
 
 #include <string>
 
+#include "pierre/auth/user_service.hpp"
 #include "pierre/core/events.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/providers/connections.hpp"
@@ -47,6 +52,7 @@ struct ProviderRoutes {
   std::string strava_webhook_verify_token;     // empty: subscription validation is refused
   std::string strava_webhook_subscription_id;  // empty: events are not checked against it
   std::string fitbit_webhook_secret;           // empty: Google Health notifications are refused
+  auth::UserService* users = nullptr;          // for the administrators' view; null: /admin/connections is absent
 };
 
 // Everything referenced must outlive the router.

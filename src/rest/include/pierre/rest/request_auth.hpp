@@ -13,6 +13,8 @@
 //   ctx.auth_error, so public routes still work and protected ones answer 401 with the precise reason.
 //
 // caller: what a protected handler asks for — ctx.auth's identity, else ctx.auth_error, else AUTH_REQUIRED (401).
+// current_account: caller(), re-checked against the database — the account must still exist and be active (401
+// AUTH_INVALID otherwise) and the identity carries its current role, not the one in a possibly stale token.
 // require_role: PERMISSION_DENIED (403) unless identity.role is one of `roles`.
 
 #include <functional>
@@ -22,6 +24,7 @@
 #include "pierre/auth/api_key_service.hpp"
 #include "pierre/auth/identity.hpp"
 #include "pierre/auth/token_service.hpp"
+#include "pierre/auth/user_service.hpp"
 #include "pierre/core/error.hpp"
 #include "pierre/http/router.hpp"
 #include "pierre/http/types.hpp"
@@ -38,6 +41,8 @@ http::Middleware authentication_middleware(const auth::TokenService& tokens, aut
 Result<auth::Identity> caller(const http::RequestContext& ctx);
 // The X-RateLimit-* headers (and Retry-After when refused) of a quota decision, as API-key responses carry them.
 void set_rate_limit_headers(http::Response& res, std::string_view tier, const auth::QuotaDecision& decision);
+
+Result<auth::Identity> current_account(const http::RequestContext& ctx, auth::UserService& users);
 
 Result<void> require_role(const auth::Identity& identity, std::initializer_list<std::string_view> roles);
 
