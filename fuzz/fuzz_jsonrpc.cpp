@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "pierre/core/jsonrpc.hpp"
+#include "pierre/mcp/jsonrpc.hpp"
 
 namespace {
 
@@ -66,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           size > 0
               ? static_cast<pierre::ErrorCode>(data[0] % (static_cast<int>(pierre::ErrorCode::serialization_error) + 1))
               : pierre::ErrorCode::invalid_input;
-      const auto rpc = jsonrpc::to_rpc_error(pierre::Error{code, m.method, m.params}, size > 1 && (data[1] & 1) != 0);
+      const auto rpc =
+          pierre::mcp::to_rpc_error(pierre::Error{code, m.method, m.params}, size > 1 && (data[1] & 1) != 0);
       check(rpc.code <= -32000 && rpc.code >= -32700);
       check_round_trip(m.id, jsonrpc::make_error(m.id, rpc));
       break;
