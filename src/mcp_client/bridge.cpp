@@ -285,8 +285,11 @@ void Bridge::relay(const json& message, InFlight& flight) {
     const bool time_left = std::chrono::steady_clock::now() + backoff < deadline;
 
     if (!exchange) {
-      // Re-sending is safe enough when nothing came back: the server restarting drops connections before answering.
-      if (!delivered && time_left) {
+      // Nothing came back. A request that never reached the server (no connection: it is restarting) is re-sent;
+      // one that may have reached it is re-sent only when running it twice is harmless — a tool call is not re-sent,
+      // it could act twice (the client gets the error and decides).
+      const bool never_sent = exchange.error().details.value("stage", "") == "connect";
+      if (!delivered && time_left && (never_sent || method != "tools/call")) {
         wait_and_retry(exchange.error().message);
         continue;
       }

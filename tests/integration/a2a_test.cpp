@@ -85,6 +85,16 @@ class A2aTest : public ServerBackendTest {
     return body;
   }
 
+  // An access token for a registered A2A client (the client-credentials grant with the secret shown at registration).
+  std::string client_token(const json& client) {
+    auto token = c().request(verb::post, "/oauth2/token",
+                             "grant_type=client_credentials&client_id=" + client.value("client_id", "") +
+                                 "&client_secret=" + client.value("client_secret", ""),
+                             {{"Content-Type", "application/x-www-form-urlencoded"}});
+    EXPECT_EQ(token.result_int(), 200) << token.body();
+    return body_json(token).value("access_token", "");
+  }
+
   static int error_of(const json& response) {
     return response.contains("error") ? response["error"].value("code", 0) : 0;
   }
@@ -359,12 +369,8 @@ TEST_P(A2aTest, RegisteredClientsAreHeldToTheirRateLimitTier) {
                         json{{"name", "busy-bot"}, {"scopes", {"mcp:read"}}, {"rate_limit_tier", "trial"}}.dump());
   ASSERT_EQ(created.result_int(), 201) << created.body();
   const auto client = body_json(created);
-  auto token = c().request(verb::post, "/oauth2/token",
-                           "grant_type=client_credentials&client_id=" + client.value("client_id", "") +
-                               "&client_secret=" + client.value("client_secret", ""),
-                           {{"Content-Type", "application/x-www-form-urlencoded"}});
-  ASSERT_EQ(token.result_int(), 200) << token.body();
-  const auto access = body_json(token).value("access_token", "");
+  const auto access = client_token(client);
+  ASSERT_FALSE(access.empty());
 
   for (int i = 0; i < 10; ++i) {
     auto res =
@@ -414,12 +420,8 @@ TEST_P(A2aTest, AdminsRegisterA2aClientsWhoseTokensReachTheClientEndpoints) {
   ASSERT_EQ(listed["clients"].size(), 1U);
   EXPECT_FALSE(listed["clients"][0].contains("client_secret"));
 
-  auto token = c().request(verb::post, "/oauth2/token",
-                           "grant_type=client_credentials&client_id=" + client.value("client_id", "") +
-                               "&client_secret=" + client.value("client_secret", ""),
-                           {{"Content-Type", "application/x-www-form-urlencoded"}});
-  ASSERT_EQ(token.result_int(), 200) << token.body();
-  const auto access = body_json(token).value("access_token", "");
+  const auto access = client_token(client);
+  ASSERT_FALSE(access.empty());
   EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", access).result_int(), 200);
   auto ran = authed(c(), verb::post, "/a2a/client/execute", access, json{{"tool", "get_stats"}}.dump());
   ASSERT_EQ(ran.result_int(), 200) << ran.body();

@@ -109,6 +109,31 @@ TEST(Bridge, RetriesUnavailableAnswersWithBackoffThenRelays) {
   EXPECT_EQ(calls.load(), 3);
 }
 
+// A connection that drops after the server received the request: re-sending a read is harmless, re-sending a tool
+// call could make the tool act twice, so that one is answered with an error instead. The tool call goes first, on a
+// fresh connection: on a reused keep-alive connection libcurl itself re-sends once when nothing at all came back
+// (it cannot tell a server that died from one that had closed the idle connection).
+TEST(Bridge, ARequestLostMidFlightIsResentUnlessItIsAToolCall) {
+  std::atomic<int> lists{0};
+  std::atomic<int> calls{0};
+  Harness h([&](const FakeRequest& r) {
+    const auto method = method_of(r);
+    if (method == "tools/list" && ++lists == 1) return FakeResponse{0, {}, ""};
+    if (method == "tools/call") {
+      ++calls;
+      return FakeResponse{0, {}, ""};
+    }
+    return json_answer(result_for(r, {{"tools", json::array()}}));
+  });
+  h.bridge.handle_line(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_stats"}})");
+  const auto answer = h.sink.answer_to(2);
+  EXPECT_EQ(answer["error"]["code"], rpc_code::server_unavailable) << answer.dump();
+  EXPECT_EQ(calls.load(), 1);
+  h.bridge.handle_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  EXPECT_TRUE(h.sink.answer_to(1).contains("result"));
+  EXPECT_EQ(lists.load(), 2);
+}
+
 TEST(Bridge, AServerThatKeepsFailingGetsOneErrorWithTheRequestId) {
   Harness h([](const FakeRequest&) { return FakeResponse{500, {}, ""}; }, 300ms);
   h.bridge.handle_line(R"({"jsonrpc":"2.0","id":"x","method":"tools/list"})");

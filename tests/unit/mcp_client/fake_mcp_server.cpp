@@ -46,6 +46,7 @@ struct FakeMcpServer::State {
         requests.push_back(recorded);
       }
       const auto answer = handler(recorded);
+      if (answer.status == 0) return;  // the connection drops with the request received and nothing answered
       http::response<http::string_body> response{static_cast<http::status>(answer.status), request.version()};
       for (const auto& [name, value] : answer.headers) response.set(name, value);
       response.body() = answer.body;

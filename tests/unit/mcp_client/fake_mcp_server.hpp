@@ -19,7 +19,7 @@ struct FakeRequest {
 };
 
 struct FakeResponse {
-  int status = 200;
+  int status = 200;  // 0: close the connection without answering (a server that dies mid-request)
   std::map<std::string, std::string> headers;
   std::string body;
 };
