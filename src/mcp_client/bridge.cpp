@@ -1,5 +1,6 @@
 #include "pierre/mcp_client/bridge.hpp"
 
+#include <openssl/crypto.h>
 #include <algorithm>
 #include <thread>
 
@@ -129,6 +130,9 @@ void Bridge::handle_line(std::string_view line) {
   }
   std::thread([this, message = std::move(message), flight = std::move(flight), key = std::move(key)] {
     relay(message, *flight);
+    // OpenSSL's per-thread state (libcurl's TLS, our random numbers) is freed now rather than when this detached
+    // thread exits, which may be after finish() has returned and the process is ending.
+    OPENSSL_thread_stop();
     const std::lock_guard lock(mutex_);
     if (const auto it = flights_.find(key); it != flights_.end() && it->second == flight) flights_.erase(it);
     if (--running_ == 0) idle_.notify_all();
