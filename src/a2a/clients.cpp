@@ -161,10 +161,10 @@ Result<std::vector<A2aClient>> ClientRegistry::list(const std::string& tenant_id
 }
 
 Result<std::optional<A2aClient>> ClientRegistry::get(const std::string& tenant_id, std::string_view id) {
-  return one(
-      db_.tenant(store::TenantId(tenant_id))
-          .query_row(std::string("SELECT ") + kClientColumns + " FROM a2a_clients WHERE tenant_id = :tenant AND id = ?1",
-                     {std::string(id)}));
+  return one(db_.tenant(store::TenantId(tenant_id))
+                 .query_row(std::string("SELECT ") + kClientColumns +
+                                " FROM a2a_clients WHERE tenant_id = :tenant AND id = ?1",
+                            {std::string(id)}));
 }
 
 Result<std::optional<A2aClient>> ClientRegistry::find_by_oauth_client(const std::string& tenant_id,
@@ -208,12 +208,19 @@ ClientQuotas::Admission ClientQuotas::admit(const http::Request& req, const http
     admission.refused = http::error_response(client.error(), req, ctx);
     return admission;
   }
-  if (!*client || !(*client)->active) return admission;  // an MCP client's token, say: not a registered agent
-  auto tier = auth::parse_tier((*client)->rate_limit_tier);
+  return admit(req, ctx, *client);
+}
+
+ClientQuotas::Admission ClientQuotas::admit(const http::Request& req, const http::RequestContext& ctx,
+                                            const std::optional<A2aClient>& registration) {
+  Admission admission;
+  // An MCP client's token, say: not a registered agent.
+  if (!ctx.auth || !registration || !registration->active) return admission;
+  auto tier = auth::parse_tier(registration->rate_limit_tier);
   if (!tier) return admission;  // stored values are validated on registration
   admission.tier = std::string(auth::tier_name(*tier));
-  admission.decision = tracker_.hit(tenant_id, "a2a:" + (*client)->id, auth::tier_quota(quotas_, *tier),
-                                    std::chrono::system_clock::now());
+  admission.decision = tracker_.hit(ctx.auth->identity.tenant_id, "a2a:" + registration->id,
+                                    auth::tier_quota(quotas_, *tier), std::chrono::system_clock::now());
   if (!admission.decision.allowed) {
     auto res =
         http::error_response(auth::quota_refusal(admission.decision, admission.tier, "this A2A client"), req, ctx);

@@ -84,6 +84,9 @@ class ClientQuotas {
     void annotate(http::Response& res) const;
   };
   Admission admit(const http::Request& req, const http::RequestContext& ctx);
+  // The same for a caller whose registration the route already looked up (nullopt: not an active A2A client).
+  Admission admit(const http::Request& req, const http::RequestContext& ctx,
+                  const std::optional<A2aClient>& registration);
 
  private:
   ClientRegistry& clients_;

@@ -87,9 +87,11 @@ class Routes {
   // POST /a2a/execute, POST /a2a/client/execute: {"tool": name, "parameters": {…}} ("arguments" is accepted too).
   http::Response execute(const http::Request& req, http::RequestContext& ctx, bool registered_client) {
     const auto started = std::chrono::steady_clock::now();
-    auto caller = authorize(ctx, registered_client);
+    std::optional<A2aClient> registration;
+    auto caller = authorize(ctx, registered_client, &registration);
     if (!caller) return http::error_response(caller.error(), req, ctx);
-    const auto admission = s_.quotas.admit(req, ctx);
+    // /a2a/client/execute has looked the registration up already; /a2a/execute may be called with any token.
+    const auto admission = registered_client ? s_.quotas.admit(req, ctx, registration) : s_.quotas.admit(req, ctx);
     if (admission.refused) return *admission.refused;
     auto outcome = run(req, *caller);
     const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -191,7 +193,9 @@ class Routes {
   static Error not_found() { return {ErrorCode::resource_not_found, "no such A2A client"}; }
 
   // The caller; for /a2a/client/* it must hold a token of an active A2A client registered in its tenant.
-  Result<Identity> authorize(const http::RequestContext& ctx, bool registered_client) {
+  // With `registered_client`, the caller's A2A registration goes to `registration` when given.
+  Result<Identity> authorize(const http::RequestContext& ctx, bool registered_client,
+                             std::optional<A2aClient>* registration = nullptr) {
     auto caller = rest::caller(ctx);
     if (!caller) return caller;
     if (!registered_client) return caller;
@@ -204,6 +208,7 @@ class Routes {
     if (!*client || !(*client)->active) {
       return fail(ErrorCode::permission_denied, "the OAuth client is not an active A2A client of this tenant");
     }
+    if (registration) *registration = std::move(*client);
     return caller;
   }
 

@@ -153,6 +153,17 @@ auto setter(Parse parse, Store store) {
   };
 }
 
+// A file-system path (not checked for existence here: start-up reports what it cannot open, with the path).
+auto path_setting(std::string Config::*member, const char* what) {
+  return [member, what](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
+    if (value.empty() || value.size() > 4096) {
+      return fail(ErrorCode::config_invalid, fmt::format("{}: expected the path of {}", name, what));
+    }
+    cfg.*member = value;
+    return {};
+  };
+}
+
 auto seconds_setting(std::chrono::seconds HttpLimits::*member, std::uint64_t max) {
   return [member, max](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
     auto parsed = parse_unsigned(name, value, 1, max, "a number of seconds");
@@ -267,14 +278,7 @@ const std::vector<Setting>& settings() {
        }},
       {"PIERRE_OAUTH_CLIENT_METADATA_DOCUMENTS", nullptr, nullptr,
        setter<bool>(parse_bool, [](Config& c, bool v) { c.oauth_client_metadata_documents = v; })},
-      {"PIERRE_OUTBOUND_CA_FILE", nullptr, nullptr,
-       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
-         if (value.empty() || value.size() > 4096) {
-           return fail(ErrorCode::config_invalid, fmt::format("{}: expected the path of a PEM file", name));
-         }
-         cfg.outbound_ca_file = value;
-         return {};
-       }},
+      {"PIERRE_OUTBOUND_CA_FILE", nullptr, nullptr, path_setting(&Config::outbound_ca_file, "a PEM file")},
       {"RUST_LOG", nullptr, nullptr,
        setter<std::string>(parse_log_level, [](Config& c, std::string v) { c.log_level = std::move(v); })},
       {"LOG_LEVEL", "log-level", "trace, debug, info, warn, error, off",
@@ -413,14 +417,7 @@ const std::vector<Setting>& settings() {
          cfg.notifications.max_streams = static_cast<std::size_t>(*n);
          return {};
        }},
-      {"PIERRE_DASHBOARD_DIR", nullptr, nullptr,
-       [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
-         if (value.empty() || value.size() > 4096) {
-           return fail(ErrorCode::config_invalid, fmt::format("{}: expected the path of a directory", name));
-         }
-         cfg.dashboard_dir = value;
-         return {};
-       }},
+      {"PIERRE_DASHBOARD_DIR", nullptr, nullptr, path_setting(&Config::dashboard_dir, "a directory")},
       {"PIERRE_REQUEST_LOG_RETENTION_DAYS", nullptr, nullptr,
        [](const std::string& name, const std::string& value, Config& cfg) -> Result<void> {
          auto n = parse_unsigned(name, value, 1, 3'650, "a number of days");

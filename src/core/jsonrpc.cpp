@@ -1,5 +1,7 @@
 #include "pierre/core/jsonrpc.hpp"
 
+#include "pierre/core/json_depth.hpp"
+
 #include <fmt/format.h>
 #include <variant>
 
@@ -21,32 +23,10 @@ ParseFailure invalid(std::string message, nlohmann::json id = nullptr) {
 // most.
 constexpr int kMaxDepth = 64;
 
-bool nesting_within_limit(std::string_view body) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;  // skip the escaped character
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxDepth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 std::variant<Message, ParseFailure> parse_message(std::string_view body) {
-  if (!nesting_within_limit(body)) {
+  if (!json_nesting_within(body, kMaxDepth)) {
     return ParseFailure{
         {code::invalid_request, fmt::format("Invalid Request: JSON nested deeper than {} levels", kMaxDepth), nullptr}};
   }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <exception>
 
+#include "pierre/core/json_depth.hpp"
 #include "pierre/crypto/primitives.hpp"
 
 namespace pierre::crypto {
@@ -284,31 +285,9 @@ bool verify_signature(EVP_PKEY* pkey, JwtAlgorithm algorithm, std::string_view s
                           reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) == 1;
 }
 
-bool nesting_within_limit(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 // A JSON object, or null when the text is not one (never throws).
 nlohmann::json parse_object(std::string_view text) {
-  if (!nesting_within_limit(text)) return nullptr;
+  if (!json_nesting_within(text, kMaxJsonDepth)) return nullptr;
   auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!value.is_object()) return nullptr;
   return value;

@@ -1,6 +1,7 @@
 #include "pierre/mcp_client/http_exchange.hpp"
 
 #include "curl_support.hpp"
+#include "pierre/core/text.hpp"
 
 #include <curl/curl.h>
 
@@ -26,11 +27,7 @@ CurlString url_part(CURLU* url, CURLUPart part) {
   return CurlString(text);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 struct Transfer {
   HttpResponse response;

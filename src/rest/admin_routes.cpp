@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "pierre/core/text.hpp"
 #include "pierre/core/time.hpp"
 #include "pierre/http/errors.hpp"
 #include "pierre/rest/request_auth.hpp"
@@ -18,8 +19,8 @@ namespace pierre::rest {
 namespace {
 
 using detail::query_params;
-using detail::trim;
 using nlohmann::json;
+using text::trim;
 
 constexpr std::size_t kDefaultLimit = 50;
 constexpr std::size_t kMaxLimit = 100;

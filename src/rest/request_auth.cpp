@@ -4,13 +4,14 @@
 #include <boost/beast/http/field.hpp>
 #include <chrono>
 
+#include "pierre/core/text.hpp"
 #include "pierre/http/errors.hpp"
 #include "support.hpp"
 
 namespace pierre::rest {
 namespace {
 
-using detail::trim;
+using text::trim;
 
 // The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 7235), or nullopt.
 std::optional<std::string_view> bearer_token(const http::Request& request) {

@@ -57,13 +57,6 @@ Result<std::string> string_field(const nlohmann::json& body, const char* name) {
   return it->get<std::string>();
 }
 
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view space = " \t\r\n\f\v";
-  const auto first = s.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(space) - first + 1);
-}
-
 QueryParams query_params(std::string_view target) {
   QueryParams out;
   const auto q = target.find('?');

@@ -22,9 +22,6 @@ Result<nlohmann::json> json_body(const http::Request& req);
 // A required string field: MISSING_REQUIRED_FIELD when absent or null, INVALID_INPUT when not a string.
 Result<std::string> string_field(const nlohmann::json& body, const char* name);
 
-// `s` without leading and trailing ASCII whitespace.
-std::string_view trim(std::string_view s);
-
 // "a=1&b=2" of the request target, percent-decoded; the first occurrence of a name wins.
 QueryParams query_params(std::string_view target);
 
