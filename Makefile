@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 JOBS ?= $(shell nproc)
+# Tests spend much of their time waiting on servers and sockets: twice as many at once as cores keeps both busy.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc) * 2 )))
 SERVICES_DIR := $(CURDIR)/build/services
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
@@ -51,14 +53,15 @@ test: build-dev build-asan
 	@set -o pipefail; status=0; \
 	  source "$(SERVICES_DIR)/env"; \
 	  export PIERRE_SERVER_BIN="$(CURDIR)/build/dev/apps/pierre-mcp-server/pierre-mcp-server"; \
-	  ctest --test-dir build/dev --output-on-failure -j $(JOBS) | tee build/dev/ctest.log || status=1; \
+	  ctest --test-dir build/dev --output-on-failure -j $(TEST_JOBS) | tee build/dev/ctest.log || status=1; \
 	  echo "== sanitizer pass (ASan+UBSan) =="; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer \
 	  PIERRE_SERVER_BIN="$(CURDIR)/build/asan/apps/pierre-mcp-server/pierre-mcp-server" \
-	    ctest --test-dir build/asan --output-on-failure -j $(JOBS) | tee build/asan/ctest.log || status=1; \
+	    ctest --test-dir build/asan --output-on-failure -j $(TEST_JOBS) | tee build/asan/ctest.log || status=1; \
 	  scripts/stop-services.sh "$(SERVICES_DIR)"; \
 	  echo "== fuzz smoke (libFuzzer, $${FUZZ_SECONDS:-15}s per target) =="; \
-	  fuzz_failed=0; FUZZ_SECONDS=$${FUZZ_SECONDS:-15} fuzz/run-smoke.sh || { status=1; fuzz_failed=1; }; \
+	  fuzz_failed=0; FUZZ_SECONDS=$${FUZZ_SECONDS:-15} FUZZ_JOBS=$(JOBS) fuzz/run-smoke.sh || { status=1; fuzz_failed=1; }; \
 	  scripts/test-summary.sh build/dev/ctest.log build/asan/ctest.log "$$fuzz_failed"; \
 	  exit $$status
 

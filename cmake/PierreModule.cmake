@@ -25,6 +25,12 @@ if(PIERRE_SANITIZE)
                                                       -fno-sanitize-recover=undefined)
   target_link_options(pierre_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# LLVM's linker: the sanitizer tree's programs carry debug info for everything they link, and GNU ld spent minutes of
+# each cold `make test` (tens of seconds per program) where lld takes a few.
+find_program(PIERRE_LLD ld.lld)
+if(PIERRE_LLD)
+  target_link_options(pierre_build_flags INTERFACE -fuse-ld=lld)
+endif()
 target_compile_definitions(pierre_build_flags INTERFACE
   BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW PIERRE_VERSION="${PROJECT_VERSION}")
 

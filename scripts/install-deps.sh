@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build ccache pkg-config clang-16 libclang-rt-16-dev clang-tidy-16 clang-format
+  build-essential cmake ninja-build ccache pkg-config lld clang-16 libclang-rt-16-dev llvm-16 clang-tidy-16 clang-format
   # libraries (see docs/ARCHITECTURE.md for what each is for)
   libboost-dev libboost-program-options-dev nlohmann-json3-dev libssl-dev libsodium-dev libsqlite3-dev libpq-dev
   libhiredis-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev libpugixml-dev libzstd-dev

@@ -35,12 +35,16 @@ constexpr std::uint8_t kVersion = 1;
 constexpr std::uint64_t kMaxSamples = 20'000'000;
 constexpr std::uint64_t kMaxRawBytes = 1ULL << 30U;
 
+// LEB128, appended with one insert (not a push_back per byte: a year of demo samples is tens of millions of them).
 void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  std::array<std::uint8_t, 10> bytes{};
+  std::size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    bytes[n++] = static_cast<std::uint8_t>(v | 0x80);
     v >>= 7U;
   }
-  out.push_back(static_cast<std::uint8_t>(v));
+  bytes[n++] = static_cast<std::uint8_t>(v);
+  out.insert(out.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 std::uint64_t zigzag(std::int64_t v) {

@@ -178,7 +178,7 @@ TEST_F(ActivityRoutes, GpxAndTcxImportListFilterTotalsAndDelete) {
   }
   ASSERT_EQ(walked.size(), everything.size());
   for (std::size_t i = 0; i < walked.size(); ++i) {
-    EXPECT_EQ(walked[i], everything[i]["id"]);
+    EXPECT_EQ(walked[i], everything[i]["id"].get<std::string>());
     if (i > 0) {
       EXPECT_GE(everything[i - 1]["start_time"], everything[i]["start_time"]);
     }

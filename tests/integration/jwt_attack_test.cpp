@@ -160,7 +160,7 @@ class jwt_attack_tokens : public ::testing::Test {
     const auto kid = (*row)->get<std::string>("kid");
     const auto encrypted = (*row)->get<std::string>("private_pem_encrypted");
     ASSERT_TRUE(kid && encrypted);
-    ASSERT_EQ(*kid, header_["kid"]);
+    ASSERT_EQ(*kid, header_["kid"].get<std::string>());
     const auto ciphertext = config::decode_base64(*encrypted);
     ASSERT_TRUE(ciphertext);
     auto pem = keys_->keyring().decrypt(auth::kSystemKeyTenant, *ciphertext, "signing_key:" + *kid);
@@ -198,7 +198,8 @@ class jwt_attack_tokens : public ::testing::Test {
     auto service = auth::TokenService::open(*db_, *keys_, std::move(o));
     EXPECT_TRUE(service) << service.error().message;
     if (!service) return {};
-    EXPECT_EQ((*service)->active_kid(), header_["kid"]) << "the test must sign with the server's key";
+    EXPECT_EQ((*service)->active_kid(), header_["kid"].get<std::string>())
+        << "the test must sign with the server's key";
     auto token = (*service)->issue(identity_);
     EXPECT_TRUE(token) << token.error().message;
     return token ? token->token : std::string{};
