@@ -19,7 +19,10 @@
 //      rounds.
 // Only public routes and a real event source are used: no test-only route exists in the server.
 //
-// Lines: notify_setup, notify_rss, notify_fanout (per round), notify_broker.
+//   4. The reference, in the same run: the same reader, the same N loopback sockets, but a sender that does nothing
+//      except one send(2) per socket from as many threads as the server has (notify_fanout source=floor): the kernel's
+//      and this reader's share of any fan-out on this machine.
+// Lines: notify_setup, notify_rss, notify_fanout (per round and source), notify_broker.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -166,7 +169,7 @@ struct Server {
 };
 
 Server start_server(const std::string& binary, const std::string& dir, const pierre::testing::FakeStrava& strava,
-                    long streams) {
+                    long streams, long threads) {
   int out[2];
   if (::pipe(out) != 0) die("pipe() failed");
   const pid_t pid = ::fork();
@@ -178,7 +181,7 @@ Server start_server(const std::string& binary, const std::string& dir, const pie
     if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) ::dup2(null, STDERR_FILENO);
     const auto limit = std::to_string(streams + 100);
     ::setenv("LOG_LEVEL", "warn", 1);
-    ::setenv("HTTP_THREADS", "2", 1);
+    ::setenv("HTTP_THREADS", std::to_string(threads).c_str(), 1);
     ::setenv("PIERRE_RSA_KEY_SIZE", "2048", 1);
     ::setenv("PIERRE_SSE_MAX_STREAMS", limit.c_str(), 1);
     ::setenv("PIERRE_SSE_MAX_STREAMS_PER_USER", limit.c_str(), 1);
@@ -210,6 +213,65 @@ Server start_server(const std::string& binary, const std::string& dir, const pie
   return {pid, static_cast<std::uint16_t>(std::stoi(banner.substr(at + 30)))};
 }
 
+// The reference measured in the same run: a trivial sender (a process that only writes one frame to each of N accepted
+// loopback sockets, from `threads` threads, with send(2)) read by this program's same reader. It is the kernel's and
+// this reader's share of a fan-out, which no server can go below on this machine; the server's numbers are reported
+// against it.
+struct FloorSender {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+  int command_fd = -1;  // one byte written = one round of sends
+};
+
+FloorSender start_floor_sender(long n, long threads, std::size_t frame_size) {
+  int ports[2];
+  int commands[2];
+  if (::pipe(ports) != 0 || ::pipe(commands) != 0) die("pipe() failed");
+  const pid_t pid = ::fork();
+  if (pid < 0) die("fork() failed");
+  if (pid == 0) {
+    ::close(ports[0]);
+    ::close(commands[1]);
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 4096) != 0 ||
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      std::_Exit(1);
+    }
+    const std::uint16_t port = ntohs(addr.sin_port);
+    if (::write(ports[1], &port, sizeof port) != sizeof port) std::_Exit(1);
+    std::vector<int> accepted;
+    while (static_cast<long>(accepted.size()) < n) {
+      const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) std::_Exit(1);
+      accepted.push_back(fd);
+    }
+    const std::string frame = "event: floor\ndata: " + std::string(frame_size, 'x') + "\n\n";
+    char command = 0;
+    while (::read(commands[0], &command, 1) == 1) {
+      std::vector<std::thread> senders;
+      for (long t = 0; t < threads; ++t) {
+        senders.emplace_back([&, t] {
+          for (auto i = static_cast<std::size_t>(t); i < accepted.size(); i += static_cast<std::size_t>(threads)) {
+            (void)::send(accepted[i], frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+          }
+        });
+      }
+      for (auto& sender : senders) sender.join();
+    }
+    std::_Exit(0);
+  }
+  ::close(ports[1]);
+  ::close(commands[0]);
+  std::uint16_t port = 0;
+  if (::read(ports[0], &port, sizeof port) != sizeof port) die("the reference sender did not start");
+  ::close(ports[0]);
+  return {pid, port, commands[1]};
+}
+
 struct StreamConn {
   int fd = -1;
   std::string head;  // until the response head and `retry:` arrived
@@ -223,6 +285,7 @@ struct StreamConn {
 int main() {
   const long n_streams = env_long("BENCH_NOTIFY_STREAMS", 10'000);
   const long rounds = env_long("BENCH_NOTIFY_ROUNDS", 5);
+  const long threads = env_long("BENCH_NOTIFY_SERVER_THREADS", 2);
   const char* binary = std::getenv("BENCH_NOTIFY_SERVER_BIN");
   if (binary == nullptr) die("BENCH_NOTIFY_SERVER_BIN is not set (bench/run.sh sets it)");
 
@@ -242,7 +305,7 @@ int main() {
              3'600'000);
   const auto dir = std::filesystem::temp_directory_path() / fmt::format("pierre-notify-bench-{}", ::getpid());
   std::filesystem::create_directories(dir);
-  auto server = start_server(binary, dir.string(), strava, n_streams);
+  auto server = start_server(binary, dir.string(), strava, n_streams, threads);
   const auto stop_server = [&] {
     ::kill(server.pid, SIGTERM);
     int status = 0;
@@ -261,7 +324,7 @@ int main() {
   const long rss_before = rss_kb(server.pid);
 
   // ---- open N idle streams ----
-  const int epoll = ::epoll_create1(0);
+  int epoll = ::epoll_create1(0);
   std::vector<StreamConn> conns(static_cast<std::size_t>(n_streams));
   const std::string request =
       "GET /notifications/sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
@@ -309,7 +372,8 @@ int main() {
   const double open_ms = ms_between(open_started, Clock::now());
   std::this_thread::sleep_for(std::chrono::seconds(2));
   const long rss_after = rss_kb(server.pid);
-  std::printf("notify_setup streams=%ld rounds=%ld open_ms=%.0f server_threads=2\n", n_streams, rounds, open_ms);
+  std::printf("notify_setup streams=%ld rounds=%ld open_ms=%.0f server_threads=%ld\n", n_streams, rounds, open_ms,
+              threads);
   std::printf("notify_rss before_kb=%ld after_kb=%ld per_stream_kb=%.2f\n", rss_before, rss_after,
               static_cast<double>(rss_after - rss_before) / static_cast<double>(n_streams));
   std::fflush(stdout);
@@ -340,7 +404,7 @@ int main() {
         }
       });
     }
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
     if (received < n_streams) {
       die(fmt::format("{} round {}: only {} of {} streams got the event", source, round, received, n_streams));
     }
@@ -353,9 +417,9 @@ int main() {
                 source, round, quantile(latencies, 0.5), quantile(latencies, 0.99), last, first, last - first);
     std::fflush(stdout);
   };
-  const auto send_request = [](std::uint16_t port, const std::string& request) {
+  const auto send_request = [](std::uint16_t port, const std::string& bytes) {
     const int fd = connect_loopback(port);
-    send_all(fd, request);
+    send_all(fd, bytes);
     return fd;
   };
 
@@ -397,6 +461,31 @@ int main() {
   for (auto& c : conns) ::close(c.fd);
   ::close(epoll);
   stop_server();
+
+  // ---- the reference: the same fan-out by a sender that does nothing else, read the same way ----
+  epoll = ::epoll_create1(0);
+  const auto floor = start_floor_sender(n_streams, threads, 200);
+  for (long i = 0; i < n_streams; ++i) {
+    auto& c = conns[static_cast<std::size_t>(i)];
+    c = StreamConn{};
+    c.fd = connect_loopback(floor.port);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = static_cast<std::uint64_t>(i);
+    ::epoll_ctl(epoll, EPOLL_CTL_ADD, c.fd, &ev);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (long round = 1; round <= rounds; ++round) {
+    fan_out("floor", round, "floor", [&] {
+      const char command = 'x';
+      if (::write(floor.command_fd, &command, 1) != 1) die("the reference sender is gone");
+      return -1;
+    });
+  }
+  for (auto& c : conns) ::close(c.fd);
+  ::close(epoll);
+  ::close(floor.command_fd);
+  ::waitpid(floor.pid, nullptr, 0);
 
   // ---- the broker alone ----
   pierre::events::LocalHub hub;

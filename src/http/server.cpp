@@ -22,10 +22,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <array>
+#include <charconv>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -48,6 +50,14 @@ constexpr std::chrono::seconds kStreamKeepAlive{15};
 
 struct StreamWriter;
 
+// What one direct write of a stream's queued chunks needs, reused from stream to stream by a worker's flush: the
+// drained chunks, their chunk-size lines, and the buffer list that points into both and the chunks themselves.
+struct GatherScratch {
+  EventStream::Drained drained;
+  std::vector<std::array<char, 20>> size_lines;
+  std::vector<asio::const_buffer> buffers;
+};
+
 // Streamed responses with new bytes to write, handed over by producer threads. One posted job per batch (not one per
 // connection) lets a worker write an event published to thousands of streams in one pass: ReadyStreams::flush.
 struct ReadyStreams : std::enable_shared_from_this<ReadyStreams> {
@@ -57,6 +67,8 @@ struct ReadyStreams : std::enable_shared_from_this<ReadyStreams> {
   std::vector<std::weak_ptr<StreamWriter>> ready;
   bool flush_posted = false;
   bool closed = false;  // the worker has stopped: wake-ups from producers that outlive it are dropped
+  std::vector<std::weak_ptr<StreamWriter>> batch;  // worker thread only
+  GatherScratch scratch;                           // worker thread only
 
   void add(std::weak_ptr<StreamWriter> writer) {  // any thread
     const std::lock_guard lock(mutex);
@@ -103,15 +115,52 @@ struct Session {
 
 // Chunked transfer coding (RFC 9112 section 7.1) of queued chunks, ready for one write. Empty chunks are skipped: a
 // zero-length chunk would end the body.
-std::string encode_chunks(const std::vector<std::string>& chunks) {
+std::string encode_chunks(const std::vector<Chunk>& chunks) {
   std::string out;
   std::size_t total = 0;
-  for (const auto& chunk : chunks) total += chunk.size() + 20;
+  for (const auto& chunk : chunks) total += chunk->size() + 20;
   out.reserve(total);
   for (const auto& chunk : chunks) {
-    if (chunk.empty()) continue;
-    fmt::format_to(std::back_inserter(out), "{:x}\r\n", chunk.size());
-    out.append(chunk).append("\r\n");
+    if (chunk->empty()) continue;
+    fmt::format_to(std::back_inserter(out), "{:x}\r\n", chunk->size());
+    out.append(*chunk).append("\r\n");
+  }
+  return out;
+}
+
+// The same coding as buffers pointing into the chunks (no copy): `scratch.buffers`, whose total size is returned.
+std::size_t gather_chunks(GatherScratch& scratch) {
+  static constexpr std::string_view kCrlf = "\r\n";
+  const auto& chunks = scratch.drained.chunks;
+  scratch.size_lines.clear();
+  scratch.size_lines.reserve(chunks.size());  // the buffers point into it: it must not move once filled
+  scratch.buffers.clear();
+  std::size_t total = 0;
+  for (const auto& chunk : chunks) {
+    if (chunk->empty()) continue;
+    auto& line = scratch.size_lines.emplace_back();
+    auto* end = std::to_chars(line.data(), line.data() + line.size() - 2, chunk->size(), 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    const auto line_size = static_cast<std::size_t>(end - line.data());
+    scratch.buffers.emplace_back(line.data(), line_size);
+    scratch.buffers.emplace_back(chunk->data(), chunk->size());
+    scratch.buffers.emplace_back(kCrlf.data(), kCrlf.size());
+    total += line_size + chunk->size() + kCrlf.size();
+  }
+  return total;
+}
+
+// The bytes of `buffers` after the first `skip`, as one string.
+std::string rest_of(const std::vector<asio::const_buffer>& buffers, std::size_t skip) {
+  std::string out;
+  for (const auto& b : buffers) {
+    if (skip >= b.size()) {
+      skip -= b.size();
+      continue;
+    }
+    out.append(static_cast<const char*>(b.data()) + skip, b.size() - skip);
+    skip = 0;
   }
   return out;
 }
@@ -129,43 +178,41 @@ struct StreamWriter {
   bool parked = false;    // the coroutine waits on `timer`: nothing of ours is in flight on the socket
   std::string unwritten;  // encoded bytes a direct write could not finish; the coroutine writes them first
 
-  void write_now() {
+  void write_now(GatherScratch& scratch) {
     // While the coroutine writes (or has yet to write what was left over), it drains again before parking.
     if (!parked || !unwritten.empty()) return;
-    auto drained = stream->drain();
-    auto bytes = encode_chunks(drained.chunks);
-    if (!bytes.empty()) {
+    stream->drain_into(scratch.drained);
+    bool wake = scratch.drained.closed;
+    if (const auto total = gather_chunks(scratch); total > 0) {
       beast::error_code ec;
-      std::size_t written = session.stream.socket().write_some(asio::buffer(bytes), ec);
+      std::size_t written = session.stream.socket().write_some(scratch.buffers, ec);
       if (ec == asio::error::would_block || ec == asio::error::try_again) {
         ec = {};
         written = 0;
       }
       if (ec) {
         stream->mark_client_gone();
-        timer.cancel();
-        return;
-      }
-      if (written < bytes.size()) {
-        unwritten.assign(bytes, written);
-        timer.cancel();
-        return;
+        wake = true;
+      } else if (written < total) {
+        unwritten = rest_of(scratch.buffers, written);
+        wake = true;
       }
     }
-    if (drained.closed) timer.cancel();
+    scratch.drained.chunks.clear();  // shared with other streams: let them go now
+    if (wake) timer.cancel();
   }
 };
 
 void ReadyStreams::flush() {
-  std::vector<std::weak_ptr<StreamWriter>> batch;
   {
     const std::lock_guard lock(mutex);
     batch.swap(ready);
     flush_posted = false;
   }
   for (auto& weak : batch) {
-    if (auto writer = weak.lock()) writer->write_now();
+    if (auto writer = weak.lock()) writer->write_now(scratch);
   }
+  batch.clear();
 }
 
 struct Worker {

@@ -2,16 +2,33 @@
 
 namespace pierre::http {
 
-bool EventStream::send(std::string bytes) {
-  std::lock_guard lock(mutex_);
+bool EventStream::enqueue_locked(Chunk chunk) {
   if (closed_ || gone_) return false;
   // Only the first chunk after a drain wakes the writer: it takes everything queued by then in one go, so an event
   // published to ten thousand streams costs one hand-off each, and a burst to one stream costs one.
   const bool was_empty = pending_.empty();
-  pending_bytes_ += bytes.size();
-  pending_.push_back(std::move(bytes));
+  pending_bytes_ += chunk->size();
+  pending_.push_back(std::move(chunk));
   if (was_empty && waker_) waker_();
   return true;
+}
+
+bool EventStream::send(Chunk chunk) {
+  if (!chunk) return true;
+  std::lock_guard lock(mutex_);
+  return enqueue_locked(std::move(chunk));
+}
+
+bool EventStream::send(std::string bytes) {
+  return send(std::make_shared<const std::string>(std::move(bytes)));
+}
+
+EventStream::Offer EventStream::offer(Chunk chunk, std::size_t max_pending_bytes) {
+  std::lock_guard lock(mutex_);
+  if (closed_ || gone_) return Offer::finished;
+  if (chunk && pending_bytes_ + chunk->size() > max_pending_bytes) return Offer::full;
+  if (chunk) enqueue_locked(std::move(chunk));
+  return Offer::queued;
 }
 
 bool EventStream::send_event(std::string_view data, std::string_view event) {
@@ -68,13 +85,17 @@ bool EventStream::has_work() const {
 }
 
 EventStream::Drained EventStream::drain() {
-  std::lock_guard lock(mutex_);
   Drained out;
+  drain_into(out);
+  return out;
+}
+
+void EventStream::drain_into(Drained& out) {
+  std::lock_guard lock(mutex_);
   out.chunks.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
   pending_.clear();
   pending_bytes_ = 0;
   out.closed = closed_;
-  return out;
 }
 
 void EventStream::set_waker(std::function<void()> waker) {

@@ -32,7 +32,7 @@ std::string owner_key(std::string_view tenant_id, std::string_view user_id) {
 struct Buffered {
   std::uint64_t id = 0;
   TimePoint at;
-  std::string frame;
+  http::Chunk frame;  // one string shared by every stream it is queued on, and by replays
 };
 
 struct Subscriber {
@@ -96,19 +96,19 @@ struct Broker::State {
   }
 
   // Queues `frame` unless the client is too far behind; false when the stream is finished and must be forgotten.
-  bool deliver_locked(Subscriber& subscriber, const std::string& frame, std::uint64_t last_id_before) {
+  bool deliver_locked(Subscriber& subscriber, const http::Chunk& frame, std::uint64_t last_id_before) {
     auto& stream = *subscriber.stream;
-    if (stream.pending_bytes() + frame.size() > options.max_queued_bytes) {
-      // The notice goes past the bound on purpose (it is small and the last thing this stream carries): the client
-      // learns why the stream ended and reconnects with Last-Event-ID.
-      stream.send(format_event(0, "lagged", {{"reason", "slow_consumer"}, {"last_event_id", last_id_before}}));
-      stream.close();
-      ++lagged_streams;
-      return false;
+    switch (stream.offer(frame, options.max_queued_bytes)) {
+      case http::EventStream::Offer::queued: ++delivered; return true;
+      case http::EventStream::Offer::finished: return false;
+      case http::EventStream::Offer::full: break;
     }
-    if (!stream.send(frame)) return false;
-    ++delivered;
-    return true;
+    // The notice goes past the bound on purpose (it is small and the last thing this stream carries): the client
+    // learns why the stream ended and reconnects with Last-Event-ID.
+    stream.send(format_event(0, "lagged", {{"reason", "slow_consumer"}, {"last_event_id", last_id_before}}));
+    stream.close();
+    ++lagged_streams;
+    return false;
   }
 
   void publish(const events::Event& event) {
@@ -119,7 +119,7 @@ struct Broker::State {
     const auto last_id_before = sequence;
     const auto id = ++sequence;
     auto& user = user_locked(key);
-    user.buffer.push_back({id, now, format_event(id, event.type, event.data)});
+    user.buffer.push_back({id, now, std::make_shared<const std::string>(format_event(id, event.type, event.data))});
     trim_locked(user, now);
     const auto& frame = user.buffer.back().frame;
     for (auto it = user.streams.begin(); it != user.streams.end();) {
@@ -141,6 +141,7 @@ struct Broker::State {
 
   void sweep() {
     const auto now = clock();
+    const auto keep_alive = std::make_shared<const std::string>(kKeepAlive);
     const std::lock_guard lock(mutex);
     for (auto user = users.begin(); user != users.end();) {
       auto& state = user->second;
@@ -153,7 +154,7 @@ struct Broker::State {
           keep = false;
         } else if (stream.pending_bytes() == 0) {
           // Only when nothing waits: a stream with queued bytes is not idle, and a stuck one must not grow.
-          keep = stream.send(std::string(kKeepAlive));
+          keep = stream.send(keep_alive);
         } else {
           keep = !stream.client_gone();
         }
@@ -261,7 +262,7 @@ Result<void> Broker::attach(const std::shared_ptr<http::EventStream>& stream, co
 
 void Broker::broadcast(std::string_view type, const nlohmann::json& data) {
   auto& s = *state_;
-  const auto frame = format_event(0, type, data);
+  const auto frame = std::make_shared<const std::string>(format_event(0, type, data));
   const std::lock_guard lock(s.mutex);
   for (auto& [key, user] : s.users) {
     for (auto it = user.streams.begin(); it != user.streams.end();) {

@@ -170,6 +170,26 @@ TEST_F(ServerStreamTest, OneEventSentToManyStreamsReachesEveryOne) {
   }
 }
 
+// The broker's way: one immutable chunk queued on many streams, many at a time. A burst of small chunks drained in
+// one go is more pieces than one gather write takes (the worker sends what it can and the coroutine the rest).
+TEST_F(ServerStreamTest, SharedChunksInBurstsReachEveryStreamWholeAndInOrder) {
+  constexpr std::size_t kClients = 20;
+  constexpr int kEvents = 600;
+  std::vector<std::unique_ptr<tcp::socket>> clients;
+  for (std::size_t i = 0; i < kClients; ++i) clients.push_back(open_client());
+  const auto streams = open_.wait_for(kClients);
+  ASSERT_EQ(streams.size(), kClients);
+  std::string expected;
+  for (int i = 0; i < kEvents; ++i) {
+    const auto chunk = std::make_shared<const std::string>("data: " + std::to_string(i) + "\n\n");
+    expected += *chunk;
+    for (const auto& stream : streams) ASSERT_TRUE(stream->send(chunk));
+  }
+  ASSERT_TRUE(streams[0]->send(std::make_shared<const std::string>()));  // nothing: must not end the body
+  for (const auto& stream : streams) stream->close();
+  for (auto& client : clients) EXPECT_EQ(read_body(*client), expected);
+}
+
 TEST_F(ServerStreamTest, AClientThatGoesAwayIsNoticedAndLaterSendsAreRefused) {
   auto client = open_client();
   auto stream = open_.wait_for(1).at(0);

@@ -52,6 +52,43 @@ TEST(EventStream, TheWriterIsWokenWhenTheQueueStopsBeingEmptyAndOnClose) {
   EXPECT_TRUE(last.closed);
 }
 
+TEST(EventStream, OfferQueuesWithinTheBoundRefusesBeyondItAndSharesTheChunk) {
+  EventStream one;
+  EventStream two;
+  const auto chunk = std::make_shared<const std::string>(100, 'x');
+  EXPECT_EQ(one.offer(chunk, 150), EventStream::Offer::queued);
+  EXPECT_EQ(two.offer(chunk, 150), EventStream::Offer::queued);
+  EXPECT_EQ(chunk.use_count(), 3);                             // queued twice, copied never
+  EXPECT_EQ(one.offer(chunk, 150), EventStream::Offer::full);  // 100 queued + 100 > 150
+  EXPECT_EQ(one.pending_bytes(), 100U);
+  EXPECT_EQ(one.offer(chunk, 200), EventStream::Offer::queued);  // exactly at the bound is within it
+  const auto drained = one.drain();
+  ASSERT_EQ(drained.chunks.size(), 2U);
+  EXPECT_EQ(drained.chunks[0].get(), chunk.get());
+  one.close();
+  EXPECT_EQ(one.offer(chunk, 1000), EventStream::Offer::finished);
+  two.mark_client_gone();
+  EXPECT_EQ(two.offer(chunk, 1000), EventStream::Offer::finished);
+  EXPECT_EQ(chunk.use_count(), 3);  // what `two` held went with its client; `drained` holds two
+}
+
+TEST(EventStream, DrainIntoReusesTheVectorAndReplacesItsContents) {
+  EventStream stream;
+  EventStream::Drained out;
+  out.chunks.push_back(std::make_shared<const std::string>("stale"));
+  ASSERT_TRUE(stream.send("a"));
+  ASSERT_TRUE(stream.send("b"));
+  stream.drain_into(out);
+  ASSERT_EQ(out.chunks.size(), 2U);
+  EXPECT_EQ(*out.chunks[0], "a");
+  EXPECT_EQ(*out.chunks[1], "b");
+  EXPECT_FALSE(out.closed);
+  stream.close();
+  stream.drain_into(out);
+  EXPECT_TRUE(out.chunks.empty());
+  EXPECT_TRUE(out.closed);
+}
+
 TEST(EventStream, NoWakeUpRunsAfterTheWakerIsCleared) {
   EventStream stream;
   int wakes = 0;

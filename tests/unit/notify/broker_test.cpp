@@ -32,7 +32,7 @@ struct Parsed {
 Parsed read_stream(http::EventStream& stream) {
   const auto drained = stream.drain();
   std::string text;
-  for (const auto& chunk : drained.chunks) text += chunk;
+  for (const auto& chunk : drained.chunks) text += *chunk;
   Parsed out;
   out.closed = drained.closed;
   SseEvent current;
