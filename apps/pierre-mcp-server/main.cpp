@@ -393,7 +393,10 @@ int main(int argc, char** argv) {
   pierre::mcp::Endpoint mcp_endpoint(registry, catalog, std::move(mcp_options));
   mcp_endpoint.register_routes(router);
   // A2A: the agent card and JSON-RPC binding over the same registry, for callers the middleware authenticated.
-  pierre::a2a::Server a2a_server(**database, registry, users, **authorization_server,
+  auto a2a_cursors = pierre::store::CursorCodec::create(
+      pierre::crypto::hmac_sha256(cfg.master_key, pierre::crypto::as_bytes("pierre a2a tasks cursor v1")));
+  if (!a2a_cursors) return startup_failure(a2a_cursors.error());
+  pierre::a2a::Server a2a_server(**database, registry, users, **authorization_server, std::move(*a2a_cursors),
                                  {.base_url = base,
                                   .version = PIERRE_VERSION,
                                   .oauth_scopes = (*authorization_server)->options().scopes_supported,

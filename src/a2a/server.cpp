@@ -53,10 +53,6 @@ std::optional<RpcError> unsupported_method(std::string_view method) {
   if (method == "GetExtendedAgentCard") {
     return RpcError{rpc_code::extended_agent_card_not_configured, "This agent has no extended agent card", nullptr};
   }
-  if (method == "ListTasks" || method == "SubscribeToTask") {
-    return RpcError{rpc_code::unsupported_operation,
-                    fmt::format("{} is not supported by this agent; poll a task with GetTask", method), nullptr};
-  }
   return std::nullopt;
 }
 
@@ -67,24 +63,66 @@ std::string agent_key(const Authentication& auth) {
   return "user:" + auth.identity.user_id;
 }
 
-// One task being worked on in this process: its cancel flag (read by the tool between steps) and, while a client
-// streams it, the stream its events go to.
+// One task being worked on in this process: its cancel flag (read by the tool between steps) and the streams its
+// events go to — the SendStreamingMessage that started it, and any SubscribeToTask (§3.1.6) that joined later.
 struct Run {
+  struct Listener {
+    std::shared_ptr<http::EventStream> stream;
+    json rpc_id;  // the streaming request's id: every event of the stream is a response to it (§9.4.2)
+  };
+
   std::atomic<bool> cancelled{false};
   std::mutex mutex;
-  std::shared_ptr<http::EventStream> stream;
-  json rpc_id;  // the streaming request's id: every event of the stream is a response to it (§9.4.2)
+  std::vector<Listener> listeners;
+  bool closed = false;  // the task's last event went out: a late subscriber must not wait for more
 
+  void listen(Listener listener) {
+    std::lock_guard lock(mutex);
+    listeners.push_back(std::move(listener));
+  }
+  // Adds `listener` unless the run already closed. `first` (the listener's whole first JSON-RPC response) is made
+  // under the lock, so an event emitted meanwhile lands either in that snapshot or after it — never lost between a
+  // subscriber's read of the task and its joining.
+  template <class First>
+  bool join(Listener listener, First&& first) {
+    std::lock_guard lock(mutex);
+    if (closed) return false;
+    listener.stream->send_event(first().dump(), "");
+    listeners.push_back(std::move(listener));
+    return true;
+  }
   void emit(const json& stream_response) {
     std::lock_guard lock(mutex);
-    if (stream) stream->send_event(make_result(rpc_id, stream_response).dump(), "");
+    // A subscriber that went away stops costing a serialisation; the task itself runs on (§3.5.2).
+    std::erase_if(listeners, [&](const Listener& l) {
+      return !l.stream->send_event(make_result(l.rpc_id, stream_response).dump(), "");
+    });
   }
   void close() {
     std::lock_guard lock(mutex);
-    if (stream) stream->close();
-    stream.reset();
+    closed = true;
+    for (const auto& l : listeners) l.stream->close();
+    listeners.clear();
   }
 };
+
+// ListTasks' page size (ListTasksRequest.page_size): 50 when unspecified, at most 100.
+constexpr std::int64_t kDefaultListPageSize = 50;
+constexpr std::int64_t kMaxListPageSize = 100;
+
+// One answer for every token we cannot continue (garbage, tampered, another caller's, other filters): telling them
+// apart would only help someone probing the tokens.
+RpcError bad_page_token() {
+  return invalid_params("pageToken", "is not a nextPageToken this agent issued to this caller for the same filters");
+}
+
+std::optional<TaskState> state_from_wire(std::string_view name) {
+  for (const auto state : {TaskState::submitted, TaskState::working, TaskState::input_required, TaskState::completed,
+                           TaskState::failed, TaskState::canceled, TaskState::rejected}) {
+    if (wire_name(state) == name) return state;
+  }
+  return std::nullopt;
+}
 
 struct Call {
   json id;  // the JSON-RPC request id (string or number)
@@ -128,12 +166,12 @@ struct Server::Impl {
   JobPool jobs;
 
   Impl(store::Database& d, const tools::Registry& r, auth::UserService& u, oauth2::AuthorizationServer& oauth,
-       ServerOptions o)
+       store::CursorCodec task_cursors, ServerOptions o)
       : db(d),
         registry(r),
         users(u),
         options(std::move(o)),
-        tasks(d),
+        tasks(d, std::move(task_cursors)),
         clients(d, oauth),
         quotas(clients, options.quotas),
         skills(skills_of(r)),
@@ -196,8 +234,8 @@ struct Server::Impl {
                                     {"domain", "a2a-protocol.org"},
                                     {"metadata", {{"supportedVersions", "1.0"}}}}})}));
       }
-      if (call.method == "SendStreamingMessage") {
-        auto streamed = send_message(call, &ctx);
+      if (call.method == "SendStreamingMessage" || call.method == "SubscribeToTask") {
+        auto streamed = call.method == "SubscribeToTask" ? subscribe_to_task(call, ctx) : send_message(call, &ctx);
         if (auto* head = std::get_if<http::Response>(&streamed)) {
           (*head).version(req.version());
           return std::move(*head);
@@ -239,6 +277,7 @@ struct Server::Impl {
     try {
       if (call.method == "SendMessage") return std::get<json>(send_message(call, nullptr));
       if (call.method == "GetTask") return get_task(call);
+      if (call.method == "ListTasks") return list_tasks(call);
       if (call.method == "CancelTask") return cancel_task(call);
       if (auto unsupported = unsupported_method(call.method)) return make_error(call.id, *unsupported);
       return make_error(call.id,
@@ -405,6 +444,152 @@ struct Server::Impl {
     return make_result(call.id, task_json(**task, history_length));
   }
 
+  // ListTasks (§3.1.4; ListTasksRequest / ListTasksResponse in a2a.proto): the caller's own tasks — tenant and user
+  // come from the credential, never from params — most recently updated first, keyset-paged with signed tokens.
+  json list_tasks(const Call& call) {
+    const auto& p = call.params;
+    const auto given = [&](const char* name) { return p.contains(name) && !p[name].is_null(); };
+    TaskFilter filter;
+    // `tenant` (a routing value of the AgentInterface) is accepted and ignored: the credential decides the tenant.
+    if (given("tenant") && !p["tenant"].is_string()) {
+      return make_error(call.id, invalid_params("tenant", "must be a string"));
+    }
+    if (given("contextId")) {
+      if (!p["contextId"].is_string()) return make_error(call.id, invalid_params("contextId", "must be a string"));
+      // ProtoJSON: an empty string is the field's default, i.e. no filter.
+      if (auto context = p["contextId"].get<std::string>(); !context.empty()) filter.context_id = std::move(context);
+    }
+    bool matches_nothing = false;
+    if (given("status")) {
+      if (!p["status"].is_string()) {
+        return make_error(call.id, invalid_params("status", "must be a TaskState name such as TASK_STATE_WORKING"));
+      }
+      const auto name = p["status"].get<std::string>();
+      if (name == "TASK_STATE_AUTH_REQUIRED") {
+        matches_nothing = true;  // a valid state this agent never enters
+      } else if (!name.empty() && name != "TASK_STATE_UNSPECIFIED") {
+        filter.state = state_from_wire(name);
+        if (!filter.state) {
+          return make_error(call.id,
+                            invalid_params("status", fmt::format("'{}' is not a TaskState; use one of "
+                                                                 "TASK_STATE_SUBMITTED, TASK_STATE_WORKING, "
+                                                                 "TASK_STATE_INPUT_REQUIRED, TASK_STATE_COMPLETED, "
+                                                                 "TASK_STATE_FAILED, TASK_STATE_CANCELED, "
+                                                                 "TASK_STATE_REJECTED, TASK_STATE_AUTH_REQUIRED",
+                                                                 name.substr(0, 64))));
+        }
+      }
+    }
+    std::int64_t page_size = kDefaultListPageSize;
+    if (given("pageSize")) {
+      const auto& n = p["pageSize"];
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > kMaxListPageSize) {
+        return make_error(call.id, invalid_params("pageSize", fmt::format("must be an integer from 1 to {}, got {}",
+                                                                          kMaxListPageSize, n.dump().substr(0, 32))));
+      }
+      page_size = n.get<std::int64_t>();
+    }
+    std::string page_token;
+    if (given("pageToken")) {
+      if (!p["pageToken"].is_string()) return make_error(call.id, invalid_params("pageToken", "must be a string"));
+      page_token = p["pageToken"].get<std::string>();
+    }
+    std::optional<std::size_t> history_length;
+    if (given("historyLength")) {
+      const auto& n = p["historyLength"];
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 0) {
+        return make_error(call.id, invalid_params("historyLength", "must be a non-negative integer"));
+      }
+      history_length = n.get<std::size_t>();
+    }
+    if (given("statusTimestampAfter")) {
+      const auto& t = p["statusTimestampAfter"];
+      const auto ms = t.is_string() ? parse_rfc3339_ms(t.get<std::string>()) : std::nullopt;
+      if (!ms) {
+        return make_error(call.id, invalid_params("statusTimestampAfter",
+                                                  "must be an RFC 3339 timestamp such as 2026-11-27T08:00:00Z"));
+      }
+      filter.updated_since_ms = *ms;
+    }
+    bool include_artifacts = false;
+    if (given("includeArtifacts")) {
+      if (!p["includeArtifacts"].is_boolean()) {
+        return make_error(call.id, invalid_params("includeArtifacts", "must be a boolean"));
+      }
+      include_artifacts = p["includeArtifacts"].get<bool>();
+    }
+
+    TaskPage page;
+    if (!matches_nothing) {
+      auto listed = tasks.list(call.owner, filter, static_cast<std::size_t>(page_size), page_token);
+      if (!listed) {
+        if (listed.error().code == ErrorCode::invalid_cursor) {
+          return make_error(call.id, bad_page_token());
+        }
+        return make_error(call.id, to_rpc_error(listed.error()));
+      }
+      page = std::move(*listed);
+    } else if (!page_token.empty()) {
+      // No page of an empty list was ever issued, so no token can continue one.
+      return make_error(call.id, bad_page_token());
+    }
+    json listed = json::array();
+    for (const auto& task : page.tasks) {
+      auto out = task_json(task, history_length);
+      // §3.1.4: without includeArtifacts the field is omitted entirely; with it, present even when empty.
+      if (include_artifacts) {
+        out["artifacts"] = task.artifacts;
+      } else {
+        out.erase("artifacts");
+      }
+      listed.push_back(std::move(out));
+    }
+    return make_result(call.id, {{"tasks", std::move(listed)},
+                                 {"nextPageToken", page.next_page_token},
+                                 {"pageSize", page_size},
+                                 {"totalSize", page.total_size}});
+  }
+
+  // SubscribeToTask (§3.1.6, §9.4.6): the Task as it is now as the first event, then its status and artifact updates
+  // on the same SSE machinery SendStreamingMessage uses, until it ends. A finished task has nothing to follow:
+  // UnsupportedOperationError, as the spec names for a terminal task.
+  std::variant<json, http::Response> subscribe_to_task(const Call& call, http::RequestContext& ctx) {
+    if (!call.params.contains("id") || !call.params["id"].is_string()) {
+      return make_error(call.id, invalid_params("id", "the task id (a string) is required"));
+    }
+    const auto id = call.params["id"].get<std::string>();
+    auto stored = tasks.get(call.owner, id);
+    if (!stored) return make_error(call.id, to_rpc_error(stored.error()));
+    if (!*stored) return make_error(call.id, task_not_found(id));
+    if (is_terminal((*stored)->state)) {
+      return make_error(call.id, {rpc_code::unsupported_operation,
+                                  fmt::format("Task {} is {} and sends no more updates; read it with GetTask", id,
+                                              wire_name((*stored)->state)),
+                                  nullptr});
+    }
+    std::shared_ptr<Run> run;
+    {
+      std::lock_guard lock(runs_mutex);
+      if (auto it = runs.find(id); it != runs.end()) run = it->second;
+    }
+    Run::Listener listener{ctx.open_stream(), call.id};
+    // Read again when joining: the task may have moved on since the check above.
+    auto snapshot = [&]() -> json {
+      auto now = tasks.get(call.owner, id);
+      if (!now) return make_error(call.id, to_rpc_error(now.error()));
+      if (!*now) return make_error(call.id, task_not_found(id));
+      return make_result(call.id, {{"task", task_json(**now)}});
+    };
+    if (!run || !run->join(listener, snapshot)) {
+      // Nothing runs it here: it waits for input (the stream ends at that interruption, as SendStreamingMessage's
+      // does — the client answers with a message), it ended a moment ago, or another instance runs it. The current
+      // Task is all this stream can tell.
+      listener.stream->send_event(snapshot().dump(), "");
+      listener.stream->close();
+    }
+    return sse_head();
+  }
+
   // §3.1.5: a task that is not terminal becomes canceled; the tool, if it runs, sees its cancel flag and stops.
   json cancel_task(const Call& call) {
     if (!call.params.contains("id") || !call.params["id"].is_string()) {
@@ -541,12 +726,12 @@ struct Server::Impl {
   // ---- helpers ---------------------------------------------------------------------------------------------------
 
   static http::Response open_stream(http::RequestContext& ctx, const std::shared_ptr<Run>& run, const json& rpc_id) {
-    {
-      std::lock_guard lock(run->mutex);
-      run->stream = ctx.open_stream();
-      run->rpc_id = rpc_id;
-    }
-    // A client that goes away does not cancel the task (§3.5.2): it runs on and can be polled with GetTask.
+    run->listen({ctx.open_stream(), rpc_id});
+    return sse_head();
+  }
+
+  // A client that goes away does not cancel the task (§3.5.2): it runs on and can be polled with GetTask.
+  static http::Response sse_head() {
     http::Response head{http::Status::ok, 11};
     head.set(field::field::content_type, "text/event-stream");
     head.set(field::field::cache_control, "no-cache, no-transform");
@@ -589,8 +774,8 @@ struct Server::Impl {
 };
 
 Server::Server(store::Database& db, const tools::Registry& registry, auth::UserService& users,
-               oauth2::AuthorizationServer& oauth, ServerOptions options)
-    : impl_(std::make_unique<Impl>(db, registry, users, oauth, std::move(options))) {}
+               oauth2::AuthorizationServer& oauth, store::CursorCodec task_cursors, ServerOptions options)
+    : impl_(std::make_unique<Impl>(db, registry, users, oauth, std::move(task_cursors), std::move(options))) {}
 
 Server::~Server() = default;
 
@@ -601,7 +786,7 @@ void Server::register_routes(http::Router& router) {
   router.add(
       http::Method::post, "/a2a/jsonrpc",
       [this](const http::Request& req, http::RequestContext& ctx) { return impl_->post_rpc(req, ctx); },
-      "A2A JSON-RPC (SendMessage, SendStreamingMessage, GetTask, CancelTask)");
+      "A2A JSON-RPC (SendMessage, SendStreamingMessage, GetTask, ListTasks, CancelTask, SubscribeToTask)");
   register_compat_routes(
       router, {impl_->registry, impl_->monitor, impl_->clients, impl_->quotas, impl_->users, impl_->options.base_url});
 }

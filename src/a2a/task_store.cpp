@@ -1,5 +1,7 @@
 #include "task_store.hpp"
 
+#include <fmt/format.h>
+
 namespace pierre::a2a {
 namespace {
 
@@ -94,6 +96,63 @@ Result<bool> TaskStore::update(const Owner& owner, const Task& task) {
        task.arguments.dump(), task.updated_at_ms, owner.user_id, task.id});
   if (!updated) return std::unexpected(updated.error());
   return *updated == 1;
+}
+
+Result<TaskPage> TaskStore::list(const Owner& owner, const TaskFilter& filter, std::size_t page_size,
+                                 std::string_view page_token) {
+  // The WHERE clause is shared by the page and the count, so totalSize counts exactly what paging walks.
+  std::string where = "WHERE tenant_id = :tenant AND user_id = ?1";
+  store::Params params{owner.user_id};
+  // The list name binds the user and every filter into the page token: a token only continues the walk it came from.
+  // JSON keeps the parts unambiguous whatever characters a context id holds.
+  nlohmann::json list_name = {{"list", "a2a_tasks"}, {"user", owner.user_id}};
+  const auto add = [&](const char* condition, store::Value value) {
+    params.push_back(std::move(value));
+    where += fmt::format(" AND {} ?{}", condition, params.size());
+  };
+  if (filter.context_id) {
+    add("context_id =", *filter.context_id);
+    list_name["contextId"] = *filter.context_id;
+  }
+  if (filter.state) {
+    add("state =", std::string(stored_name(*filter.state)));
+    list_name["status"] = std::string(stored_name(*filter.state));
+  }
+  if (filter.updated_since_ms) {
+    add("updated_at >=", *filter.updated_since_ms);
+    list_name["after"] = *filter.updated_since_ms;
+  }
+
+  auto scope = db_.tenant(store::TenantId(owner.tenant_id));
+  store::KeysetQuery q;
+  q.list = list_name.dump();
+  q.select = std::string("SELECT ") + kTaskColumns + " FROM a2a_tasks " + where;
+  q.params = params;
+  // §3.1.4 Ordering: most recently updated first; the id breaks ties so the keyset is total.
+  q.sort_column = "updated_at";
+  q.id_column = "id";
+  q.order = store::SortOrder::descending;
+  q.limit = page_size;
+  q.after = std::string(page_token);
+  auto page = store::fetch_page(scope, cursors_, q);
+  if (!page) return std::unexpected(page.error());
+
+  auto count = scope.query_row("SELECT COUNT(*) AS n FROM a2a_tasks " + where, std::move(params));
+  if (!count) return std::unexpected(count.error());
+  if (!*count) return fail(ErrorCode::database_error, "a2a task count returned no row");
+  auto total = (*count)->get<std::int64_t>("n");
+  if (!total) return std::unexpected(total.error());
+
+  TaskPage out;
+  out.total_size = *total;
+  out.next_page_token = page->next_cursor.value_or("");
+  out.tasks.reserve(page->items.size());
+  for (const auto& row : page->items) {
+    auto task = task_from_row(row);
+    if (!task) return std::unexpected(task.error());
+    out.tasks.push_back(std::move(*task));
+  }
+  return out;
 }
 
 }  // namespace pierre::a2a

@@ -7,6 +7,13 @@
 //     whose artifact is the tool's structured result; returnImmediately answers at once and the task can be polled,
 //   - SendStreamingMessage: the SSE events (task, working, artifact, completed),
 //   - GetTask / CancelTask: a finished task is not cancelable (-32002); another tenant's (or user's) task is not found,
+//   - ListTasks: the caller's own tasks only (not another user's of the same tenant, not another tenant's), most
+//     recently updated first, pageToken paging that visits every task once, status/contextId/time filters,
+//     includeArtifacts and historyLength, and -32602 for every bad parameter (a garbage, tampered, foreign or
+//     re-filtered pageToken included),
+//   - SubscribeToTask: a running task's events until it completes (with the conformance fixtures' slow_compute tool);
+//     a finished task → -32004; another user's or tenant's task → -32001; a task waiting for input → its Task, then
+//     the stream ends,
 //   - a finished task's a2a_message event on the caller's /notifications/sse stream, and on no other tenant's,
 //   - Pierre's /a2a/* endpoints: status, tools, execute, monitoring, administrator-registered A2A clients whose
 //     client-credentials tokens reach /a2a/client/*, tenant isolation of the registrations, deactivation, and
@@ -15,10 +22,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "backend_fixture.hpp"
 #include "identity_support.hpp"
@@ -58,9 +69,17 @@ class A2aTest : public ServerBackendTest {
 
   // A signed-in user of a new tenant (super-admin creates both); returns the user's JWT.
   std::string user_in_new_tenant(const std::string& name, const std::string& email, const std::string& role = "user") {
+    return user_in(new_tenant(name), email, role);
+  }
+
+  std::string new_tenant(const std::string& name) {
     auto tenant = authed(c(), verb::post, "/admin/tenants", admin_, json{{"name", name}}.dump());
     EXPECT_EQ(tenant.result_int(), 201) << tenant.body();
-    const auto tenant_id = body_json(tenant).value("id", "");
+    return body_json(tenant).value("id", "");
+  }
+
+  // A signed-in user of an existing tenant; returns the user's JWT.
+  std::string user_in(const std::string& tenant_id, const std::string& email, const std::string& role = "user") {
     auto user =
         authed(c(), verb::post, "/admin/tenants/" + tenant_id + "/users", admin_,
                json{{"email", email}, {"password", kUserPassword}, {"display_name", email}, {"role", role}}.dump());
@@ -97,6 +116,54 @@ class A2aTest : public ServerBackendTest {
 
   static int error_of(const json& response) {
     return response.contains("error") ? response["error"].value("code", 0) : 0;
+  }
+
+  // The JSON-RPC responses carried by an SSE body, in order.
+  static std::vector<json> sse_events(const std::string& text) {
+    std::vector<json> events;
+    std::size_t at = 0;
+    while ((at = text.find("data: ", at)) != std::string::npos) {
+      const auto end = text.find('\n', at);
+      events.push_back(json::parse(text.substr(at + 6, end - at - 6), nullptr, false));
+      at = end;
+    }
+    return events;
+  }
+
+  // A task that finished inline (a quick read-only tool), optionally in a given context; returns the Task.
+  json finished_task(const std::string& token, const std::string& context_id = {}) {
+    auto message = tool_message("analyze_training_load");
+    if (!context_id.empty()) message["contextId"] = context_id;
+    auto sent = rpc("SendMessage", {{"message", message}}, token);
+    EXPECT_EQ(sent["result"]["task"]["status"].value("state", ""), "TASK_STATE_COMPLETED") << sent.dump();
+    return sent["result"]["task"];
+  }
+
+  // A task left waiting for a required argument (input_required); returns the Task.
+  json waiting_task(const std::string& token, const std::string& context_id = {}) {
+    auto message = tool_message("analyze_activity");
+    if (!context_id.empty()) message["contextId"] = context_id;
+    auto sent = rpc("SendMessage", {{"message", message}}, token);
+    EXPECT_EQ(sent["result"]["task"]["status"].value("state", ""), "TASK_STATE_INPUT_REQUIRED") << sent.dump();
+    return sent["result"]["task"];
+  }
+
+  // Every id ListTasks returns for `params`, walking the pages; checks each page's shape on the way.
+  std::vector<std::string> list_all(json params, const std::string& token) {
+    std::vector<std::string> ids;
+    for (int pages = 0; pages < 50; ++pages) {
+      auto page = rpc("ListTasks", params, token);
+      EXPECT_TRUE(page.contains("result")) << page.dump();
+      if (!page.contains("result")) break;
+      const auto& result = page["result"];
+      EXPECT_TRUE(result.contains("totalSize") && result.contains("pageSize")) << result.dump();
+      for (const auto& task : result["tasks"]) ids.push_back(task.value("id", ""));
+      const auto next = result.value("nextPageToken", std::string("missing"));
+      if (next.empty()) break;
+      EXPECT_NE(next, "missing") << result.dump();
+      params["pageToken"] = next;
+    }
+    return ids;
   }
 
   std::string admin_;
@@ -286,14 +353,8 @@ TEST_P(A2aTest, StreamingSendsTaskStatusAndArtifactEvents) {
   auto res = rpc_raw(body, {{"Accept", "text/event-stream"}});
   ASSERT_EQ(res.result_int(), 200);
   EXPECT_EQ(header(res, "Content-Type"), "text/event-stream");
-  std::vector<json> events;
-  std::size_t at = 0;
   const auto& text = res.body();
-  while ((at = text.find("data: ", at)) != std::string::npos) {
-    const auto end = text.find('\n', at);
-    events.push_back(json::parse(text.substr(at + 6, end - at - 6)));
-    at = end;
-  }
+  auto events = sse_events(text);
   ASSERT_EQ(events.size(), 4U) << text;
   for (const auto& e : events) EXPECT_EQ(e["id"], "s1");
   EXPECT_EQ(events[0]["result"]["task"]["status"]["state"], "TASK_STATE_SUBMITTED");
@@ -460,7 +521,219 @@ TEST_P(A2aTest, AdminsRegisterA2aClientsWhoseTokensReachTheClientEndpoints) {
   EXPECT_EQ(authed(c(), verb::get, "/a2a/client/tools", access).result_int(), 401);
 }
 
+TEST_P(A2aTest, ListTasksShowsTheCallersOwnTasksNewestFirst) {
+  const auto tenant = new_tenant("Tenant L");
+  const auto alice = user_in(tenant, "alice@l.example");
+  const auto carol = user_in(tenant, "carol@l.example");  // same tenant, another user
+  const auto bob = user_in_new_tenant("Tenant M", "bob@m.example");
+  std::vector<std::string> created;
+  for (int i = 0; i < 3; ++i) {
+    created.push_back(finished_task(alice).value("id", ""));
+    // Distinct update times, so "newest first" has one right answer (equal times would order by id).
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  }
+  created.push_back(waiting_task(alice).value("id", ""));
+  const auto carols = finished_task(carol).value("id", "");
+  const auto bobs = finished_task(bob).value("id", "");
+  const auto admins = finished_task(admin_).value("id", "");
+
+  auto listed = rpc("ListTasks", json::object(), alice);
+  ASSERT_TRUE(listed.contains("result")) << listed.dump();
+  const auto& result = listed["result"];
+  EXPECT_EQ(result["totalSize"], 4);
+  EXPECT_EQ(result["pageSize"], 50);  // the spec's default
+  EXPECT_EQ(result["nextPageToken"], "");
+  std::vector<std::string> ids;
+  for (const auto& task : result["tasks"]) {
+    ids.push_back(task.value("id", ""));
+    EXPECT_FALSE(task.contains("artifacts")) << "artifacts are omitted unless includeArtifacts: " << task.dump();
+    EXPECT_TRUE(task.contains("history"));
+  }
+  const std::vector<std::string> newest_first(created.rbegin(), created.rend());
+  EXPECT_EQ(ids, newest_first);
+  for (const auto& foreign : {carols, bobs, admins}) {
+    EXPECT_TRUE(std::ranges::find(ids, foreign) == ids.end()) << foreign << " is not alice's";
+  }
+  // Each of the others sees their own one task only.
+  for (const auto& [token, own] : std::vector<std::pair<std::string, std::string>>{{carol, carols}, {bob, bobs}}) {
+    EXPECT_EQ(list_all(json::object(), token), std::vector<std::string>{own});
+  }
+
+  // includeArtifacts brings them back (an empty array for a task that has none); historyLength 0 drops history.
+  auto full = rpc("ListTasks", {{"includeArtifacts", true}, {"historyLength", 0}}, alice);
+  ASSERT_EQ(full["result"]["tasks"].size(), 4U) << full.dump();
+  EXPECT_EQ(full["result"]["tasks"][0]["artifacts"], json::array());  // the waiting task
+  EXPECT_EQ(full["result"]["tasks"][1]["artifacts"].size(), 1U);
+  for (const auto& task : full["result"]["tasks"]) EXPECT_FALSE(task.contains("history")) << task.dump();
+}
+
+TEST_P(A2aTest, ListTasksPagesVisitEveryTaskOnceAndFilters) {
+  const auto alice = user_in_new_tenant("Tenant P", "alice@p.example");
+  std::set<std::string> all;
+  std::set<std::string> in_context;
+  std::set<std::string> waiting;
+  for (int i = 0; i < 5; ++i) all.insert(finished_task(alice).value("id", ""));
+  for (int i = 0; i < 2; ++i) {
+    const auto id = finished_task(alice, "ctx-paging").value("id", "");
+    all.insert(id);
+    in_context.insert(id);
+  }
+  const auto parked = waiting_task(alice, "ctx-paging").value("id", "");
+  all.insert(parked);
+  in_context.insert(parked);
+  waiting.insert(parked);
+  ASSERT_EQ(all.size(), 8U);
+
+  for (const int size : {1, 3, 8, 100}) {
+    const auto ids = list_all({{"pageSize", size}}, alice);
+    EXPECT_EQ(ids.size(), all.size()) << "page size " << size;  // no task twice
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), all) << "page size " << size;
+  }
+  auto first = rpc("ListTasks", {{"pageSize", 3}}, alice)["result"];
+  EXPECT_EQ(first["tasks"].size(), 3U);
+  EXPECT_EQ(first["pageSize"], 3);
+  EXPECT_EQ(first["totalSize"], 8);
+  EXPECT_FALSE(first.value("nextPageToken", "").empty());
+
+  auto as_set = [](const std::vector<std::string>& ids) { return std::set<std::string>(ids.begin(), ids.end()); };
+  EXPECT_EQ(as_set(list_all({{"contextId", "ctx-paging"}, {"pageSize", 1}}, alice)), in_context);
+  EXPECT_EQ(as_set(list_all({{"status", "TASK_STATE_INPUT_REQUIRED"}}, alice)), waiting);
+  const auto completed = list_all({{"status", "TASK_STATE_COMPLETED"}, {"pageSize", 2}}, alice);
+  EXPECT_EQ(completed.size(), 7U);
+  EXPECT_EQ(
+      rpc("ListTasks", {{"status", "TASK_STATE_COMPLETED"}, {"contextId", "ctx-paging"}}, alice)["result"]["totalSize"],
+      2);
+  EXPECT_TRUE(list_all({{"status", "TASK_STATE_FAILED"}}, alice).empty());
+  EXPECT_TRUE(list_all({{"contextId", "ctx-none"}}, alice).empty());
+  // statusTimestampAfter: everything since yesterday, nothing from the future.
+  EXPECT_EQ(list_all({{"statusTimestampAfter", "2020-01-01T00:00:00Z"}}, alice).size(), 8U);
+  EXPECT_TRUE(list_all({{"statusTimestampAfter", "2999-01-01T00:00:00Z"}}, alice).empty());
+}
+
+TEST_P(A2aTest, ListTasksRejectsBadParameters) {
+  const auto tenant = new_tenant("Tenant R");
+  const auto alice = user_in(tenant, "alice@r.example");
+  const auto carol = user_in(tenant, "carol@r.example");
+  for (int i = 0; i < 3; ++i) finished_task(alice);
+  const auto token = rpc("ListTasks", {{"pageSize", 1}}, alice)["result"].value("nextPageToken", "");
+  ASSERT_FALSE(token.empty());
+  EXPECT_TRUE(rpc("ListTasks", {{"pageSize", 1}, {"pageToken", token}}, alice).contains("result"));
+
+  auto invalid = [&](const json& params, const std::string& who, const std::string& field) {
+    const auto answer = rpc("ListTasks", params, who);
+    EXPECT_EQ(error_of(answer), -32602) << params.dump() << " → " << answer.dump();
+    const auto violated =
+        answer.value(json::json_pointer("/error/data/0/fieldViolations/0/field"), std::string("(none)"));
+    EXPECT_EQ(violated, field) << answer.dump();
+  };
+  for (const auto& size : {json(0), json(101), json(-1), json("10"), json(2.5), json(true)}) {
+    invalid({{"pageSize", size}}, alice, "pageSize");
+  }
+  invalid({{"pageToken", "garbage"}}, alice, "pageToken");
+  invalid({{"pageToken", 42}}, alice, "pageToken");
+  auto tampered = token;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  invalid({{"pageSize", 1}, {"pageToken", tampered}}, alice, "pageToken");
+  // A token continues only the walk it came from: not under other filters, not for another user.
+  invalid({{"pageSize", 1}, {"pageToken", token}, {"status", "TASK_STATE_COMPLETED"}}, alice, "pageToken");
+  invalid({{"pageSize", 1}, {"pageToken", token}}, carol, "pageToken");
+  invalid({{"status", "TASK_STATE_RUNNING"}}, alice, "status");
+  invalid({{"status", 3}}, alice, "status");
+  invalid({{"contextId", 7}}, alice, "contextId");
+  invalid({{"historyLength", -1}}, alice, "historyLength");
+  invalid({{"includeArtifacts", "yes"}}, alice, "includeArtifacts");
+  invalid({{"statusTimestampAfter", "yesterday"}}, alice, "statusTimestampAfter");
+  // A valid state this agent never enters lists nothing.
+  auto auth_required = rpc("ListTasks", {{"status", "TASK_STATE_AUTH_REQUIRED"}}, alice);
+  ASSERT_TRUE(auth_required.contains("result")) << auth_required.dump();
+  EXPECT_TRUE(auth_required["result"]["tasks"].empty());
+  EXPECT_EQ(auth_required["result"]["totalSize"], 0);
+}
+
+TEST_P(A2aTest, SubscribeToTaskRefusesFinishedForeignAndUnknownTasks) {
+  const auto tenant = new_tenant("Tenant S");
+  const auto alice = user_in(tenant, "alice@s.example");
+  const auto carol = user_in(tenant, "carol@s.example");
+  const auto bob = user_in_new_tenant("Tenant T", "bob@t.example");
+  const auto done = finished_task(alice).value("id", "");
+  const auto finished = rpc("SubscribeToTask", {{"id", done}}, alice);
+  EXPECT_EQ(error_of(finished), -32004) << finished.dump();
+  EXPECT_EQ(error_of(rpc("SubscribeToTask", {{"id", "tsk_made_up"}}, alice)), -32001);
+  EXPECT_EQ(error_of(rpc("SubscribeToTask", json::object(), alice)), -32602);
+  const auto parked = waiting_task(alice).value("id", "");
+  for (const auto& stranger : {carol, bob, admin_}) {
+    EXPECT_EQ(error_of(rpc("SubscribeToTask", {{"id", parked}}, stranger)), -32001);
+    EXPECT_EQ(error_of(rpc("SubscribeToTask", {{"id", done}}, stranger)), -32001);
+  }
+
+  // A task waiting for input: its current Task, then the stream ends (as SendStreamingMessage's does there).
+  auto res = rpc_raw(
+      json{{"jsonrpc", "2.0"}, {"id", "w1"}, {"method", "SubscribeToTask"}, {"params", {{"id", parked}}}}.dump(),
+      {{"Authorization", "Bearer " + alice}, {"Accept", "text/event-stream"}});
+  ASSERT_EQ(res.result_int(), 200);
+  EXPECT_EQ(header(res, "Content-Type"), "text/event-stream");
+  auto events = sse_events(res.body());
+  ASSERT_EQ(events.size(), 1U) << res.body();
+  EXPECT_EQ(events[0]["id"], "w1");
+  EXPECT_EQ(events[0]["result"]["task"].value("id", ""), parked);
+  EXPECT_EQ(events[0]["result"]["task"]["status"]["state"], "TASK_STATE_INPUT_REQUIRED");
+}
+
+// The conformance fixtures add slow_compute (a tool that runs for the seconds it is given, reporting progress): a
+// task that is still running when a client subscribes.
+class A2aFixturesTest : public A2aTest {
+ protected:
+  LaunchOptions launch_options() override {
+    auto options = A2aTest::launch_options();
+    options.env["PIERRE_MCP_CONFORMANCE_FIXTURES"] = "1";
+    return options;
+  }
+};
+
+TEST_P(A2aFixturesTest, SubscribeToTaskFollowsARunningTaskToCompletion) {
+  const auto other = user_in_new_tenant("Tenant F", "fred@f.example");  // before the clock starts
+  auto sent = rpc("SendMessage", {{"message", tool_message("slow_compute", {{"seconds", 2}})},
+                                  {"configuration", {{"returnImmediately", true}}}});
+  ASSERT_TRUE(sent.contains("result")) << sent.dump();
+  const auto id = sent["result"]["task"].value("id", "");
+  ASSERT_FALSE(id.empty()) << sent.dump();
+  EXPECT_EQ(error_of(rpc("SubscribeToTask", {{"id", id}}, other)), -32001);
+
+  auto res =
+      rpc_raw(json{{"jsonrpc", "2.0"}, {"id", "sub-1"}, {"method", "SubscribeToTask"}, {"params", {{"id", id}}}}.dump(),
+              {{"Accept", "text/event-stream"}});
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(header(res, "Content-Type"), "text/event-stream");
+  auto events = sse_events(res.body());
+  ASSERT_GE(events.size(), 3U) << res.body();
+  for (const auto& e : events) EXPECT_EQ(e["id"], "sub-1") << e.dump();
+  // First the Task as it is, then updates (progress arrives as working status updates), the artifact, the end.
+  ASSERT_TRUE(events.front()["result"].contains("task")) << events.front().dump();
+  EXPECT_EQ(events.front()["result"]["task"].value("id", ""), id);
+  const auto first_state = events.front()["result"]["task"]["status"].value("state", "");
+  EXPECT_TRUE(first_state == "TASK_STATE_SUBMITTED" || first_state == "TASK_STATE_WORKING") << first_state;
+  bool progress = false;
+  bool artifact = false;
+  for (std::size_t i = 1; i + 1 < events.size(); ++i) {
+    const auto& r = events[i]["result"];
+    if (r.contains("statusUpdate") && r["statusUpdate"]["status"]["state"] == "TASK_STATE_WORKING") progress = true;
+    if (r.contains("artifactUpdate")) {
+      artifact = true;
+      EXPECT_EQ(r["artifactUpdate"].value("taskId", ""), id);
+    }
+  }
+  EXPECT_TRUE(progress) << res.body();
+  EXPECT_TRUE(artifact) << res.body();
+  EXPECT_EQ(events.back()["result"]["statusUpdate"]["status"]["state"], "TASK_STATE_COMPLETED") << res.body();
+
+  // Finished now: nothing more to subscribe to (a streamed response ends its connection: a new one asks).
+  client_ = std::make_unique<HttpClient>(server_->port());
+  EXPECT_EQ(error_of(rpc("SubscribeToTask", {{"id", id}})), -32004);
+}
+
 INSTANTIATE_TEST_SUITE_P(a2a, A2aTest, ::testing::Values("sqlite_file", "postgresql"),
+                         [](const auto& param_info) { return param_info.param; });
+INSTANTIATE_TEST_SUITE_P(a2a, A2aFixturesTest, ::testing::Values("sqlite_file", "postgresql"),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

@@ -17,7 +17,7 @@ class ServerBackendTest : public BackendTest {
     BackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     db_.reset();  // the server owns the database from here
-    server_ = std::make_unique<ServerProcess>(identity_server(dir_, url_));
+    server_ = std::make_unique<ServerProcess>(launch_options());
     client_ = std::make_unique<HttpClient>(server_->port());
   }
 
@@ -28,6 +28,8 @@ class ServerBackendTest : public BackendTest {
   }
 
   HttpClient& c() { return *client_; }
+  // How the server starts; a suite that needs more (e.g. test-only fixtures) adds to it.
+  virtual LaunchOptions launch_options() { return identity_server(dir_, url_); }
 
   TempDir dir_;
   std::unique_ptr<ServerProcess> server_;

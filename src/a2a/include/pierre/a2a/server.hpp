@@ -3,7 +3,7 @@
 //   GET  /.well-known/agent-card.json   the Agent Card (§8): skills = the product's tool groups, security schemes =
 //                                       OAuth client credentials, bearer JWT, API key
 //   POST /a2a/jsonrpc                   the JSON-RPC binding (§9): SendMessage, SendStreamingMessage (SSE),
-//                                       GetTask, CancelTask
+//                                       GetTask, ListTasks, CancelTask, SubscribeToTask (SSE)
 //   Pierre's REST surface: GET /a2a/status, GET /a2a/tools, POST /a2a/execute, GET /a2a/monitoring,
 //   GET /a2a/client/tools, POST /a2a/client/execute, and /a2a/clients (administrators register A2A clients).
 // A message naming a tool (a data part {"tool": "<name>", "arguments": {…}}) becomes a task that runs the tool through
@@ -21,6 +21,7 @@
 #include "pierre/http/router.hpp"
 #include "pierre/oauth2/authorization_server.hpp"
 #include "pierre/store/database.hpp"
+#include "pierre/store/pagination.hpp"
 #include "pierre/tools/registry.hpp"
 
 namespace pierre::a2a {
@@ -43,9 +44,10 @@ struct ServerOptions {
 class Server {
  public:
   // Everything referenced (and options.events) must outlive the server; the server must outlive the router. `users`
-  // re-checks administrators; `oauth` issues the credentials of registered A2A clients.
+  // re-checks administrators; `oauth` issues the credentials of registered A2A clients; `task_cursors` signs
+  // ListTasks page tokens (give it a key of its own).
   Server(store::Database& db, const tools::Registry& registry, auth::UserService& users,
-         oauth2::AuthorizationServer& oauth, ServerOptions options);
+         oauth2::AuthorizationServer& oauth, store::CursorCodec task_cursors, ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
