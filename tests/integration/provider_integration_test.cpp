@@ -195,9 +195,10 @@ class ProviderServer : public ::testing::Test {
     return json::object();
   }
 
-  // Polls GET /api/providers until `done(entry)` or the timeout; returns the last entry seen.
+  // Polls GET /api/providers until `done(entry)` or the timeout; returns the last entry seen. Generous: a Garmin
+  // backfill walks 24 h windows, and under the sanitizers with other tests beside it that took over 20 s once.
   json wait_for(const std::string& token, const std::string& provider, const std::function<bool(const json&)>& done,
-                std::chrono::milliseconds timeout = 20s) {
+                std::chrono::milliseconds timeout = 60s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     json last;
     while (std::chrono::steady_clock::now() < deadline) {
