@@ -425,6 +425,19 @@ struct Server::Impl {
     return make_result(call.id, {{"task", task_json(task, history_length)}});
   }
 
+  // The task `params.id` names, when the caller owns it; else the JSON-RPC error to answer with: -32602 without an
+  // id, -32001 for an unknown task and for anyone else's (the two look the same).
+  std::expected<Task, json> owned_task(const Call& call) {
+    if (!call.params.contains("id") || !call.params["id"].is_string()) {
+      return std::unexpected(make_error(call.id, invalid_params("id", "the task id (a string) is required")));
+    }
+    const auto id = call.params["id"].get<std::string>();
+    auto stored = tasks.get(call.owner, id);
+    if (!stored) return std::unexpected(make_error(call.id, to_rpc_error(stored.error())));
+    if (!*stored) return std::unexpected(make_error(call.id, task_not_found(id)));
+    return std::move(**stored);
+  }
+
   json get_task(const Call& call) {
     if (!call.params.contains("id") || !call.params["id"].is_string()) {
       return make_error(call.id, invalid_params("id", "the task id (a string) is required"));
@@ -437,11 +450,9 @@ struct Server::Impl {
       }
       history_length = n.get<std::size_t>();
     }
-    const auto id = call.params["id"].get<std::string>();
-    auto task = tasks.get(call.owner, id);
-    if (!task) return make_error(call.id, to_rpc_error(task.error()));
-    if (!*task) return make_error(call.id, task_not_found(id));
-    return make_result(call.id, task_json(**task, history_length));
+    auto task = owned_task(call);
+    if (!task) return task.error();
+    return make_result(call.id, task_json(*task, history_length));
   }
 
   // ListTasks (§3.1.4; ListTasksRequest / ListTasksResponse in a2a.proto): the caller's own tasks — tenant and user
@@ -554,17 +565,13 @@ struct Server::Impl {
   // on the same SSE machinery SendStreamingMessage uses, until it ends. A finished task has nothing to follow:
   // UnsupportedOperationError, as the spec names for a terminal task.
   std::variant<json, http::Response> subscribe_to_task(const Call& call, http::RequestContext& ctx) {
-    if (!call.params.contains("id") || !call.params["id"].is_string()) {
-      return make_error(call.id, invalid_params("id", "the task id (a string) is required"));
-    }
-    const auto id = call.params["id"].get<std::string>();
-    auto stored = tasks.get(call.owner, id);
-    if (!stored) return make_error(call.id, to_rpc_error(stored.error()));
-    if (!*stored) return make_error(call.id, task_not_found(id));
-    if (is_terminal((*stored)->state)) {
+    auto stored = owned_task(call);
+    if (!stored) return stored.error();
+    const auto id = stored->id;
+    if (is_terminal(stored->state)) {
       return make_error(call.id, {rpc_code::unsupported_operation,
                                   fmt::format("Task {} is {} and sends no more updates; read it with GetTask", id,
-                                              wire_name((*stored)->state)),
+                                              wire_name(stored->state)),
                                   nullptr});
     }
     std::shared_ptr<Run> run;
@@ -592,14 +599,10 @@ struct Server::Impl {
 
   // §3.1.5: a task that is not terminal becomes canceled; the tool, if it runs, sees its cancel flag and stops.
   json cancel_task(const Call& call) {
-    if (!call.params.contains("id") || !call.params["id"].is_string()) {
-      return make_error(call.id, invalid_params("id", "the task id (a string) is required"));
-    }
-    const auto id = call.params["id"].get<std::string>();
-    auto stored = tasks.get(call.owner, id);
-    if (!stored) return make_error(call.id, to_rpc_error(stored.error()));
-    if (!*stored) return make_error(call.id, task_not_found(id));
-    auto task = std::move(**stored);
+    auto stored = owned_task(call);
+    if (!stored) return stored.error();
+    auto task = std::move(*stored);
+    const auto id = task.id;
     auto not_cancelable = [&](const Task& t) {
       return make_error(call.id,
                         {rpc_code::task_not_cancelable,
