@@ -113,22 +113,8 @@ struct Session {
   std::shared_ptr<ReadyStreams> ready;
 };
 
-// Chunked transfer coding (RFC 9112 section 7.1) of queued chunks, ready for one write. Empty chunks are skipped: a
-// zero-length chunk would end the body.
-std::string encode_chunks(const std::vector<Chunk>& chunks) {
-  std::string out;
-  std::size_t total = 0;
-  for (const auto& chunk : chunks) total += chunk->size() + 20;
-  out.reserve(total);
-  for (const auto& chunk : chunks) {
-    if (chunk->empty()) continue;
-    fmt::format_to(std::back_inserter(out), "{:x}\r\n", chunk->size());
-    out.append(*chunk).append("\r\n");
-  }
-  return out;
-}
-
-// The same coding as buffers pointing into the chunks (no copy): `scratch.buffers`, whose total size is returned.
+// Chunked transfer coding (RFC 9112 section 7.1) of the drained chunks as buffers pointing into them (no copy):
+// `scratch.buffers`, whose total size is returned. Empty chunks are skipped: a zero-length chunk would end the body.
 std::size_t gather_chunks(GatherScratch& scratch) {
   static constexpr std::string_view kCrlf = "\r\n";
   const auto& chunks = scratch.drained.chunks;
@@ -492,14 +478,20 @@ struct Server::Impl {
       session.stream.expires_after(options.limits.request_timeout);
       co_await asio::async_write(session.stream, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
     };
+    GatherScratch scratch;  // the coroutine's own: the worker's may be in use by another stream meanwhile
     for (;;) {
       co_await write_all(writer->unwritten);
       writer->unwritten.clear();
       if (ec) break;
-      auto drained = stream->drain();
-      co_await write_all(encode_chunks(drained.chunks));
+      stream->drain_into(scratch.drained);
+      if (gather_chunks(scratch) > 0) {
+        session.stream.expires_after(options.limits.request_timeout);
+        co_await asio::async_write(session.stream, scratch.buffers, asio::redirect_error(asio::use_awaitable, ec));
+      }
+      const bool closed = scratch.drained.closed;
+      scratch.drained.chunks.clear();  // shared with other streams: let them go now
       if (ec || stream->client_gone()) break;
-      if (drained.closed) {
+      if (closed) {
         co_await write_all("0\r\n\r\n");  // the last chunk
         break;
       }

@@ -132,19 +132,21 @@ class A2aTest : public ServerBackendTest {
 
   // A task that finished inline (a quick read-only tool), optionally in a given context; returns the Task.
   json finished_task(const std::string& token, const std::string& context_id = {}) {
-    auto message = tool_message("analyze_training_load");
-    if (!context_id.empty()) message["contextId"] = context_id;
-    auto sent = rpc("SendMessage", {{"message", message}}, token);
-    EXPECT_EQ(sent["result"]["task"]["status"].value("state", ""), "TASK_STATE_COMPLETED") << sent.dump();
-    return sent["result"]["task"];
+    return sent_task(token, "analyze_training_load", "TASK_STATE_COMPLETED", context_id);
   }
 
   // A task left waiting for a required argument (input_required); returns the Task.
   json waiting_task(const std::string& token, const std::string& context_id = {}) {
-    auto message = tool_message("analyze_activity");
+    return sent_task(token, "analyze_activity", "TASK_STATE_INPUT_REQUIRED", context_id);
+  }
+
+  // SendMessage naming `tool`, expected to leave its task in `state`; returns the Task.
+  json sent_task(const std::string& token, const std::string& tool, const std::string& state,
+                 const std::string& context_id) {
+    auto message = tool_message(tool);
     if (!context_id.empty()) message["contextId"] = context_id;
     auto sent = rpc("SendMessage", {{"message", message}}, token);
-    EXPECT_EQ(sent["result"]["task"]["status"].value("state", ""), "TASK_STATE_INPUT_REQUIRED") << sent.dump();
+    EXPECT_EQ(sent["result"]["task"]["status"].value("state", ""), state) << sent.dump();
     return sent["result"]["task"];
   }
 
